@@ -1,0 +1,10 @@
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = env("MEDIA_ROOT", default="/tmp/mediahub-test-media")
+
+# Tests run jobs inline; the `live_worker` fixture switches a test to a real worker
+# when CELERY_BROKER_URL is set (the PostgreSQL run of .ci/run).
+CELERY_TASK_ALWAYS_EAGER = True

@@ -1,0 +1,123 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from tenants.models import TenantOwned
+
+
+class MediaKind(models.TextChoices):
+    IMAGE = "image", "Image"
+    VIDEO = "video", "Video"
+    DOCUMENT = "document", "Document"
+    OTHER = "other", "Other"
+
+
+class MediaStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+def media_upload_to(instance: "MediaItem", filename: str) -> str:
+    return f"tenants/{instance.tenant_id}/media/{instance.public_id}/{filename}"
+
+
+def companion_upload_to(instance: "MediaItem", filename: str) -> str:
+    return f"tenants/{instance.tenant_id}/media/{instance.public_id}/companions/{filename}"
+
+
+def rendition_upload_to(instance: "Rendition", filename: str) -> str:
+    return f"tenants/{instance.tenant_id}/renditions/{instance.media.public_id}/{filename}"
+
+
+class MediaTag(TenantOwned):
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="media_tag_unique_name")
+        ]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MediaItem(TenantOwned):
+    """One file, reused by any number of assignments (R5); draft until published (R6)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=10, choices=MediaKind.choices)
+    status = models.CharField(max_length=10, choices=MediaStatus.choices, default=MediaStatus.DRAFT)
+    file = models.FileField(upload_to=media_upload_to, max_length=500)
+    original_filename = models.CharField(max_length=255)
+    display_name = models.CharField(max_length=255)
+    title = models.CharField(max_length=300, blank=True)
+    alt_text = models.CharField(max_length=500, blank=True)
+    caption = models.CharField(max_length=1000, blank=True)
+    description = models.TextField(blank=True)
+    tags = models.ManyToManyField(MediaTag, blank=True, related_name="media_items")
+    mime_type = models.CharField(max_length=100)
+    size = models.BigIntegerField()
+    checksum = models.CharField(max_length=64, help_text="SHA-256 of the bytes")
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    focal_x = models.FloatField(default=0.5, help_text="0 = left edge, 1 = right edge")
+    focal_y = models.FloatField(default=0.5, help_text="0 = top edge, 1 = bottom edge")
+    # Video companions (R6); a thumbnail is generated when none is given.
+    duration_seconds = models.FloatField(null=True, blank=True)
+    video_thumbnail = models.FileField(upload_to=companion_upload_to, max_length=500, blank=True)
+    video_captions = models.FileField(upload_to=companion_upload_to, max_length=500, blank=True)
+    transcript = models.TextField(blank=True)
+    # Bulk manifests (R18): an external system's id decides whether a row updates an import.
+    source_provider = models.CharField(max_length=100, blank=True)
+    source_id = models.CharField(max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "checksum"], name="media_unique_checksum"),
+            models.UniqueConstraint(
+                fields=["tenant", "display_name"], name="media_unique_display_name"
+            ),
+        ]
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["tenant", "kind"]),
+            models.Index(fields=["tenant", "status"]),
+            models.Index(fields=["tenant", "source_provider", "source_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == MediaStatus.PUBLISHED
+
+
+class Rendition(TenantOwned):
+    """A derived image (thumbnail, gallery, swatch) cut around the item's focal point (R6)."""
+
+    media = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="renditions")
+    name = models.CharField(max_length=32)
+    file = models.FileField(upload_to=rendition_upload_to, max_length=500)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    focal_x = models.FloatField()
+    focal_y = models.FloatField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["media", "name"], name="rendition_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.media_id}:{self.name}"

@@ -1,0 +1,113 @@
+from django.contrib.auth import get_user_model
+from rest_framework import mixins, status, viewsets
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+
+from tenants import services
+from tenants.exceptions import NotFound
+from tenants.models import Channel, Locale, Membership, Role
+from tenants.selectors import tenants_for_user
+
+from .mixins import TenantScopedMixin
+from .serializers import (
+    ChannelSerializer,
+    ChannelUpdateInput,
+    LocaleSerializer,
+    MembershipSerializer,
+    TenantOutput,
+)
+
+
+class TenantListApi(ListAPIView):
+    """The tenants the caller belongs to, with the caller's role in each."""
+
+    serializer_class = TenantOutput
+
+    def get_queryset(self):
+        return tenants_for_user(user=self.request.user)
+
+
+class ChannelViewSet(TenantScopedMixin, viewsets.ModelViewSet):
+    """Channels: readable by members, managed by tenant admins (R1a, R4)."""
+
+    queryset = Channel.objects.all()
+    serializer_class = ChannelSerializer
+    lookup_field = "code"
+    write_role = Role.ADMIN
+    resource_name = "channels"
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.channel_create(
+            tenant=self.tenant, **serializer.validated_data
+        )
+
+    def partial_update(self, request, *args, **kwargs):
+        data = ChannelUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        channel = services.channel_update(
+            channel=self.get_object(), name=data.validated_data["name"]
+        )
+        return Response(ChannelSerializer(channel).data)
+
+    def perform_destroy(self, instance):
+        services.channel_delete(channel=instance)
+
+
+class LocaleViewSet(TenantScopedMixin, viewsets.ModelViewSet):
+    queryset = Locale.objects.all()
+    serializer_class = LocaleSerializer
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+    write_role = Role.ADMIN
+    resource_name = "locales"
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.locale_create(
+            tenant=self.tenant, **serializer.validated_data
+        )
+
+    def partial_update(self, request, *args, **kwargs):
+        data = ChannelUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        locale = services.locale_update(locale=self.get_object(), name=data.validated_data["name"])
+        return Response(LocaleSerializer(locale).data)
+
+    def perform_destroy(self, instance):
+        services.locale_delete(locale=instance)
+
+
+class MembershipViewSet(
+    TenantScopedMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Members and roles; only tenant admins manage them (R1a). POST upserts a role."""
+
+    queryset = Membership.objects.select_related("user")
+    serializer_class = MembershipSerializer
+    lookup_field = "user__username"
+    lookup_url_kwarg = "username"
+    read_role = Role.ADMIN
+    write_role = Role.ADMIN
+    resource_name = "members"
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = services.membership_set(
+            tenant=self.tenant,
+            user=serializer.validated_data["user"],
+            role=serializer.validated_data["role"],
+        )
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, *args, **kwargs):
+        user = get_user_model().objects.filter(username=kwargs["username"]).first()
+        if user is None:
+            raise NotFound("No such user.", field="username")
+        services.membership_remove(tenant=self.tenant, user=user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

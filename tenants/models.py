@@ -1,0 +1,91 @@
+from django.conf import settings
+from django.db import models
+
+OMNICHANNEL = "omnichannel"
+NEUTRAL = "neutral"
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Viewer"
+    EDITOR = "editor", "Editor"
+    PUBLISHER = "publisher", "Publisher"
+    ADMIN = "admin", "Admin"
+
+
+ROLE_RANK = {Role.VIEWER: 0, Role.EDITOR: 1, Role.PUBLISHER: 2, Role.ADMIN: 3}
+
+
+class Tenant(models.Model):
+    slug = models.SlugField(max_length=63, unique=True)
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class TenantOwned(models.Model):
+    """Every tenant-owned row carries its tenant (R1); queries go through it."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class Membership(TenantOwned):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "user"], name="membership_unique_user")
+        ]
+        ordering = ["tenant", "user"]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.tenant} ({self.role})"
+
+    def has_role(self, role: str) -> bool:
+        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
+
+
+class Channel(TenantOwned):
+    """A sales channel; the Omnichannel pseudo-channel (code `omnichannel`) always exists (R4)."""
+
+    code = models.SlugField(max_length=63)
+    name = models.CharField(max_length=200)
+    is_omnichannel = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="channel_unique_code"),
+        ]
+        ordering = ["-is_omnichannel", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Locale(TenantOwned):
+    """A locale such as `en-us` (language `en`); the Neutral pseudo-locale always exists (R4)."""
+
+    code = models.CharField(max_length=35)
+    name = models.CharField(max_length=200)
+    language = models.CharField(max_length=8, blank=True)
+    is_neutral = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="locale_unique_code"),
+        ]
+        ordering = ["-is_neutral", "code"]
+
+    def __str__(self) -> str:
+        return self.code

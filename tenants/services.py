@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from .exceptions import Conflict, DomainError, NotFound
+from .models import NEUTRAL, OMNICHANNEL, Channel, Locale, Membership, Role, Tenant
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_LOCALE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+
+
+@transaction.atomic
+def tenant_create(*, slug: str, name: str) -> Tenant:
+    """A tenant always starts with the Omnichannel channel and the Neutral locale (R4)."""
+    if not _SLUG.match(slug or ""):
+        raise DomainError("Use lower-case letters, digits and hyphens.", field="slug")
+    if Tenant.objects.filter(slug=slug).exists():
+        raise Conflict(f"Tenant '{slug}' already exists.", field="slug")
+    tenant = Tenant.objects.create(slug=slug, name=name or slug)
+    Channel.objects.create(tenant=tenant, code=OMNICHANNEL, name="Omnichannel", is_omnichannel=True)
+    Locale.objects.create(tenant=tenant, code=NEUTRAL, name="Neutral", language="", is_neutral=True)
+    return tenant
+
+
+def channel_create(*, tenant: Tenant, code: str, name: str = "") -> Channel:
+    code = (code or "").strip().lower()
+    if not _SLUG.match(code):
+        raise DomainError("Use lower-case letters, digits and hyphens.", field="code")
+    if code == OMNICHANNEL or Channel.objects.filter(tenant=tenant, code=code).exists():
+        raise Conflict(f"Channel '{code}' already exists.", field="code")
+    return Channel.objects.create(tenant=tenant, code=code, name=name or code)
+
+
+def channel_update(*, channel: Channel, name: str) -> Channel:
+    channel.name = name
+    channel.save(update_fields=["name"])
+    return channel
+
+
+def channel_delete(*, channel: Channel) -> None:
+    if channel.is_omnichannel:
+        raise DomainError("The Omnichannel channel cannot be deleted.", field="code")
+    channel.delete()
+
+
+def locale_create(*, tenant: Tenant, code: str, name: str = "") -> Locale:
+    """`en-us` gets language `en`: the middle step of context fallback (R10)."""
+    code = (code or "").strip().lower().replace("_", "-")
+    if code == "system_neutral":
+        code = NEUTRAL
+    if not _LOCALE.match(code):
+        raise DomainError("Use a language tag such as 'en' or 'en-us'.", field="code")
+    if code == NEUTRAL or Locale.objects.filter(tenant=tenant, code=code).exists():
+        raise Conflict(f"Locale '{code}' already exists.", field="code")
+    return Locale.objects.create(
+        tenant=tenant, code=code, name=name or code, language=code.split("-")[0]
+    )
+
+
+def locale_update(*, locale: Locale, name: str) -> Locale:
+    locale.name = name
+    locale.save(update_fields=["name"])
+    return locale
+
+
+def locale_delete(*, locale: Locale) -> None:
+    if locale.is_neutral:
+        raise DomainError("The Neutral locale cannot be deleted.", field="code")
+    locale.delete()
+
+
+def membership_set(*, tenant: Tenant, user: AbstractBaseUser, role: str) -> Membership:
+    if role not in Role.values:
+        raise DomainError(f"Role must be one of {', '.join(Role.values)}.", field="role")
+    membership, _ = Membership.objects.update_or_create(
+        tenant=tenant, user=user, defaults={"role": role}
+    )
+    return membership
+
+
+def membership_remove(*, tenant: Tenant, user: AbstractBaseUser) -> None:
+    deleted, _ = Membership.objects.filter(tenant=tenant, user=user).delete()
+    if not deleted:
+        raise NotFound("That user is not a member of this tenant.", field="user")

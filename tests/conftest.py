@@ -1,0 +1,142 @@
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from tenants.models import Role
+from tests.factories import make_member, make_tenant
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Each test writes files under its own folder, never into another test's."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """The PostgreSQL run caches in Redis: no test may see another's entries."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def tenant(db):
+    return make_tenant("acme")
+
+
+@pytest.fixture
+def other_tenant(db):
+    return make_tenant("globex")
+
+
+@pytest.fixture
+def member(tenant):
+    """member(role) -> a user holding that role in `tenant`."""
+
+    def _make(role: str = Role.EDITOR, *, username: str | None = None, in_tenant=None):
+        return make_member(in_tenant or tenant, role, username)
+
+    return _make
+
+
+@pytest.fixture
+def client_for():
+    """client_for(user) -> an authenticated API client (None: anonymous)."""
+
+    def _make(user=None):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return _make
+
+
+@pytest.fixture
+def viewer(member):
+    return member(Role.VIEWER, username="vera")
+
+
+@pytest.fixture
+def editor(member):
+    return member(Role.EDITOR, username="eddie")
+
+
+@pytest.fixture
+def publisher(member):
+    return member(Role.PUBLISHER, username="pia")
+
+
+@pytest.fixture
+def admin_user(member):
+    return member(Role.ADMIN, username="ada")
+
+
+@pytest.fixture(scope="session")
+def _worker_process(tmp_path_factory, django_db_setup, django_db_blocker):
+    """A real Celery worker over the configured broker, on the test database (PostgreSQL run)."""
+    from django.db import connection
+
+    broker = os.environ.get("CELERY_BROKER_URL")
+    if not broker or connection.vendor != "postgresql":
+        pytest.skip("needs CELERY_BROKER_URL and PostgreSQL (the second run of .ci/run)")
+    db = connection.settings_dict
+    media_root = str(tmp_path_factory.mktemp("worker-media"))
+    queue = f"mediahub-test-{uuid.uuid4().hex[:8]}"
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        DATABASE_URL=f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        MEDIA_ROOT=media_root,
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-P",
+            "solo",
+            "-Q",
+            queue,
+            "-l",
+            "warning",
+        ],
+        env=env,
+    )
+    from config.celery import app
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if app.control.ping(timeout=0.5):
+            break
+        if proc.poll() is not None:
+            pytest.fail("the Celery worker exited at start-up")
+    else:
+        proc.terminate()
+        pytest.fail("the Celery worker did not answer within 30 s")
+    yield {"queue": queue, "media_root": media_root}
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture
+def live_worker(_worker_process, transactional_db, settings):
+    """Send tasks to the real worker for this test (tasks see only committed data)."""
+    from config.celery import app
+
+    settings.MEDIA_ROOT = _worker_process["media_root"]
+    previous = (app.conf.task_always_eager, app.conf.task_default_queue)
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = _worker_process["queue"]
+    yield _worker_process
+    app.conf.task_always_eager, app.conf.task_default_queue = previous
