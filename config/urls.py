@@ -9,10 +9,12 @@ tenant_api = [
     path("", include("tenants.api.urls")),
     path("", include("catalog.api.urls")),
     path("", include("media_library.api.urls")),
+    path("", include("assignments.api.urls")),
 ]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("p/", include("media_library.urls")),
     path("api/v1/tenants/", TenantListApi.as_view(), name="tenant-list"),
     path("api/v1/tenants/<slug:tenant>/", include(tenant_api)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from .exceptions import Conflict, DomainError, NotFound
 from .models import NEUTRAL, OMNICHANNEL, Channel, Locale, Membership, Role, Tenant
@@ -22,6 +24,8 @@ def tenant_create(*, slug: str, name: str) -> Tenant:
     tenant = Tenant.objects.create(slug=slug, name=name or slug)
     Channel.objects.create(tenant=tenant, code=OMNICHANNEL, name="Omnichannel", is_omnichannel=True)
     Locale.objects.create(tenant=tenant, code=NEUTRAL, name="Neutral", language="", is_neutral=True)
+    for initializer in settings.TENANT_INITIALIZERS:
+        import_string(initializer)(tenant=tenant)
     return tenant
 
 

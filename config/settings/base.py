@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "tenants",
     "catalog",
     "media_library",
+    "assignments",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +173,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 LOGIN_URL = "admin:login"
+
+# Called with the new tenant by tenants.services.tenant_create, so apps seed their per-tenant
+# defaults (e.g. media purposes) without the tenants app importing them.
+TENANT_INITIALIZERS: list[str] = []
 
 LOGGING = {
     "version": 1,
