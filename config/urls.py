@@ -10,6 +10,7 @@ tenant_api = [
     path("", include("catalog.api.urls")),
     path("", include("media_library.api.urls")),
     path("", include("assignments.api.urls")),
+    path("", include("publishing.api.urls")),
 ]
 
 urlpatterns = [

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "catalog",
     "media_library",
     "assignments",
+    "publishing",
 ]
 
 MIDDLEWARE = [
