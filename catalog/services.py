@@ -1,0 +1,807 @@
+"""Catalog writes (R2, R3): the one path the API, the admin, imports and commands go through.
+
+Validation collects every problem with a field path (`variants[1].values.color`) before
+anything is written, so a caller fixes its input in one round trip.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, Q
+
+from tenants.exceptions import Conflict, ValidationFailed
+from tenants.models import Channel, Tenant
+
+from .models import (
+    DIMENSION_ORDER,
+    Category,
+    DimensionValue,
+    Product,
+    ProductDimensionValue,
+    ProductKind,
+    Variant,
+    combination_key,
+)
+from .selectors import product_dimensions, variant_numbers_using
+
+Errors = list[tuple[str, str]]
+
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+_UNSET: Any = object()
+NUMBER_MAX = 100
+NAME_MAX = 300
+VALUE_MAX = 100
+CATEGORY_NAME_MAX = 200
+
+
+# --- shared checks -----------------------------------------------------------------------
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _text_error(value: Any, *, max_length: int, slash_ok: bool = True) -> str | None:
+    """Why a required text input is unusable, or None. Slashes would break URL paths."""
+    if not isinstance(value, str) or not value.strip():
+        return "This field is required and must be non-empty text."
+    if len(value.strip()) > max_length:
+        return f"At most {max_length} characters."
+    if not slash_ok and "/" in value:
+        return "Must not contain '/'."
+    return None
+
+
+def _numbers_taken(
+    *, tenant: Tenant, numbers: Iterable[str], except_variant: Variant | None = None
+) -> set[str]:
+    """Which of `numbers` already name a product or a variant of the tenant.
+
+    Product and variant numbers share one namespace so that `sellable_get` is unambiguous.
+    """
+    numbers = [n for n in numbers if isinstance(n, str)]
+    if not numbers:
+        return set()
+    variants = Variant.objects.filter(tenant=tenant, number__in=numbers)
+    if except_variant is not None:
+        variants = variants.exclude(pk=except_variant.pk)
+    return set(
+        Product.objects.filter(tenant=tenant, number__in=numbers).values_list("number", flat=True)
+    ) | set(variants.values_list("number", flat=True))
+
+
+# --- dimensions --------------------------------------------------------------------------
+
+
+def _dimensions_clean(dimensions: Any, *, path: str) -> tuple[Errors, dict[str, list[str]]]:
+    """Check a `{"color": ["Blue", "Red"], ...}` input; return errors and the cleaned dict.
+
+    The cleaned dict is in canonical dimension order with stripped values in the given order.
+    """
+    if dimensions in (None, {}):
+        return [], {}
+    if not isinstance(dimensions, dict):
+        return [(path, "Give an object mapping each dimension to a list of values.")], {}
+    errors: Errors = []
+    cleaned: dict[str, list[str]] = {}
+    for dimension, values in dimensions.items():
+        field = f"{path}.{dimension}"
+        if dimension not in DIMENSION_ORDER:
+            errors.append((field, f"Unknown dimension; use one of {', '.join(DIMENSION_ORDER)}."))
+            continue
+        if not isinstance(values, list) or not values:
+            errors.append((field, "Give a non-empty list of values."))
+            continue
+        seen: set[str] = set()
+        for index, value in enumerate(values):
+            problem = _text_error(value, max_length=VALUE_MAX)
+            if problem is None and value.strip() in seen:
+                problem = f"Duplicate value '{value.strip()}'."
+            if problem:
+                errors.append((f"{field}[{index}]", problem))
+            else:
+                seen.add(value.strip())
+        cleaned[dimension] = [v.strip() for v in values if isinstance(v, str) and v.strip()]
+    ordered = {d: list(dict.fromkeys(cleaned[d])) for d in DIMENSION_ORDER if d in cleaned}
+    return errors, ordered
+
+
+def _central_values(
+    *, tenant: Tenant, dimensions: dict[str, list[str]]
+) -> dict[tuple[str, str], DimensionValue]:
+    """The tenant-central DimensionValues for the given values, creating the missing ones in bulk."""
+    match = Q()
+    for dimension, values in dimensions.items():
+        match |= Q(dimension=dimension, value__in=values)
+    wanted = {(d, v) for d, values in dimensions.items() for v in values}
+
+    def load() -> dict[tuple[str, str], DimensionValue]:
+        rows = DimensionValue.objects.filter(tenant=tenant).filter(match)
+        return {(row.dimension, row.value): row for row in rows}
+
+    found = load()
+    missing = sorted(wanted - found.keys())
+    if missing:
+        DimensionValue.objects.bulk_create(
+            [DimensionValue(tenant=tenant, dimension=d, value=v) for d, v in missing],
+            ignore_conflicts=True,  # a concurrent create of the same value is fine
+        )
+        found = load()
+    return found
+
+
+def _offer_values(*, product: Product, dimensions: dict[str, list[str]]) -> None:
+    """Append values to a master's dimensions, after the values it already offers."""
+    if not dimensions:
+        return
+    central = _central_values(tenant=product.tenant, dimensions=dimensions)
+    next_position: dict[str, int] = {}
+    for offered in ProductDimensionValue.objects.filter(product=product).select_related(
+        "dimension_value"
+    ):
+        dimension = offered.dimension_value.dimension
+        next_position[dimension] = max(next_position.get(dimension, 0), offered.position + 1)
+    ProductDimensionValue.objects.bulk_create(
+        [
+            ProductDimensionValue(
+                tenant=product.tenant,
+                product=product,
+                dimension_value=central[(dimension, value)],
+                position=next_position.get(dimension, 0) + index,
+            )
+            for dimension, values in dimensions.items()
+            for index, value in enumerate(values)
+        ]
+    )
+
+
+def _dimension_add_errors(
+    *, product: Product, offered: dict[str, list[str]], additions: dict[str, list[str]], path: str
+) -> tuple[Errors, dict[str, list[str]]]:
+    """Check values to add to an existing master; return errors and only the new values."""
+    if additions and not product.is_master:
+        return [(path, "A simple product has no dimensions.")], {}
+    errors: Errors = []
+    has_variants = Variant.objects.filter(product=product).exists()
+    new: dict[str, list[str]] = {}
+    for dimension, values in additions.items():
+        if dimension not in offered and has_variants:
+            errors.append(
+                (
+                    f"{path}.{dimension}",
+                    f"This master already has variants; they would have no {dimension} value. "
+                    "Delete them first or create a new master.",
+                )
+            )
+            continue
+        fresh = [v for v in values if v not in offered.get(dimension, [])]
+        if fresh:
+            new[dimension] = fresh
+    return errors, new
+
+
+def _dimension_remove_errors(
+    *, product: Product, offered: dict[str, list[str]], removals: dict[str, list[str]], path: str
+) -> Errors:
+    """A value may leave a master only if it offers it and no variant uses it (R2)."""
+    errors: Errors = []
+    for dimension, values in removals.items():
+        for index, value in enumerate(values):
+            field = f"{path}.{dimension}[{index}]"
+            if value not in offered.get(dimension, []):
+                errors.append((field, f"This master does not offer {dimension} '{value}'."))
+                continue
+            users = variant_numbers_using(product=product, dimension=dimension, value=value)
+            if users:
+                errors.append(
+                    (field, f"Used by variants {', '.join(users)}; delete or change them first.")
+                )
+    return errors
+
+
+def _withdraw_values(*, product: Product, removals: dict[str, list[str]]) -> None:
+    match = Q()
+    for dimension, values in removals.items():
+        match |= Q(dimension_value__dimension=dimension, dimension_value__value__in=values)
+    if removals:
+        ProductDimensionValue.objects.filter(product=product).filter(match).delete()
+
+
+@transaction.atomic
+def product_dimension_values_add(
+    *, product: Product, dimensions: dict[str, list[str]]
+) -> dict[str, list[str]]:
+    """Offer more values on a master (new values go last); returns its dimensions afterwards."""
+    errors, cleaned = _dimensions_clean(dimensions, path="dimensions")
+    add_errors, new = _dimension_add_errors(
+        product=product,
+        offered=product_dimensions(product=product),
+        additions=cleaned,
+        path="dimensions",
+    )
+    if errors or add_errors:
+        raise ValidationFailed(errors + add_errors)
+    _offer_values(product=product, dimensions=new)
+    return product_dimensions(product=Product.objects.get(pk=product.pk))
+
+
+@transaction.atomic
+def product_dimension_values_remove(
+    *, product: Product, dimensions: dict[str, list[str]]
+) -> dict[str, list[str]]:
+    """Withdraw values from a master, refused for any value a variant uses."""
+    errors, cleaned = _dimensions_clean(dimensions, path="remove_dimensions")
+    errors += _dimension_remove_errors(
+        product=product,
+        offered=product_dimensions(product=product),
+        removals=cleaned,
+        path="remove_dimensions",
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    _withdraw_values(product=product, removals=cleaned)
+    return product_dimensions(product=Product.objects.get(pk=product.pk))
+
+
+# --- variants ----------------------------------------------------------------------------
+
+
+def _variant_values_clean(
+    values: Any, *, dimensions: dict[str, list[str]], path: str
+) -> tuple[Errors, dict[str, str] | None]:
+    """Check one variant's values against its master's dimensions (R2).
+
+    Every key must be a dimension the master has, every value one the master offers for
+    it, and every master dimension must be given.
+    """
+    if not isinstance(values, dict) or not values:
+        return [(path, "Give an object with one value per dimension of the master.")], None
+    errors: Errors = []
+    for dimension, value in values.items():
+        field = f"{path}.{dimension}"
+        if dimension not in DIMENSION_ORDER:
+            errors.append((field, f"Unknown dimension; use one of {', '.join(DIMENSION_ORDER)}."))
+        elif dimension not in dimensions:
+            errors.append((field, f"This master has no {dimension} dimension."))
+        elif not isinstance(value, str) or value.strip() not in dimensions[dimension]:
+            errors.append(
+                (
+                    field,
+                    f"'{value}' is not one of this master's {dimension} values: "
+                    f"{', '.join(dimensions[dimension])}.",
+                )
+            )
+    for dimension in dimensions:
+        if dimension not in values:
+            errors.append(
+                (f"{path}.{dimension}", f"Required: this master has a {dimension} dimension.")
+            )
+    if errors:
+        return errors, None
+    return [], {d: values[d].strip() for d in DIMENSION_ORDER if d in values}
+
+
+def _variants_clean(
+    specs: Any,
+    *,
+    tenant: Tenant,
+    product: Product | None,
+    product_number: str,
+    dimensions: dict[str, list[str]],
+    prefixes: list[str] | None = None,
+    except_variant: Variant | None = None,
+) -> tuple[Errors, list[tuple[str, dict[str, str]]]]:
+    """Check variants to create or change; return errors and cleaned (number, values) pairs.
+
+    Numbers must be new in the tenant (products and variants alike), distinct from the
+    master's and from each other; combinations must be new for the master and distinct.
+    `prefixes` names each spec's field path (`variants[0]` by default, "" for a lone variant).
+    """
+    if specs in (None, []):
+        return [], []
+    if not isinstance(specs, list):
+        return [("variants", "Give a list of variants.")], []
+    prefixes = prefixes or [f"variants[{i}]" for i in range(len(specs))]
+    numbers = [
+        spec["number"].strip()
+        for spec in specs
+        if isinstance(spec, dict) and isinstance(spec.get("number"), str)
+    ]
+    taken = _numbers_taken(tenant=tenant, numbers=numbers, except_variant=except_variant)
+    existing = _existing_combinations(product=product, except_variant=except_variant)
+    errors: Errors = []
+    cleaned: list[tuple[str, dict[str, str]]] = []
+    seen_numbers: dict[str, str] = {}
+    seen_combinations: dict[str, str] = {}
+    for spec, prefix in zip(specs, prefixes, strict=True):
+        if not isinstance(spec, dict):
+            errors.append((prefix or "variants", "Give an object with number and values."))
+            continue
+        number_field, values_field = _join(prefix, "number"), _join(prefix, "values")
+        number = spec.get("number")
+        problem = _text_error(number, max_length=NUMBER_MAX, slash_ok=False)
+        if problem is None:
+            number = number.strip()
+            if number == product_number:
+                problem = "A variant number must differ from its master's number."
+            elif number in seen_numbers:
+                problem = f"Same number as {seen_numbers[number]}."
+            elif number in taken:
+                problem = f"'{number}' is already the number of a product or variant."
+        if problem:
+            errors.append((number_field, problem))
+        else:
+            seen_numbers[number] = number_field
+        value_errors, values = _variant_values_clean(
+            spec.get("values"), dimensions=dimensions, path=values_field
+        )
+        errors.extend(value_errors)
+        if values is None:
+            continue
+        key = combination_key(values)
+        if key in existing:
+            errors.append(
+                (values_field, f"Variant '{existing[key]}' already has this combination.")
+            )
+        elif key in seen_combinations:
+            errors.append((values_field, f"Same combination as {seen_combinations[key]}."))
+        else:
+            seen_combinations[key] = values_field
+            if not problem:
+                cleaned.append((number, values))
+    return errors, cleaned
+
+
+def _existing_combinations(
+    *, product: Product | None, except_variant: Variant | None
+) -> dict[str, str]:
+    if product is None or not product.pk:
+        return {}
+    rows = Variant.objects.filter(product=product)
+    if except_variant is not None:
+        rows = rows.exclude(pk=except_variant.pk)
+    return dict(rows.values_list("combination_key", "number"))
+
+
+def _variants_insert(
+    *, product: Product, cleaned: list[tuple[str, dict[str, str]]]
+) -> list[Variant]:
+    return Variant.objects.bulk_create(
+        [
+            Variant(
+                tenant=product.tenant,
+                product=product,
+                number=number,
+                values=values,
+                combination_key=combination_key(values),
+            )
+            for number, values in cleaned
+        ]
+    )
+
+
+def _master_required(product: Product, field: str) -> None:
+    if not product.is_master:
+        raise ValidationFailed(
+            [(field, f"'{product.number}' is a simple product; only masters have variants.")]
+        )
+
+
+@transaction.atomic
+def variants_add(*, product: Product, variants: list[dict]) -> list[Variant]:
+    """Add several variants to an existing master at once (imports), all or nothing."""
+    _master_required(product, "variants")
+    errors, cleaned = _variants_clean(
+        variants,
+        tenant=product.tenant,
+        product=product,
+        product_number=product.number,
+        dimensions=product_dimensions(product=product),
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    return _variants_insert(product=product, cleaned=cleaned)
+
+
+def variant_values_errors(
+    *, product: Product, number: Any, values: Any, variant: Variant | None = None
+) -> Errors:
+    """The errors a variant (new, or `variant` changed) would have; used by admin forms."""
+    if not product.is_master:
+        return [("product", f"'{product.number}' is a simple product; only masters have variants.")]
+    errors, _ = _variants_clean(
+        [{"number": number, "values": values}],
+        tenant=product.tenant,
+        product=product,
+        product_number=product.number,
+        dimensions=product_dimensions(product=product),
+        prefixes=[""],
+        except_variant=variant,
+    )
+    return errors
+
+
+def variant_create(*, product: Product, number: str, values: dict[str, str]) -> Variant:
+    """Add one variant to a master; its values must be a new combination of offered values."""
+    errors = variant_values_errors(product=product, number=number, values=values)
+    if errors:
+        raise ValidationFailed(errors)
+    return _variants_insert(product=product, cleaned=[(number.strip(), _canonical(values))])[0]
+
+
+def variant_update(
+    *, variant: Variant, number: str | None = None, values: dict[str, str] | None = None
+) -> Variant:
+    """Renumber a variant or change its combination, under the same rules as creating one."""
+    number = variant.number if number is None else number
+    values = variant.values if values is None else values
+    errors = variant_values_errors(
+        product=variant.product, number=number, values=values, variant=variant
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    variant.number = number.strip()
+    variant.values = _canonical(values)
+    variant.combination_key = combination_key(variant.values)
+    variant.save(update_fields=["number", "values", "combination_key"])
+    return variant
+
+
+def _canonical(values: dict[str, str]) -> dict[str, str]:
+    return {d: values[d].strip() for d in DIMENSION_ORDER if d in values}
+
+
+def variant_delete(*, variant: Variant) -> None:
+    try:
+        variant.delete()
+    except ProtectedError as exc:
+        raise Conflict(f"Variant '{variant.number}' is still referenced.", field="number") from exc
+
+
+# --- products ----------------------------------------------------------------------------
+
+
+def _product_fields_errors(*, tenant: Tenant, number: Any, name: Any, kind: Any) -> Errors:
+    errors: Errors = []
+    problem = _text_error(number, max_length=NUMBER_MAX, slash_ok=False)
+    if problem is None and _numbers_taken(tenant=tenant, numbers=[number.strip()]):
+        problem = f"'{number.strip()}' is already the number of a product or variant."
+    if problem:
+        errors.append(("number", problem))
+    problem = _text_error(name, max_length=NAME_MAX)
+    if problem:
+        errors.append(("name", problem))
+    if kind not in ProductKind.values:
+        errors.append(("kind", f"Use one of {', '.join(ProductKind.values)}."))
+    return errors
+
+
+def product_create_errors(
+    *,
+    tenant: Tenant,
+    number: Any,
+    name: Any,
+    kind: Any,
+    dimensions: Any = None,
+    variants: Any = None,
+) -> tuple[Errors, dict[str, list[str]], list[tuple[str, dict[str, str]]]]:
+    """Every problem of a product-creation input, with the cleaned dimensions and variants."""
+    errors = _product_fields_errors(tenant=tenant, number=number, name=name, kind=kind)
+    if kind == ProductKind.SIMPLE:
+        if dimensions:
+            errors.append(("dimensions", "A simple product has no dimensions; use kind master."))
+        if variants:
+            errors.append(("variants", "A simple product has no variants; use kind master."))
+        return errors, {}, []
+    dimension_errors, cleaned_dimensions = _dimensions_clean(dimensions, path="dimensions")
+    errors += dimension_errors
+    if variants and not cleaned_dimensions and not dimension_errors:
+        errors.append(("dimensions", "Variants need dimensions: give the master's dimensions."))
+    variant_errors, cleaned_variants = _variants_clean(
+        variants,
+        tenant=tenant,
+        product=None,
+        product_number=number.strip() if isinstance(number, str) else "",
+        dimensions=cleaned_dimensions,
+    )
+    return errors + variant_errors, cleaned_dimensions, cleaned_variants
+
+
+@transaction.atomic
+def product_create(
+    *,
+    tenant: Tenant,
+    number: str,
+    name: str,
+    kind: str,
+    dimensions: dict[str, list[str]] | None = None,
+    variants: list[dict] | None = None,
+    description: str = "",
+) -> Product:
+    """Create a simple product, or a master with its dimensions and variants in one go (R2).
+
+    Dimension values are the tenant's central ones (created when new) offered in the given
+    order. Nothing is written unless the whole input is valid; every error is reported.
+    """
+    errors, cleaned_dimensions, cleaned_variants = product_create_errors(
+        tenant=tenant, number=number, name=name, kind=kind, dimensions=dimensions, variants=variants
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    try:
+        with transaction.atomic():
+            product = Product.objects.create(
+                tenant=tenant,
+                number=number.strip(),
+                name=name.strip(),
+                kind=kind,
+                description=description or "",
+            )
+    except IntegrityError as exc:  # a concurrent create of the same number won the race
+        raise Conflict(f"'{number}' is already the number of a product.", field="number") from exc
+    _offer_values(product=product, dimensions=cleaned_dimensions)
+    _variants_insert(product=product, cleaned=cleaned_variants)
+    return product
+
+
+@transaction.atomic
+def product_update(
+    *,
+    product: Product,
+    name: str | None = None,
+    description: str | None = None,
+    add_dimensions: dict[str, list[str]] | None = None,
+    remove_dimensions: dict[str, list[str]] | None = None,
+) -> Product:
+    """Rename or describe a product and offer or withdraw dimension values, all or nothing.
+
+    Number and kind are fixed: assignments, manifests and shops refer to products by number.
+    """
+    errors: Errors = []
+    if name is not None and (problem := _text_error(name, max_length=NAME_MAX)):
+        errors.append(("name", problem))
+    offered = product_dimensions(product=product)
+    add_errors, additions = _dimensions_clean(add_dimensions, path="dimensions")
+    errors += add_errors
+    more_errors, new_values = _dimension_add_errors(
+        product=product, offered=offered, additions=additions, path="dimensions"
+    )
+    errors += more_errors
+    remove_errors, removals = _dimensions_clean(remove_dimensions, path="remove_dimensions")
+    errors += remove_errors + _dimension_remove_errors(
+        product=product, offered=offered, removals=removals, path="remove_dimensions"
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    if name is not None:
+        product.name = name.strip()
+    if description is not None:
+        product.description = description
+    product.save(update_fields=["name", "description", "updated_at"])
+    _withdraw_values(product=product, removals=removals)
+    _offer_values(product=product, dimensions=new_values)
+    return product
+
+
+def product_delete(*, product: Product) -> None:
+    """Delete a product with its variants and offered values; central values stay (shared)."""
+    try:
+        product.delete()
+    except ProtectedError as exc:
+        raise Conflict(
+            f"Product '{product.number}' is still referenced elsewhere.", field="number"
+        ) from exc
+
+
+# --- central dimension values ------------------------------------------------------------
+
+
+def dimension_value_swatch_errors(
+    *, dimension_value: DimensionValue, swatch_hex: str = "", swatch_media_id: int | None = None
+) -> tuple[Errors, Any]:
+    """Check a central swatch (R7): `#rrggbb`, or an image of the same tenant; not both."""
+    from media_library.models import MediaItem, MediaKind
+
+    errors: Errors = []
+    media = None
+    if swatch_hex and swatch_media_id is not None:
+        errors.append(("swatch_hex", "Give either swatch_hex or swatch_media, not both."))
+    if swatch_hex and not _HEX.match(swatch_hex):
+        errors.append(("swatch_hex", "Use a colour like #1a2b3c."))
+    if swatch_media_id is not None:
+        media = MediaItem.objects.filter(
+            tenant_id=dimension_value.tenant_id, pk=swatch_media_id
+        ).first()
+        if media is None:
+            errors.append(("swatch_media", f"Media item {swatch_media_id} not found."))
+        elif media.kind != MediaKind.IMAGE:
+            errors.append(("swatch_media", f"A swatch must be an image, not a {media.kind}."))
+    return errors, media
+
+
+def dimension_value_set_swatch(
+    *, dimension_value: DimensionValue, swatch_hex: str = "", swatch_media_id: int | None = None
+) -> DimensionValue:
+    """Set the value's central swatch to a colour or an image (the other is cleared); none clears."""
+    errors, media = dimension_value_swatch_errors(
+        dimension_value=dimension_value, swatch_hex=swatch_hex, swatch_media_id=swatch_media_id
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    dimension_value.swatch_hex = swatch_hex.lower() if swatch_hex else ""
+    dimension_value.swatch_media = media
+    dimension_value.save(update_fields=["swatch_hex", "swatch_media"])
+    return dimension_value
+
+
+# --- categories --------------------------------------------------------------------------
+
+
+def _products_by_numbers(
+    *, tenant: Tenant, numbers: Any, path: str = "products"
+) -> tuple[Errors, list[Product]]:
+    """Resolve product numbers of the tenant; a variant number is pointed at its master."""
+    if not isinstance(numbers, list):
+        return [(path, "Give a list of product numbers.")], []
+    found = {p.number: p for p in Product.objects.filter(tenant=tenant, number__in=numbers)}
+    variants = dict(
+        Variant.objects.filter(tenant=tenant, number__in=numbers).values_list(
+            "number", "product__number"
+        )
+    )
+    errors: Errors = []
+    for index, number in enumerate(numbers):
+        if number in found:
+            continue
+        if number in variants:
+            errors.append(
+                (
+                    f"{path}[{index}]",
+                    f"'{number}' is a variant; assign its master '{variants[number]}'.",
+                )
+            )
+        else:
+            errors.append((f"{path}[{index}]", f"Product '{number}' not found."))
+    return errors, list(found.values())
+
+
+def _category_place_errors(
+    *,
+    tenant: Tenant,
+    channel: Channel,
+    parent: Category | None,
+    name: Any,
+    category: Category | None = None,
+) -> tuple[Errors, str]:
+    """Check where a category goes (R3); return errors and its path."""
+    errors: Errors = []
+    if channel.tenant_id != tenant.pk:
+        errors.append(("channel", "Channel not found."))
+    elif channel.is_omnichannel:
+        errors.append(
+            ("channel", "Categories belong to a real channel; Omnichannel has no category tree.")
+        )
+    if parent is not None:
+        if parent.tenant_id != tenant.pk or parent.channel_id != channel.pk:
+            errors.append(("parent", "The parent must be a category of the same channel."))
+        elif category is not None and (
+            parent.pk == category.pk or parent.path.startswith(category.path + "/")
+        ):
+            errors.append(("parent", "A category cannot move under itself or its descendants."))
+    problem = _text_error(name, max_length=CATEGORY_NAME_MAX, slash_ok=False)
+    if problem:
+        errors.append(("name", problem))
+        return errors, ""
+    path = f"{parent.path}/{name.strip()}" if parent is not None else name.strip()
+    clash = Category.objects.filter(tenant=tenant, channel=channel, path=path)
+    if category is not None:
+        clash = clash.exclude(pk=category.pk)
+    if not errors and clash.exists():
+        errors.append(("name", f"Category '{path}' already exists in channel '{channel.code}'."))
+    return errors, path
+
+
+@transaction.atomic
+def category_create(
+    *,
+    tenant: Tenant,
+    channel: Channel,
+    name: str,
+    parent: Category | None = None,
+    position: int = 0,
+    product_numbers: list[str] | None = None,
+) -> Category:
+    """Add a category to a channel's tree (R3), optionally with its products."""
+    errors, path = _category_place_errors(tenant=tenant, channel=channel, parent=parent, name=name)
+    product_errors, products = _products_by_numbers(tenant=tenant, numbers=product_numbers or [])
+    if errors or product_errors:
+        raise ValidationFailed(errors + product_errors)
+    category = Category.objects.create(
+        tenant=tenant,
+        channel=channel,
+        parent=parent,
+        name=name.strip(),
+        path=path,
+        position=position,
+    )
+    if products:
+        category.products.set(products)
+    return category
+
+
+@transaction.atomic
+def category_update(
+    *,
+    category: Category,
+    name: str | None = None,
+    parent: Category | None = _UNSET,
+    position: int | None = None,
+    product_numbers: list[str] | None = None,
+) -> Category:
+    """Rename, move (parent None = to the root) or reorder a category; descendants' paths follow."""
+    new_parent = category.parent if parent is _UNSET else parent
+    new_name = category.name if name is None else name
+    errors, path = _category_place_errors(
+        tenant=category.tenant,
+        channel=category.channel,
+        parent=new_parent,
+        name=new_name,
+        category=category,
+    )
+    products: list[Product] = []
+    if product_numbers is not None:
+        product_errors, products = _products_by_numbers(
+            tenant=category.tenant, numbers=product_numbers
+        )
+        errors += product_errors
+    if errors:
+        raise ValidationFailed(errors)
+    old_path = category.path
+    category.parent = new_parent
+    category.name = new_name.strip()
+    category.path = path
+    if position is not None:
+        category.position = position
+    category.save()
+    if path != old_path:
+        _descendants_repath(category=category, old_path=old_path)
+    if product_numbers is not None:
+        category.products.set(products)
+    return category
+
+
+def _descendants_repath(*, category: Category, old_path: str) -> None:
+    """Rewrite the path prefix of every descendant in one bulk update.
+
+    Names cannot contain '/', and the new path was checked free, so no rewritten path can
+    collide with an existing one.
+    """
+    descendants = list(
+        Category.objects.filter(
+            tenant_id=category.tenant_id,
+            channel_id=category.channel_id,
+            path__startswith=old_path + "/",
+        )
+    )
+    for descendant in descendants:
+        descendant.path = category.path + descendant.path[len(old_path) :]
+    Category.objects.bulk_update(descendants, ["path"], batch_size=500)
+
+
+def category_delete(*, category: Category) -> None:
+    """Delete a category and its subtree; the products themselves stay."""
+    category.delete()
+
+
+@transaction.atomic
+def category_products_set(*, category: Category, product_numbers: list[str]) -> Category:
+    """Make the category hold exactly these products (by number)."""
+    errors, products = _products_by_numbers(tenant=category.tenant, numbers=product_numbers)
+    if errors:
+        raise ValidationFailed(errors)
+    category.products.set(products)
+    return category
