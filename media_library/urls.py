@@ -1,1 +1,12 @@
-urlpatterns: list = []
+from django.urls import path
+
+from .views import media_public_file, media_public_rendition
+
+urlpatterns = [
+    path(
+        "<uuid:public_id>/r/<slug:name>.<slug:ext>",
+        media_public_rendition,
+        name="media-public-rendition",
+    ),
+    path("<uuid:public_id>/<str:filename>", media_public_file, name="media-public-file"),
+]

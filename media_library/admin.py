@@ -1,0 +1,163 @@
+"""Admin for the media library; uploads and edits go through the services (forms.py)."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from tenants.admin_base import TenantScopedAdmin
+from tenants.exceptions import DomainError
+
+from . import services
+from .forms import MediaItemChangeForm, MediaItemUploadForm
+from .models import MediaItem, MediaTag, Rendition
+from .selectors import media_public_urls
+
+
+def _thumbnail(item: MediaItem, request=None) -> str:
+    url = media_public_urls(item, request).renditions.get("thumb")
+    if not url:
+        return "—"
+    return format_html(
+        '<img src="{}" alt="{}" width="64" height="64" style="object-fit:cover">',
+        url,
+        item.alt_text or item.display_name,
+    )
+
+
+class RenditionInline(admin.TabularInline):
+    model = Rendition
+    extra = 0
+    can_delete = False
+    fields = ["name", "width", "height", "focal_x", "focal_y", "file"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MediaItem)
+class MediaItemAdmin(TenantScopedAdmin):
+    list_display = [
+        "thumbnail",
+        "display_name",
+        "kind",
+        "status",
+        "mime_type",
+        "size",
+        "tenant",
+        "updated_at",
+    ]
+    list_display_links = ["thumbnail", "display_name"]
+    list_filter = ["kind", "status", "tenant"]
+    search_fields = ["display_name", "title", "alt_text", "caption", "tags__name", "checksum"]
+    readonly_fields = [
+        "preview",
+        "status",
+        "kind",
+        "mime_type",
+        "size",
+        "checksum",
+        "width",
+        "height",
+        "original_filename",
+        "public_link",
+        "published_at",
+        "created_by",
+    ]
+    inlines = [RenditionInline]
+    actions = ["publish_selected", "unpublish_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("renditions", "tags")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = MediaItemChangeForm if obj is not None else MediaItemUploadForm
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.user = request.user
+        return form
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return [
+                "tenant",
+                "upload",
+                "title",
+                "alt_text",
+                "caption",
+                "description",
+                "display_name",
+                "tag_names",
+            ]
+        return [
+            "preview",
+            *MediaItemChangeForm.Meta.fields,
+            "tag_names",
+            *[f for f in self.readonly_fields if f != "preview"],
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        """The form's save() already called the service."""
+        if not change and getattr(form, "duplicate", False):
+            messages.info(request, "The same file was already in the library; showing that item.")
+
+    def delete_model(self, request, obj):
+        try:
+            services.media_item_delete(item=obj, user=request.user)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+
+    @admin.display(description="")
+    def thumbnail(self, obj: MediaItem) -> str:
+        return _thumbnail(obj)
+
+    @admin.display(description="Preview")
+    def preview(self, obj: MediaItem) -> str:
+        return _thumbnail(obj)
+
+    @admin.display(description="Public URL")
+    def public_link(self, obj: MediaItem) -> str:
+        url = media_public_urls(obj).url
+        return format_html('<a href="{}">{}</a>', url, url)
+
+    @admin.action(description="Publish selected media items")
+    def publish_selected(self, request, queryset):
+        self._run(request, queryset, services.media_item_publish, "published")
+
+    @admin.action(description="Unpublish selected media items")
+    def unpublish_selected(self, request, queryset):
+        self._run(request, queryset, services.media_item_unpublish, "unpublished")
+
+    def _run(self, request, queryset, service, verb: str) -> None:
+        done = 0
+        for item in queryset:
+            try:
+                service(item=item, user=request.user)
+                done += 1
+            except DomainError as exc:
+                self.message_user(request, f"{item}: {exc.message}", messages.ERROR)
+        self.message_user(request, f"{done} media item(s) {verb}.")
+
+
+@admin.register(Rendition)
+class RenditionAdmin(TenantScopedAdmin):
+    list_display = ["media", "name", "width", "height", "focal_x", "focal_y", "created_at"]
+    list_filter = ["name", "tenant"]
+    search_fields = ["media__display_name"]
+    readonly_fields = ["tenant", "media", "name", "file", "width", "height", "focal_x", "focal_y"]
+
+    def has_add_permission(self, request):
+        return False  # renditions are made by renditions_ensure, never by hand
+
+
+@admin.register(MediaTag)
+class MediaTagAdmin(TenantScopedAdmin):
+    list_display = ["name", "tenant"]
+    list_filter = ["tenant"]
+    search_fields = ["name"]

@@ -1,0 +1,132 @@
+"""Reads of the media library: lists with search, lookups by id, and public URLs (R5, R6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+
+from tenants.exceptions import NotFound
+from tenants.models import Tenant
+
+from .models import MediaItem, MediaStatus, MediaTag, Rendition
+
+
+def media_item_get(*, tenant: Tenant, media_id: int | str) -> MediaItem:
+    """The tenant's item, or the same 404 for a missing id and another tenant's (R1)."""
+    try:
+        pk = int(media_id)
+    except (TypeError, ValueError):
+        pk = None
+    item = MediaItem.objects.filter(tenant=tenant, pk=pk).first() if pk is not None else None
+    if item is None:
+        raise NotFound(f"Media item {media_id} not found.", field="media")
+    return item
+
+
+def media_item_get_by_checksum(*, tenant: Tenant, checksum: str) -> MediaItem | None:
+    """The same bytes are the same item (R5)."""
+    return MediaItem.objects.filter(tenant=tenant, checksum=checksum).first()
+
+
+def media_item_get_public(*, public_id) -> MediaItem | None:
+    return MediaItem.objects.filter(public_id=public_id).select_related("tenant").first()
+
+
+def _tag_match(lookup: str, value: str) -> Exists:
+    through = MediaItem.tags.through.objects.filter(
+        mediaitem_id=OuterRef("pk"), **{f"mediatag__name__{lookup}": value}
+    )
+    return Exists(through)
+
+
+def media_item_list(
+    *,
+    tenant: Tenant,
+    kind: str | None = None,
+    tag: str | None = None,
+    status: str | None = None,
+    q: str | None = None,
+) -> QuerySet[MediaItem]:
+    """Filter by kind, tag (exact, any case), status; `q` words must each match somewhere.
+
+    Tags are matched with EXISTS rather than a join so an item never appears twice.
+    """
+    items = MediaItem.objects.filter(tenant=tenant)
+    if kind:
+        items = items.filter(kind=kind)
+    if status:
+        items = items.filter(status=status)
+    if tag:
+        items = items.filter(_tag_match("iexact", tag.strip()))
+    for word in (q or "").split():
+        items = items.filter(
+            Q(display_name__icontains=word)
+            | Q(title__icontains=word)
+            | Q(alt_text__icontains=word)
+            | Q(caption__icontains=word)
+            | _tag_match("icontains", word)
+        )
+    return media_item_prefetch(items)
+
+
+def media_item_prefetch(items: QuerySet[MediaItem]) -> QuerySet[MediaItem]:
+    """What serialising an item needs, in two queries for any page size."""
+    return items.prefetch_related(
+        Prefetch("tags", queryset=MediaTag.objects.order_by("name")),
+        Prefetch("renditions", queryset=Rendition.objects.order_by("name")),
+    )
+
+
+@dataclass(frozen=True)
+class MediaUrls:
+    url: str
+    renditions: dict[str, str] = field(default_factory=dict)
+
+
+def _absolute(path: str, request: HttpRequest | None) -> str:
+    if request is not None:
+        return request.build_absolute_uri(path)
+    base = getattr(settings, "MEDIA_PUBLIC_BASE_URL", "")
+    return f"{base.rstrip('/')}{path}" if base else path
+
+
+def media_file_path(item: MediaItem) -> str:
+    """`/p/<public_id>/<original file name>`: stable for the item's life (R6).
+
+    Built from the public id and the original name, never from editable metadata, so
+    renaming or retitling an item does not break links already handed out.
+    """
+    return reverse(
+        "media-public-file",
+        kwargs={"public_id": item.public_id, "filename": item.original_filename},
+    )
+
+
+def rendition_path(item: MediaItem, rendition: Rendition) -> str:
+    """`/p/<public_id>/r/<name>.<ext>?v=...`; the version changes when a crop is re-made."""
+    ext = rendition.file.name.rsplit(".", 1)[-1]
+    path = reverse(
+        "media-public-rendition",
+        kwargs={"public_id": item.public_id, "name": rendition.name, "ext": ext},
+    )
+    return f"{path}?v={int(rendition.created_at.timestamp())}"
+
+
+def media_public_urls(item: MediaItem, request: HttpRequest | None = None) -> MediaUrls:
+    """The item's public URL and its renditions' (absolute with a request, or with
+    settings.MEDIA_PUBLIC_BASE_URL; else site-relative). They answer 404 to the public
+    until the item is published; tenant members can preview drafts through them.
+    Uses prefetched renditions when present (see media_item_prefetch).
+    """
+    renditions = {
+        r.name: _absolute(rendition_path(item, r), request) for r in item.renditions.all()
+    }
+    return MediaUrls(url=_absolute(media_file_path(item), request), renditions=renditions)
+
+
+def media_is_public(item: MediaItem) -> bool:
+    return item.status == MediaStatus.PUBLISHED

@@ -1,0 +1,527 @@
+"""Every write to the media library goes through these functions (R5, R6).
+
+API views, the admin, tasks and importers call them, so validation, duplicate detection,
+file clean-up and rendition scheduling behave the same whatever the entry point.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from typing import IO
+
+import pyvips
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from tenants.exceptions import Conflict, DomainError, ValidationFailed
+from tenants.models import Tenant
+
+from .models import MediaItem, MediaKind, MediaStatus, MediaTag, Rendition
+from .renditions import (
+    RenditionOutput,
+    rendition_extension,
+    rendition_render,
+    rendition_specs,
+)
+from .selectors import media_item_get_by_checksum
+from .validation import UploadInspection, UploadRejected, upload_inspect
+from .video import video_probe
+
+logger = logging.getLogger(__name__)
+
+TAG_MAX_LENGTH = 100
+DISPLAY_NAME_MAX_LENGTH = 255
+USED_BY_LIMIT = 100
+
+
+# --- rules -------------------------------------------------------------------------------
+
+
+def media_metadata_require(*, kind: str, title: str, alt_text: str) -> None:
+    """R6: images need a title and alt text, videos a title; all missing fields at once."""
+    errors: list[tuple[str, str]] = []
+    if kind in (MediaKind.IMAGE, MediaKind.VIDEO) and not title.strip():
+        errors.append(("title", f"A title is required for {kind}s."))
+    if kind == MediaKind.IMAGE and not alt_text.strip():
+        errors.append(("alt_text", "Alt text is required for images."))
+    if errors:
+        raise ValidationFailed(errors, message=errors[0][1])
+
+
+def focal_point_validate(value: float, *, field: str) -> float:
+    if not 0.0 <= value <= 1.0:
+        raise DomainError("The focal point must be between 0 and 1.", field=field)
+    return float(value)
+
+
+def _display_name_taken(*, tenant: Tenant, name: str, exclude_pk: int | None = None) -> bool:
+    return (
+        MediaItem.objects.filter(tenant=tenant, display_name=name).exclude(pk=exclude_pk).exists()
+    )
+
+
+def display_name_choose(*, tenant: Tenant, explicit: str, filename: str) -> str:
+    """An explicit name must be free (409); a defaulted one gets ` (2)`, ` (3)`... (R5)."""
+    explicit = explicit.strip()
+    if explicit:
+        if len(explicit) > DISPLAY_NAME_MAX_LENGTH:
+            raise DomainError("The display name is too long.", field="display_name")
+        if _display_name_taken(tenant=tenant, name=explicit):
+            raise Conflict(f"The display name '{explicit}' is taken.", field="display_name")
+        return explicit
+    stem, ext = os.path.splitext(filename)
+    taken = set(
+        MediaItem.objects.filter(tenant=tenant, display_name__startswith=stem).values_list(
+            "display_name", flat=True
+        )
+    )
+    candidate, n = filename, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{stem} ({n}){ext}"
+    return candidate
+
+
+# --- tags ----------------------------------------------------------------------------------
+
+
+def tag_names_normalize(names: Iterable[str]) -> list[str]:
+    """Trimmed, single-spaced, de-duplicated ignoring case, first spelling kept."""
+    seen: dict[str, str] = {}
+    for raw in names:
+        name = " ".join(str(raw).split())
+        if not name:
+            continue
+        if len(name) > TAG_MAX_LENGTH:
+            raise DomainError(f"The tag '{name[:20]}...' is too long.", field="tags")
+        seen.setdefault(name.lower(), name)
+    return list(seen.values())
+
+
+def media_tags_resolve(*, tenant: Tenant, names: Iterable[str]) -> list[MediaTag]:
+    """The tenant's tags with these names (any case), creating the missing ones in bulk."""
+    wanted = tag_names_normalize(names)
+    if not wanted:
+        return []
+
+    def existing() -> dict[str, MediaTag]:
+        tags = MediaTag.objects.annotate(lname=Lower("name")).filter(
+            tenant=tenant, lname__in=[n.lower() for n in wanted]
+        )
+        return {t.name.lower(): t for t in tags}
+
+    found = existing()
+    missing = [MediaTag(tenant=tenant, name=n) for n in wanted if n.lower() not in found]
+    if missing:
+        MediaTag.objects.bulk_create(missing, ignore_conflicts=True)
+        found = existing()
+    return [found[n.lower()] for n in wanted if n.lower() in found]
+
+
+# --- files ---------------------------------------------------------------------------------
+
+
+def _files_delete(names: Iterable[str]) -> None:
+    """Best-effort removal: a file left behind is a leak, not a reason to fail a request."""
+    for name in names:
+        if not name:
+            continue
+        try:
+            default_storage.delete(name)
+        except Exception:  # noqa: BLE001 - storage backends raise anything
+            logger.warning("could not delete media file %s", name, exc_info=True)
+
+
+def _files_delete_on_commit(names: Sequence[str]) -> None:
+    names = list(names)
+    transaction.on_commit(lambda: _files_delete(names))
+
+
+def _derivatives_enqueue(item: MediaItem) -> None:
+    from .tasks import media_item_derivatives_ensure
+
+    transaction.on_commit(lambda: media_item_derivatives_ensure.delay(item.pk))
+
+
+def _companion_inspect(
+    file: IO[bytes] | None, *, field: str, mime_prefix: str, what: str
+) -> UploadInspection | None:
+    """A video's thumbnail or captions file, checked like any upload, under its own field."""
+    if file is None:
+        return None
+    try:
+        inspection = upload_inspect(file)
+    except UploadRejected as exc:
+        raise UploadRejected(exc.message, field=field) from None
+    if not inspection.mime_type.startswith(mime_prefix):
+        raise UploadRejected(
+            f"The {field} must be {what}, not {inspection.mime_type}.", field=field
+        )
+    return inspection
+
+
+# --- upload --------------------------------------------------------------------------------
+
+
+def media_item_upload(
+    *,
+    tenant: Tenant,
+    file: IO[bytes],
+    user: AbstractBaseUser | None,
+    title: str = "",
+    alt_text: str = "",
+    caption: str = "",
+    description: str = "",
+    tags: Iterable[str] = (),
+    display_name: str = "",
+    filename: str | None = None,
+    transcript: str = "",
+    video_thumbnail: IO[bytes] | None = None,
+    video_captions: IO[bytes] | None = None,
+    source_provider: str = "",
+    source_id: str = "",
+) -> tuple[MediaItem, bool]:
+    """Store a new item, or return the tenant's existing item with the same bytes.
+
+    Returns (item, created). Everything is checked before anything is written, and a
+    failure while writing removes what was stored, so a refused upload leaves nothing.
+    `filename` overrides `file.name` (callers holding a stream, e.g. manifest imports).
+    """
+    inspection = upload_inspect(file, filename=filename)
+    existing = media_item_get_by_checksum(tenant=tenant, checksum=inspection.checksum)
+    if existing is not None:
+        return existing, False
+    media_metadata_require(kind=inspection.kind, title=title, alt_text=alt_text)
+    is_video = inspection.kind == MediaKind.VIDEO
+    if not is_video and (video_thumbnail or video_captions or transcript):
+        raise DomainError("Thumbnails, captions and transcripts are for videos only.", field="file")
+    thumbnail = _companion_inspect(
+        video_thumbnail, field="video_thumbnail", mime_prefix="image/", what="an image"
+    )
+    captions = _companion_inspect(
+        video_captions, field="video_captions", mime_prefix="text/", what="a WebVTT or text file"
+    )
+    item = MediaItem(
+        tenant=tenant,
+        kind=inspection.kind,
+        original_filename=inspection.filename,
+        display_name=display_name_choose(
+            tenant=tenant, explicit=display_name, filename=inspection.filename
+        ),
+        title=title.strip(),
+        alt_text=alt_text.strip(),
+        caption=caption.strip(),
+        description=description,
+        transcript=transcript,
+        mime_type=inspection.mime_type,
+        size=inspection.size,
+        checksum=inspection.checksum,
+        width=inspection.width,
+        height=inspection.height,
+        source_provider=source_provider,
+        source_id=source_id,
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+    tag_objects = media_tags_resolve(tenant=tenant, names=tags)
+    try:
+        _media_item_store(
+            item, inspection, thumbnail=thumbnail, captions=captions, tags=tag_objects
+        )
+    except IntegrityError:
+        # Lost a race with the same bytes (or name) uploaded at the same moment.
+        existing = media_item_get_by_checksum(tenant=tenant, checksum=inspection.checksum)
+        if existing is not None:
+            return existing, False
+        raise Conflict(
+            f"The display name '{item.display_name}' is taken.", field="display_name"
+        ) from None
+    _derivatives_enqueue(item)
+    return item, True
+
+
+def _media_item_store(
+    item: MediaItem,
+    inspection: UploadInspection,
+    *,
+    thumbnail: UploadInspection | None,
+    captions: UploadInspection | None,
+    tags: list[MediaTag],
+) -> None:
+    """Write the files, then the row; on any failure delete the files already written."""
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            item.file.save(inspection.filename, File(inspection.fileobj), save=False)
+            stored.append(item.file.name)
+            if thumbnail is not None:
+                item.video_thumbnail.save(thumbnail.filename, File(thumbnail.fileobj), save=False)
+                stored.append(item.video_thumbnail.name)
+            if captions is not None:
+                item.video_captions.save(captions.filename, File(captions.fileobj), save=False)
+                stored.append(item.video_captions.name)
+            item.save()
+            item.tags.set(tags)
+    except BaseException:
+        _files_delete(stored)
+        raise
+
+
+# --- metadata ------------------------------------------------------------------------------
+
+
+def media_item_update(
+    *,
+    item: MediaItem,
+    user: AbstractBaseUser | None,
+    title: str | None = None,
+    alt_text: str | None = None,
+    caption: str | None = None,
+    description: str | None = None,
+    display_name: str | None = None,
+    transcript: str | None = None,
+    tags: Iterable[str] | None = None,
+    focal_x: float | None = None,
+    focal_y: float | None = None,
+) -> MediaItem:
+    """Change metadata; None leaves a field as it is. A new focal point re-makes the crops.
+
+    The file itself never changes: new bytes are a new item (R5), which keeps public URLs
+    and checksums honest.
+    """
+    with transaction.atomic():
+        locked = MediaItem.objects.select_for_update().get(pk=item.pk)
+        for name, value in (
+            ("title", title),
+            ("alt_text", alt_text),
+            ("caption", caption),
+            ("description", description),
+            ("transcript", transcript),
+        ):
+            if value is not None:
+                setattr(
+                    locked, name, value if name in ("description", "transcript") else value.strip()
+                )
+        if transcript and locked.kind != MediaKind.VIDEO:
+            raise DomainError("Transcripts are for videos only.", field="transcript")
+        media_metadata_require(kind=locked.kind, title=locked.title, alt_text=locked.alt_text)
+        if display_name is not None and display_name.strip() != locked.display_name:
+            locked.display_name = display_name_rename_check(item=locked, wanted=display_name)
+        old_focal = (locked.focal_x, locked.focal_y)
+        if focal_x is not None:
+            locked.focal_x = focal_point_validate(focal_x, field="focal_x")
+        if focal_y is not None:
+            locked.focal_y = focal_point_validate(focal_y, field="focal_y")
+        locked.version += 1
+        locked.save()
+        if tags is not None:
+            locked.tags.set(media_tags_resolve(tenant=locked.tenant, names=tags))
+        if (locked.focal_x, locked.focal_y) != old_focal:
+            _derivatives_enqueue(locked)
+    return locked
+
+
+def display_name_rename_check(*, item: MediaItem, wanted: str) -> str:
+    """The new display name, stripped, if it is valid and free in the tenant (409 if taken)."""
+    wanted = wanted.strip()
+    if not wanted:
+        raise DomainError("The display name cannot be empty.", field="display_name")
+    if len(wanted) > DISPLAY_NAME_MAX_LENGTH:
+        raise DomainError("The display name is too long.", field="display_name")
+    if _display_name_taken(tenant=item.tenant, name=wanted, exclude_pk=item.pk):
+        raise Conflict(f"The display name '{wanted}' is taken.", field="display_name")
+    return wanted
+
+
+# --- publishing ----------------------------------------------------------------------------
+
+
+def media_item_publish(*, item: MediaItem, user: AbstractBaseUser | None) -> MediaItem:
+    """Make the item public at its stable URL (R6), with every rendition already made.
+
+    Idempotent: publishing a published item keeps its first published_at.
+    """
+    with transaction.atomic():
+        locked = MediaItem.objects.select_for_update().get(pk=item.pk)
+        media_metadata_require(kind=locked.kind, title=locked.title, alt_text=locked.alt_text)
+        if locked.status != MediaStatus.PUBLISHED:
+            locked.status = MediaStatus.PUBLISHED
+            locked.published_at = timezone.now()
+            locked.save(update_fields=["status", "published_at", "updated_at"])
+    renditions_ensure(item=locked)
+    return locked
+
+
+def media_item_unpublish(*, item: MediaItem, user: AbstractBaseUser | None) -> MediaItem:
+    """Back to draft: the public URL answers 404 again (assignments keep the reference)."""
+    with transaction.atomic():
+        locked = MediaItem.objects.select_for_update().get(pk=item.pk)
+        if locked.status != MediaStatus.DRAFT:
+            locked.status = MediaStatus.DRAFT
+            locked.published_at = None
+            locked.save(update_fields=["status", "published_at", "updated_at"])
+    return locked
+
+
+# --- delete --------------------------------------------------------------------------------
+
+
+def media_usage_describe(obj) -> dict:
+    """One entry of a 409's `used_by`: models may say it best with `usage_description()`."""
+    meta = obj._meta
+    describe = getattr(obj, "usage_description", None)
+    return {
+        "type": str(meta.verbose_name),
+        "model": meta.label_lower,
+        "id": obj.pk,
+        "label": str(obj),
+        "description": describe() if callable(describe) else f"{meta.verbose_name} {obj}",
+    }
+
+
+def media_item_delete(*, item: MediaItem, user: AbstractBaseUser | None) -> None:
+    """Delete the item and its files, unless something still uses it (409 listing uses).
+
+    Users of a media item reference it with on_delete=PROTECT; Django's collector names
+    them all, so no app needs to register its usages here.
+    """
+    names = [item.file.name, item.video_thumbnail.name, item.video_captions.name]
+    names += list(item.renditions.values_list("file", flat=True))
+    try:
+        with transaction.atomic():
+            item.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        blocking = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
+        used_by = [media_usage_describe(obj) for obj in list(blocking)[:USED_BY_LIMIT]]
+        raise Conflict(
+            f"'{item.display_name}' is still used in {len(used_by)} place(s); remove those first.",
+            field="media",
+            extra={"used_by": used_by},
+        ) from None
+    _files_delete_on_commit(names)
+
+
+# --- derivatives: video thumbnail, renditions ----------------------------------------------
+
+
+def video_thumbnail_ensure(*, item: MediaItem) -> bool:
+    """Give a video its duration and a frame as thumbnail when none was uploaded (R6).
+
+    Returns True when something was added. ffmpeg needs a path, so the video is copied to
+    a temporary file (the storage may be S3).
+    """
+    if item.kind != MediaKind.VIDEO or (item.video_thumbnail and item.duration_seconds):
+        return False
+    suffix = os.path.splitext(item.original_filename)[1]
+    with tempfile.NamedTemporaryFile(suffix=suffix) as local, item.file.open("rb") as source:
+        shutil.copyfileobj(source, local, 1024 * 1024)
+        local.flush()
+        probe = video_probe(local.name)
+    fields = []
+    if probe.duration_seconds is not None and not item.duration_seconds:
+        item.duration_seconds = probe.duration_seconds
+        fields.append("duration_seconds")
+    if probe.thumbnail_jpeg and not item.video_thumbnail:
+        stem = os.path.splitext(item.original_filename)[0]
+        item.video_thumbnail.save(
+            f"{stem}-thumbnail.jpg", ContentFile(probe.thumbnail_jpeg), save=False
+        )
+        fields.append("video_thumbnail")
+    if fields:
+        MediaItem.objects.filter(pk=item.pk).update(**{f: getattr(item, f) for f in fields})
+    return bool(fields)
+
+
+def _rendition_source(item: MediaItem) -> tuple[bytes, tuple[int, int], bool] | None:
+    """The bytes renditions are cut from: the image, or a video's thumbnail."""
+    if item.kind == MediaKind.IMAGE:
+        field, size = item.file, (item.width, item.height)
+    elif item.kind == MediaKind.VIDEO and item.video_thumbnail:
+        field, size = item.video_thumbnail, None
+    else:
+        return None
+    with field.open("rb") as handle:
+        content = handle.read()
+    header = pyvips.Image.new_from_buffer(content, "")
+    if size is None or None in size:
+        size = (header.width, header.height)
+        if header.get_typeof("orientation") and header.get("orientation") in (5, 6, 7, 8):
+            size = (size[1], size[0])
+    return content, size, header.hasalpha()
+
+
+def _rendition_stale(
+    rendition: Rendition | None, *, crop: bool, focal: tuple[float, float]
+) -> bool:
+    return rendition is None or (crop and (rendition.focal_x, rendition.focal_y) != focal)
+
+
+def renditions_ensure(*, item: MediaItem, names: Sequence[str] | None = None) -> list[Rendition]:
+    """Make the renditions that are missing, or whose crop predates the focal point.
+
+    Idempotent and safe to run twice at once: pixels are made outside any lock, and the
+    rows are swapped under the item's row lock, so the last writer wins cleanly.
+    """
+    existing = {r.name: r for r in Rendition.objects.filter(media=item)}
+    focal = (item.focal_x, item.focal_y)
+    todo = [
+        s
+        for s in rendition_specs(names)
+        if _rendition_stale(existing.get(s.name), crop=s.crop, focal=focal)
+    ]
+    if not todo:
+        return list(existing.values())
+    source = _rendition_source(item)
+    if source is None:
+        return list(existing.values())
+    content, size, has_alpha = source
+    extension = rendition_extension(has_alpha=has_alpha)
+    outputs = [
+        (spec, rendition_render(content, spec, source_size=size, focal=focal, extension=extension))
+        for spec in todo
+    ]
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            if not MediaItem.objects.select_for_update().filter(pk=item.pk).exists():
+                return []  # deleted meanwhile
+            old = list(Rendition.objects.filter(media=item, name__in=[s.name for s in todo]))
+            Rendition.objects.filter(pk__in=[r.pk for r in old]).delete()
+            for spec, output in outputs:
+                stored.append(_rendition_create(item, spec.name, output, focal).file.name)
+            _files_delete_on_commit([r.file.name for r in old])
+    except BaseException:
+        _files_delete(stored)
+        raise
+    return list(Rendition.objects.filter(media=item))
+
+
+def _rendition_create(
+    item: MediaItem, name: str, output: RenditionOutput, focal: tuple[float, float]
+) -> Rendition:
+    rendition = Rendition(
+        tenant_id=item.tenant_id,
+        media=item,
+        name=name,
+        width=output.width,
+        height=output.height,
+        focal_x=focal[0],
+        focal_y=focal[1],
+    )
+    rendition.file.save(f"{name}.{output.extension}", ContentFile(output.content), save=False)
+    rendition.save()
+    return rendition
+
+
+def media_item_derivatives_ensure(*, item: MediaItem) -> None:
+    """Everything made after upload: a video's thumbnail, then the renditions (R6)."""
+    video_thumbnail_ensure(item=item)
+    renditions_ensure(item=item)

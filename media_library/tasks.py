@@ -1,0 +1,15 @@
+"""Thin Celery tasks: ids in, a service call, safe to run twice (renditions are idempotent)."""
+
+from celery import shared_task
+
+from . import services
+from .models import MediaItem
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3, acks_late=True)
+def media_item_derivatives_ensure(media_id: int) -> None:
+    """Make a new or re-cropped item's video thumbnail and renditions (R6)."""
+    item = MediaItem.objects.filter(pk=media_id).first()
+    if item is None:  # deleted before the worker got to it
+        return
+    services.media_item_derivatives_ensure(item=item)
