@@ -177,7 +177,7 @@ LOGIN_URL = "admin:login"
 
 # Called with the new tenant by tenants.services.tenant_create, so apps seed their per-tenant
 # defaults (e.g. media purposes) without the tenants app importing them.
-TENANT_INITIALIZERS: list[str] = []
+TENANT_INITIALIZERS: list[str] = ["assignments.services.purposes_seed_defaults"]
 
 LOGGING = {
     "version": 1,

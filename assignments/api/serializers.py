@@ -1,0 +1,172 @@
+"""Input and output shapes of the assignments API (SPEC §3).
+
+CONTENT bodies are validated by the service (`assignments.validation`), which knows the
+product, the media and the purposes and reports field paths like `variants[0].primary[2]`;
+the serializers here describe the shapes for OpenAPI and validate the small inputs.
+"""
+
+from rest_framework import serializers
+
+from assignments.models import Purpose
+
+
+class CropSerializer(serializers.Serializer):
+    x = serializers.IntegerField(min_value=0)
+    y = serializers.IntegerField(min_value=0)
+    width = serializers.IntegerField(min_value=1)
+    height = serializers.IntegerField(min_value=1)
+
+
+class AdditionalEntrySerializer(serializers.Serializer):
+    media = serializers.IntegerField()
+    purpose = serializers.CharField(help_text="A purpose code of the tenant (see purposes/).")
+
+
+class SwatchSerializer(serializers.Serializer):
+    dimension = serializers.CharField()
+    value = serializers.CharField()
+    hex = serializers.CharField(required=False, help_text="#rrggbb; or give media instead.")
+    media = serializers.IntegerField(required=False, help_text="An image media item id.")
+    crop = CropSerializer(required=False, help_text="A rectangle within the image, in pixels.")
+
+
+class SlotsSerializer(serializers.Serializer):
+    primary = serializers.ListField(child=serializers.IntegerField(), required=False)
+    additional = AdditionalEntrySerializer(many=True, required=False)
+    swatches = SwatchSerializer(many=True, required=False)
+
+
+class DimensionRowSerializer(SlotsSerializer):
+    values = serializers.DictField(child=serializers.CharField())
+
+
+class VariantRowSerializer(SlotsSerializer):
+    variant = serializers.CharField(help_text="A variant number of this product.")
+
+
+class ContentSerializer(serializers.Serializer):
+    matrix = serializers.ListField(child=serializers.CharField(), required=False)
+    master = SlotsSerializer(required=False)
+    dimensions = DimensionRowSerializer(many=True, required=False)
+    variants = VariantRowSerializer(many=True, required=False)
+
+
+class ContentInput(ContentSerializer):
+    confirm_matrix_change = serializers.BooleanField(
+        required=False,
+        help_text="Required when the matrix changes while dimension rows exist for the old one.",
+    )
+
+
+class ContextSerializer(serializers.Serializer):
+    channel = serializers.CharField()
+    locale = serializers.CharField()
+
+
+class DocumentOutput(serializers.Serializer):
+    product = serializers.CharField()
+    channel = serializers.CharField()
+    locale = serializers.CharField()
+    state = serializers.ChoiceField(choices=["empty", "draft", "checked_out", "published"])
+    checked_out_by = serializers.CharField(allow_null=True)
+    checked_out_at = serializers.DateTimeField(allow_null=True)
+    saved_at = serializers.DateTimeField(allow_null=True)
+    version = serializers.IntegerField(allow_null=True)
+    published_version = serializers.IntegerField(allow_null=True)
+    inherited_from = ContextSerializer(allow_null=True)
+    draft = ContentSerializer(allow_null=True)
+    published = ContentSerializer(allow_null=True)
+    working = ContentSerializer(allow_null=True, help_text="Only for the holder.")
+
+
+class ProvenanceSerializer(serializers.Serializer):
+    scope = serializers.ChoiceField(choices=["variant", "dimension", "master"])
+    values = serializers.DictField(child=serializers.CharField(), required=False)
+    variant = serializers.CharField(required=False)
+    channel = serializers.CharField()
+    locale = serializers.CharField()
+
+
+class SlotProvenanceSerializer(serializers.Serializer):
+    primary = ProvenanceSerializer(allow_null=True)
+    additional = ProvenanceSerializer(allow_null=True)
+    swatches = ProvenanceSerializer(allow_null=True)
+
+
+class MediaSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    display_name = serializers.CharField()
+    title = serializers.CharField()
+    alt_text = serializers.CharField()
+    width = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
+    url = serializers.CharField(allow_null=True)
+
+
+class PreviewOutput(serializers.Serializer):
+    product = serializers.CharField()
+    channel = serializers.CharField()
+    locale = serializers.CharField()
+    source = serializers.CharField()
+    selection = serializers.DictField(child=serializers.CharField())
+    variant = serializers.CharField(allow_null=True)
+    default_image = serializers.IntegerField(allow_null=True)
+    primary = serializers.ListField(child=serializers.IntegerField())
+    additional = serializers.DictField(
+        child=serializers.ListField(child=serializers.IntegerField())
+    )
+    swatches = SwatchSerializer(many=True)
+    provenance = SlotProvenanceSerializer()
+    media = serializers.DictField(child=MediaSummarySerializer(), help_text="By media id.")
+
+
+class CoverageRowSerializer(serializers.Serializer):
+    variant = serializers.CharField(allow_null=True, help_text="Null for a simple product.")
+    channel = serializers.CharField()
+    locale = serializers.CharField()
+    slots = serializers.DictField(
+        child=serializers.JSONField(),
+        help_text='Per slot: "own", "none" or the level it inherits from '
+        "({scope, channel, locale, values|variant}).",
+    )
+
+
+class CoverageOutput(serializers.Serializer):
+    product = serializers.CharField()
+    source = serializers.CharField()
+    rows = CoverageRowSerializer(many=True)
+
+
+class VersionOutput(serializers.Serializer):
+    number = serializers.IntegerField()
+    note = serializers.CharField()
+    created_by = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    entries = serializers.IntegerField()
+    is_draft = serializers.BooleanField()
+    is_published = serializers.BooleanField()
+
+
+class PurposeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Purpose
+        fields = ["code", "name", "position"]
+        read_only_fields = ["position"]
+        extra_kwargs = {"name": {"required": False}}
+
+
+class CategoryMediaInput(serializers.Serializer):
+    media = serializers.IntegerField(allow_null=True, help_text="An image id; null clears it.")
+
+
+class CategoryMediaOutput(serializers.Serializer):
+    category = serializers.IntegerField()
+    channel = serializers.CharField()
+    path = serializers.CharField()
+    draft = serializers.IntegerField(allow_null=True)
+    published = serializers.IntegerField(allow_null=True)
+    updated_by = serializers.CharField(allow_null=True)
+    updated_at = serializers.DateTimeField(allow_null=True)
+    published_at = serializers.DateTimeField(allow_null=True)

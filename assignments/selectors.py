@@ -1,0 +1,422 @@
+"""Reads of assignment documents: bulk content loads for resolution, the §3 document view,
+preview, coverage, versions and category media. Loads use a fixed number of queries,
+never one per entry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, F, Q
+
+from catalog.models import DIMENSION_ORDER, Category, Product, ProductDimensionValue, Variant
+from media_library.models import MediaItem
+from tenants.exceptions import NotFound, ValidationFailed
+from tenants.models import NEUTRAL, OMNICHANNEL, Channel, Locale, Tenant
+from tenants.selectors import channel_get, locale_get
+
+from .content import Content, content_build
+from .models import AssignmentDocument, AssignmentEntry, CategoryMedia, ContentSet, Purpose
+from .resolution import (
+    DRAFT,
+    Context,
+    DocumentContents,
+    VariantRef,
+    context_chain,
+    coverage_cell,
+    governing_content,
+    media_resolve,
+)
+
+ENTRY_ROW_FIELDS = dict(
+    variant_number=F("variant__number"),
+    media_kind=F("media__kind"),
+    purpose_code=F("purpose__code"),
+)
+ENTRY_ROW_COLUMNS = (
+    "content_set_id",
+    "scope",
+    "dimension_values",
+    "combination",
+    "slot",
+    "position",
+    "media_id",
+    "swatch_dimension",
+    "swatch_value",
+    "swatch_hex",
+    "crop_x",
+    "crop_y",
+    "crop_width",
+    "crop_height",
+)
+
+
+def product_get(*, tenant: Tenant, number: str) -> Product:
+    """A product of the tenant by number; another tenant's answers the same 404 (R1)."""
+    product = Product.objects.filter(tenant=tenant, number=number).first()
+    if product is None:
+        raise NotFound(f"Product '{number}' not found.", field="number")
+    return product
+
+
+def context_get(
+    *, tenant: Tenant, channel: str | None, locale: str | None
+) -> tuple[Channel, Locale]:
+    """The requested context; Omnichannel + Neutral when not given (the default document)."""
+    return (
+        channel_get(tenant=tenant, code=channel or OMNICHANNEL),
+        locale_get(tenant=tenant, code=locale or NEUTRAL),
+    )
+
+
+def locale_languages_load(*, tenant: Tenant) -> dict[str, str]:
+    """Every locale code of the tenant with its language: the input of `context_chain`."""
+    return dict(Locale.objects.filter(tenant=tenant).values_list("code", "language"))
+
+
+def content_sets_load(*, tenant: Tenant, set_ids: Iterable[int]) -> dict[int, Content]:
+    """Content sets by id, in two queries whatever their size."""
+    ids = {pk for pk in set_ids if pk is not None}
+    if not ids:
+        return {}
+    matrices = dict(
+        ContentSet.objects.filter(tenant=tenant, pk__in=ids).values_list("pk", "matrix")
+    )
+    rows_by_set: dict[int, list[dict]] = {pk: [] for pk in matrices}
+    for row in (
+        AssignmentEntry.objects.filter(tenant=tenant, content_set_id__in=ids)
+        .values(*ENTRY_ROW_COLUMNS, **ENTRY_ROW_FIELDS)
+        .order_by()
+    ):
+        rows_by_set[row["content_set_id"]].append(row)
+    return {pk: content_build(matrix=matrices[pk], rows=rows_by_set[pk]) for pk in matrices}
+
+
+def document_contents_load(
+    *, tenant: Tenant, product_ids: Iterable[int]
+) -> dict[int, dict[Context, DocumentContents]]:
+    """Draft and published content of every document of the given products, by product id
+    and (channel, locale): three queries for any number of products. Publishing calls this
+    once per batch and then `resolution.media_resolve` per variant x context in memory."""
+    documents = list(
+        AssignmentDocument.objects.filter(tenant=tenant, product_id__in=list(product_ids)).values(
+            "product_id",
+            "draft_id",
+            "published_id",
+            channel_code=F("channel__code"),
+            locale_code=F("locale__code"),
+        )
+    )
+    contents = content_sets_load(
+        tenant=tenant,
+        set_ids=[d["draft_id"] for d in documents] + [d["published_id"] for d in documents],
+    )
+    out: dict[int, dict[Context, DocumentContents]] = {}
+    for document in documents:
+        context = (document["channel_code"], document["locale_code"])
+        out.setdefault(document["product_id"], {})[context] = DocumentContents(
+            channel=context[0],
+            locale=context[1],
+            draft=contents.get(document["draft_id"]),
+            published=contents.get(document["published_id"]),
+        )
+    return out
+
+
+def document_get(
+    *, tenant: Tenant, product: Product, channel: Channel, locale: Locale
+) -> AssignmentDocument | None:
+    return (
+        AssignmentDocument.objects.select_related("checked_out_by", "channel", "locale")
+        .filter(tenant=tenant, product=product, channel=channel, locale=locale)
+        .first()
+    )
+
+
+def document_state(document: AssignmentDocument | None, contents: Mapping[int, Content]) -> str:
+    """checked_out > draft (checked in, not yet published) > published (with content) > empty."""
+    if document is None:
+        return "empty"
+    if document.checked_out_by_id is not None:
+        return "checked_out"
+    if document.draft_id is not None and document.draft_id != document.published_id:
+        return "draft"
+    published = contents.get(document.published_id)
+    if published is not None and published.has_content:
+        return "published"
+    return "empty"
+
+
+def inherited_context(
+    *, tenant: Tenant, product: Product, channel: Channel, locale: Locale, source: str = DRAFT
+) -> tuple[Context, Content] | None:
+    """The context whose content this document shows when it has none of its own (R10)."""
+    chain = context_chain(
+        channel=channel.code,
+        locale=locale.code,
+        locale_languages=locale_languages_load(tenant=tenant),
+    )
+    documents = document_contents_load(tenant=tenant, product_ids=[product.pk]).get(product.pk, {})
+    return governing_content(documents=documents, chain=chain, source=source)
+
+
+def document_view(
+    *,
+    tenant: Tenant,
+    product: Product,
+    channel: Channel,
+    locale: Locale,
+    user: AbstractBaseUser,
+    document: AssignmentDocument | None = None,
+) -> dict:
+    """The SPEC §3 assignment document; `working` only for its holder."""
+    if document is None:
+        document = document_get(tenant=tenant, product=product, channel=channel, locale=locale)
+    contents: dict[int, Content] = {}
+    if document is not None:
+        holder = document.checked_out_by_id is not None and document.checked_out_by_id == user.pk
+        contents = content_sets_load(
+            tenant=tenant,
+            set_ids=[document.draft_id, document.published_id]
+            + ([document.working_id] if holder else []),
+        )
+    inherited = None
+    governing = inherited_context(tenant=tenant, product=product, channel=channel, locale=locale)
+    if governing is not None and governing[0] != (channel.code, locale.code):
+        inherited = {"channel": governing[0][0], "locale": governing[0][1]}
+
+    def content_of(set_id: int | None) -> dict | None:
+        content = contents.get(set_id) if set_id is not None else None
+        return content.as_dict() if content is not None else None
+
+    holds = document is not None and document.checked_out_by_id == user.pk
+    return {
+        "product": product.number,
+        "channel": channel.code,
+        "locale": locale.code,
+        "state": document_state(document, contents),
+        "checked_out_by": document.checked_out_by.get_username()
+        if document is not None and document.checked_out_by_id
+        else None,
+        "checked_out_at": document.checked_out_at if document is not None else None,
+        "saved_at": document.saved_at if document is not None else None,
+        "version": (document.version or None) if document is not None else None,
+        "published_version": document.published_version if document is not None else None,
+        "inherited_from": inherited,
+        "draft": content_of(document.draft_id) if document is not None else None,
+        "published": content_of(document.published_id) if document is not None else None,
+        "working": content_of(document.working_id) if holds else None,
+    }
+
+
+def product_dimension_values(*, tenant: Tenant, product: Product) -> dict[str, list[str]]:
+    offered: dict[str, list[str]] = {}
+    for dimension, value in (
+        ProductDimensionValue.objects.filter(tenant=tenant, product=product)
+        .order_by("position", "pk")
+        .values_list("dimension_value__dimension", "dimension_value__value")
+    ):
+        offered.setdefault(dimension, []).append(value)
+    return {d: offered[d] for d in DIMENSION_ORDER if d in offered}
+
+
+def media_summaries(*, tenant: Tenant, media_ids: Iterable[int]) -> dict[int, dict]:
+    """What a gallery preview shows per media item, in one query."""
+    items = MediaItem.objects.filter(tenant=tenant, pk__in=set(media_ids)).only(
+        "pk", "kind", "status", "file", "title", "alt_text", "width", "height", "display_name"
+    )
+    return {
+        item.pk: {
+            "id": item.pk,
+            "kind": item.kind,
+            "status": item.status,
+            "display_name": item.display_name,
+            "title": item.title,
+            "alt_text": item.alt_text,
+            "width": item.width,
+            "height": item.height,
+            "url": item.file.url if item.file else None,
+        }
+        for item in items
+    }
+
+
+def media_preview(
+    *,
+    tenant: Tenant,
+    product: Product,
+    channel: Channel,
+    locale: Locale,
+    selection: Mapping[str, str],
+    variant_number: str | None = None,
+    source: str = DRAFT,
+) -> dict:
+    """R17: the gallery a variant (or a partial dimension selection) gets from the draft.
+
+    A selection naming every dimension of the product is the matching variant; fewer
+    values resolve as that dimension combination when they cover the matrix, else master.
+    """
+    offered = product_dimension_values(tenant=tenant, product=product)
+    errors = []
+    for dimension, value in selection.items():
+        if dimension not in offered:
+            errors.append((dimension, f"{product.number} has no dimension '{dimension}'."))
+        elif value not in offered[dimension]:
+            errors.append((dimension, f"{product.number} has no {dimension} '{value}'."))
+    variant: VariantRef | None = None
+    variants = Variant.objects.filter(tenant=tenant, product=product)
+    if variant_number:
+        found = variants.filter(number=variant_number).values_list("number", "values").first()
+        if found is None:
+            errors.append(("variant", f"'{variant_number}' is not a variant of {product.number}."))
+        else:
+            variant = VariantRef(number=found[0], values=found[1])
+    if errors:
+        raise ValidationFailed(errors)
+    if variant is None and selection and set(selection) == set(offered):
+        for number, values in variants.values_list("number", "values"):
+            if values == dict(selection):
+                variant = VariantRef(number=number, values=values)
+                break
+    chain = context_chain(
+        channel=channel.code,
+        locale=locale.code,
+        locale_languages=locale_languages_load(tenant=tenant),
+    )
+    documents = document_contents_load(tenant=tenant, product_ids=[product.pk]).get(product.pk, {})
+    resolved = media_resolve(
+        documents=documents,
+        chain=chain,
+        source=source,
+        variant=variant,
+        selection=None if variant is not None else dict(selection),
+    )
+    referenced = [*resolved.primary, *(m for ids in resolved.additional.values() for m in ids)]
+    referenced += [s.media for s in resolved.swatches if s.media is not None]
+    return {
+        "product": product.number,
+        "channel": channel.code,
+        "locale": locale.code,
+        "source": source,
+        "selection": dict(selection),
+        "variant": variant.number if variant is not None else None,
+        **resolved.as_dict(),
+        "media": media_summaries(tenant=tenant, media_ids=referenced),
+    }
+
+
+def media_coverage(*, tenant: Tenant, product: Product, source: str = DRAFT) -> dict:
+    """Every variant (or the simple product) x channel x locale -> per slot "own", the level
+    it inherits from, or "none": the gaps to fill before publishing."""
+    locale_languages = locale_languages_load(tenant=tenant)
+    channels = list(Channel.objects.filter(tenant=tenant).values_list("code", flat=True))
+    documents = document_contents_load(tenant=tenant, product_ids=[product.pk]).get(product.pk, {})
+    entities: list[tuple[str | None, VariantRef | None]]
+    if product.is_master:
+        entities = [
+            (number, VariantRef(number=number, values=values))
+            for number, values in Variant.objects.filter(tenant=tenant, product=product)
+            .order_by("number")
+            .values_list("number", "values")
+        ]
+    else:
+        entities = [(None, None)]
+    rows = []
+    for number, variant in entities:
+        for channel in channels:
+            for locale in locale_languages:
+                chain = context_chain(
+                    channel=channel, locale=locale, locale_languages=locale_languages
+                )
+                resolved = media_resolve(
+                    documents=documents, chain=chain, source=source, variant=variant
+                )
+                rows.append(
+                    {
+                        "variant": number,
+                        "channel": channel,
+                        "locale": locale,
+                        "slots": coverage_cell(
+                            resolved=resolved,
+                            requested=(channel, locale),
+                            own_scope="variant" if variant is not None else "master",
+                        ),
+                    }
+                )
+    return {"product": product.number, "source": source, "rows": rows}
+
+
+def document_versions_list(*, tenant: Tenant, document: AssignmentDocument | None) -> list[dict]:
+    if document is None:
+        return []
+    versions = (
+        document.versions.filter(tenant=tenant)
+        .select_related("created_by")
+        .annotate(entry_count=Count("content__entries"))
+        .order_by("-number")
+    )
+    return [
+        {
+            "number": version.number,
+            "note": version.note,
+            "created_by": version.created_by.get_username() if version.created_by else None,
+            "created_at": version.created_at,
+            "entries": version.entry_count,
+            "is_draft": version.content_id == document.draft_id,
+            "is_published": version.content_id == document.published_id,
+        }
+        for version in versions
+    ]
+
+
+def purpose_list(*, tenant: Tenant):
+    return Purpose.objects.filter(tenant=tenant).order_by("position", "code")
+
+
+def category_get(*, tenant: Tenant, category_id: int, channel: Channel) -> Category:
+    """A category of the tenant that belongs to `channel` (category media is per channel)."""
+    category = (
+        Category.objects.filter(tenant=tenant, pk=category_id).select_related("channel").first()
+    )
+    if category is None:
+        raise NotFound(f"Category {category_id} not found.", field="category")
+    if category.channel_id != channel.pk:
+        raise ValidationFailed(
+            [("channel", f"Category {category_id} belongs to channel '{category.channel.code}'.")]
+        )
+    return category
+
+
+def category_media_view(*, tenant: Tenant, category: Category) -> dict:
+    assignment = (
+        CategoryMedia.objects.filter(tenant=tenant, category=category)
+        .select_related("updated_by")
+        .first()
+    )
+    return {
+        "category": category.pk,
+        "channel": category.channel.code,
+        "path": category.path,
+        "draft": assignment.draft_media_id if assignment else None,
+        "published": assignment.published_media_id if assignment else None,
+        "updated_by": assignment.updated_by.get_username()
+        if assignment and assignment.updated_by
+        else None,
+        "updated_at": assignment.updated_at if assignment else None,
+        "published_at": assignment.published_at if assignment else None,
+    }
+
+
+def media_usage_list(*, tenant: Tenant, media: MediaItem) -> list[str]:
+    """Where one media item is used (assignments of any state, category images), for the
+    media library's delete refusal."""
+    entries = AssignmentEntry.objects.filter(tenant=tenant, media=media).select_related(
+        "content_set__document__product",
+        "content_set__document__channel",
+        "content_set__document__locale",
+        "variant",
+    )
+    categories = CategoryMedia.objects.filter(
+        Q(draft_media=media) | Q(published_media=media), tenant=tenant
+    ).select_related("category__channel")
+    return [e.usage_description() for e in entries] + [c.usage_description() for c in categories]
