@@ -7,6 +7,7 @@ not spend its time reporting progress.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
@@ -61,14 +62,19 @@ def job_start(*, job: Job, total: int = 0) -> Job:
 class ProgressReporter:
     """Call `advance(n)` as work is done; the job row is written at most twice a second."""
 
-    def __init__(self, job: Job, total: int | None = None):
+    def __init__(
+        self, job: Job, total: int | None = None, listener: Callable[[int, int], None] | None = None
+    ):
         self.job = job
         if total is not None:
             job.progress_total = total
+        self.listener = listener
         self._last = 0.0
 
     def advance(self, steps: int = 1) -> None:
         self.job.progress_done += steps
+        if self.listener is not None:
+            self.listener(self.job.progress_done, self.job.progress_total)
         now = time.monotonic()
         if (
             now - self._last >= PROGRESS_INTERVAL_SECONDS

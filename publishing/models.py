@@ -58,3 +58,102 @@ class Job(TenantOwned):
         if not self.progress_total:
             return 100 if self.status == JobStatus.SUCCEEDED else 0
         return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+class PublishedMedia(TenantOwned):
+    """The read model (R15): the flattened, effective media of one sellable entity in one context.
+
+    One row per (channel, locale, number) where number is a simple product's, a master's or a
+    variant's. Codes are stored as text so a shop read is one indexed lookup, no joins.
+    """
+
+    channel_code = models.CharField(max_length=63)
+    locale_code = models.CharField(max_length=35)
+    number = models.CharField(max_length=100)
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    variant = models.ForeignKey(
+        "catalog.Variant", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    payload = models.JSONField()
+    etag = models.CharField(max_length=40)
+    published_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "channel_code", "locale_code", "number"],
+                name="published_media_unique_entity",
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "product"])]
+        verbose_name_plural = "published media"
+
+    def __str__(self) -> str:
+        return f"{self.number} @ {self.channel_code}/{self.locale_code}"
+
+
+class PublishedCategoryMedia(TenantOwned):
+    """A category's published default image in one channel (R10: channel-specific only)."""
+
+    channel_code = models.CharField(max_length=63)
+    category = models.ForeignKey("catalog.Category", on_delete=models.CASCADE, related_name="+")
+    payload = models.JSONField()
+    etag = models.CharField(max_length=40)
+    published_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "channel_code", "category"], name="published_category_unique"
+            ),
+        ]
+        verbose_name_plural = "published category media"
+
+
+class PublishGroupStatus(models.TextChoices):
+    OPEN = "open", "Open (collecting products)"
+    SCHEDULED = "scheduled", "Scheduled"
+    RUNNING = "running", "Publishing"
+    PUBLISHED = "published", "Published"
+    FAILED = "failed", "Failed"
+
+
+class PublishGroup(TenantOwned):
+    """A named set of up to 2,000 products published together as one job (R16).
+
+    Its context (channel + locale; empty = every context) decides which drafts it publishes;
+    while open or scheduled, checking in a product's document in that context adds the product.
+    """
+
+    MAX_PRODUCTS = 2000
+
+    name = models.CharField(max_length=200)
+    channel = models.ForeignKey(
+        "tenants.Channel", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    locale = models.ForeignKey(
+        "tenants.Locale", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    products = models.ManyToManyField("catalog.Product", blank=True, related_name="publish_groups")
+    publish_dependencies = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=16, choices=PublishGroupStatus.choices, default=PublishGroupStatus.OPEN
+    )
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    last_job = models.ForeignKey(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="publish_group_unique_name")
+        ]
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -130,6 +130,10 @@ MEDIA_MAX_UPLOAD_BYTES = env.int("MEDIA_MAX_UPLOAD_BYTES", default=200 * 1024 * 
 MEDIA_MAX_IMAGE_PIXELS = env.int("MEDIA_MAX_IMAGE_PIXELS", default=100_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Public media URLs (R6): absolute base for URLs built without a request (tasks, commands),
+# e.g. "https://media.example.com"; and how long browsers/CDNs may cache public files.
+MEDIA_PUBLIC_BASE_URL = env("MEDIA_PUBLIC_BASE_URL", default="")
+MEDIA_PUBLIC_MAX_AGE = env.int("MEDIA_PUBLIC_MAX_AGE", default=300)
 
 # Rendition sizes: name -> (width, height, crop around the focal point?)
 MEDIA_RENDITIONS = {
@@ -146,7 +150,13 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "publish-groups-due": {"task": "publishing.tasks.publish_groups_run_due", "schedule": 60.0},
+    "read-model-sync": {
+        "task": "publishing.tasks.read_model_sync_all",
+        "schedule": env.float("READ_MODEL_SYNC_SECONDS", default=600.0),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from publishing.models import Job
+from publishing.models import Job, PublishGroup
 
 
 class JobOutput(serializers.ModelSerializer):
@@ -21,3 +21,52 @@ class JobOutput(serializers.ModelSerializer):
         request = self.context.get("request")
         url = f"/api/v1/tenants/{job.tenant.slug}/jobs/{job.pk}/result"
         return request.build_absolute_uri(url) if request else url
+
+
+class PublishInput(serializers.Serializer):
+    publish_dependencies = serializers.BooleanField(default=False)
+    all_contexts = serializers.BooleanField(
+        default=False,
+        help_text="Publish the drafts of every channel and locale, not only ?channel=&locale=",
+    )
+
+
+class CategoryPublishInput(serializers.Serializer):
+    publish_dependencies = serializers.BooleanField(default=False)
+
+
+class PublishGroupOutput(serializers.ModelSerializer):
+    channel = serializers.CharField(source="channel.code", default=None)
+    locale = serializers.CharField(source="locale.code", default=None)
+    products = serializers.SerializerMethodField()
+    last_job = JobOutput(read_only=True)
+
+    class Meta:
+        model = PublishGroup
+        fields = [
+            "id", "name", "channel", "locale", "products", "publish_dependencies", "status",
+            "scheduled_at", "last_job", "created_at", "updated_at",
+        ]  # fmt: skip
+
+    def get_products(self, group) -> list[str]:
+        return sorted(p.number for p in group.products.all())
+
+
+class PublishGroupCreateInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    channel = serializers.CharField(required=False, allow_null=True, default=None)
+    locale = serializers.CharField(required=False, allow_null=True, default=None)
+    products = serializers.ListField(child=serializers.CharField(), default=list, max_length=2000)
+    publish_dependencies = serializers.BooleanField(default=False)
+
+
+class PublishGroupUpdateInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    products = serializers.ListField(child=serializers.CharField(), required=False, max_length=2000)
+    add = serializers.ListField(child=serializers.CharField(), default=list)
+    remove = serializers.ListField(child=serializers.CharField(), default=list)
+    publish_dependencies = serializers.BooleanField(required=False)
+
+
+class ScheduleInput(serializers.Serializer):
+    scheduled_at = serializers.DateTimeField()

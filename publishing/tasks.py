@@ -1,0 +1,48 @@
+"""Thin Celery tasks: they take ids, load, and call a service; safe to run twice."""
+
+from celery import shared_task
+
+from .models import Job, JobKind, JobStatus
+
+
+@shared_task(acks_late=True)
+def job_run(job_id: int) -> str:
+    """Run a queued job by its kind. A job already finished or running is left alone."""
+    # Claim atomically: a task delivered twice (acks_late, retries) runs the job once.
+    if not Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING):
+        return "skipped"
+    job = Job.objects.select_related("tenant", "created_by").get(pk=job_id)
+    runner = JOB_RUNNERS.get(job.kind)
+    if runner is None:
+        from .jobs import job_fail
+
+        job_fail(job=job, error=f"No runner for jobs of kind {job.kind}.")
+        return "failed"
+    return runner(job=job).status
+
+
+def _publish(*, job: Job) -> Job:
+    from .services import publish_job_execute
+
+    return publish_job_execute(job=job)
+
+
+JOB_RUNNERS = {JobKind.PUBLISH: _publish}
+
+
+@shared_task
+def publish_groups_run_due() -> list[int]:
+    """Celery beat, every minute: start the publish groups whose scheduled time has come."""
+    from .groups import groups_run_due
+
+    return groups_run_due()
+
+
+@shared_task
+def read_model_sync_all() -> dict[str, int]:
+    """Celery beat: rebuild stale read-model rows in every tenant."""
+    from tenants.models import Tenant
+
+    from .sync import read_model_sync
+
+    return {tenant.slug: read_model_sync(tenant=tenant) for tenant in Tenant.objects.all()}
