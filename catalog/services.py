@@ -211,6 +211,27 @@ def _withdraw_values(*, product: Product, removals: dict[str, list[str]]) -> Non
         ProductDimensionValue.objects.filter(product=product).filter(match).delete()
 
 
+def product_dimension_changes_errors(
+    *,
+    product: Product,
+    add: dict[str, list[str]] | None = None,
+    remove: dict[str, list[str]] | None = None,
+) -> Errors:
+    """What adding and withdrawing these values on a master would violate; used by admin forms."""
+    offered = product_dimensions(product=product)
+    errors, additions = _dimensions_clean(add, path="dimensions")
+    more, _ = _dimension_add_errors(
+        product=product, offered=offered, additions=additions, path="dimensions"
+    )
+    return (
+        errors
+        + more
+        + _dimension_remove_errors(
+            product=product, offered=offered, removals=remove or {}, path="remove_dimensions"
+        )
+    )
+
+
 @transaction.atomic
 def product_dimension_values_add(
     *, product: Product, dimensions: dict[str, list[str]]
@@ -669,7 +690,7 @@ def _products_by_numbers(
     return errors, list(found.values())
 
 
-def _category_place_errors(
+def category_place_errors(
     *,
     tenant: Tenant,
     channel: Channel,
@@ -716,7 +737,7 @@ def category_create(
     product_numbers: list[str] | None = None,
 ) -> Category:
     """Add a category to a channel's tree (R3), optionally with its products."""
-    errors, path = _category_place_errors(tenant=tenant, channel=channel, parent=parent, name=name)
+    errors, path = category_place_errors(tenant=tenant, channel=channel, parent=parent, name=name)
     product_errors, products = _products_by_numbers(tenant=tenant, numbers=product_numbers or [])
     if errors or product_errors:
         raise ValidationFailed(errors + product_errors)
@@ -745,7 +766,7 @@ def category_update(
     """Rename, move (parent None = to the root) or reorder a category; descendants' paths follow."""
     new_parent = category.parent if parent is _UNSET else parent
     new_name = category.name if name is None else name
-    errors, path = _category_place_errors(
+    errors, path = category_place_errors(
         tenant=category.tenant,
         channel=category.channel,
         parent=new_parent,

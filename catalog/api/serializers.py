@@ -9,7 +9,15 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.models import Category, Dimension, DimensionValue, Product, ProductKind, Variant
+from catalog.models import (
+    DIMENSION_ORDER,
+    Category,
+    Dimension,
+    DimensionValue,
+    Product,
+    ProductKind,
+    Variant,
+)
 from catalog.selectors import product_dimensions
 
 DIMENSIONS_SCHEMA = {
@@ -92,7 +100,8 @@ class VariantOutput(serializers.ModelSerializer):
 
     @extend_schema_field(VALUES_SCHEMA)
     def get_values(self, variant: Variant) -> dict:
-        return variant.values
+        """In canonical dimension order: PostgreSQL's jsonb does not keep key order."""
+        return {d: variant.values[d] for d in DIMENSION_ORDER if d in variant.values}
 
 
 class ProductOutput(serializers.ModelSerializer):
