@@ -26,3 +26,21 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+
+def api_aware_404(request, exception=None):
+    """Unmatched API paths (e.g. a non-numeric id) answer JSON like every other API error."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        reason = "No such resource."
+        return JsonResponse(
+            {"detail": reason, "code": "not_found", "errors": [{"field": None, "reason": reason}]},
+            status=404,
+        )
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+handler404 = api_aware_404

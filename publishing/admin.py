@@ -18,7 +18,7 @@ class JobAdmin(TenantScopedAdmin):
         "created_at",
         "finished_at",
     ]
-    list_filter = ["kind", "status", "tenant"]
+    list_filter = ["kind", "status", ("tenant", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["description"]
     readonly_fields = [f.name for f in Job._meta.fields] + ["percent"]
 

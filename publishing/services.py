@@ -138,7 +138,6 @@ def products_publish(
     if not product_ids:
         raise DomainError("Nothing to publish: no products given.", field="products")
     _renditions_prepare(tenant, product_ids, channel, locale)
-    now = timezone.now()
     with transaction.atomic():
         plan = publish_plan(
             tenant=tenant, product_ids=product_ids, channel=channel, locale=locale, lock=True
@@ -148,8 +147,12 @@ def products_publish(
             media_item_publish(item=item, user=user)
         for document in plan.documents:
             document_publish_content(document=document, user=user)
+        # Stamped after the documents, so the sync never sees rows older than what they show.
         rows = products_flatten(
-            tenant=tenant, product_ids=list(product_ids), published_at=now, progress=progress
+            tenant=tenant,
+            product_ids=list(product_ids),
+            published_at=timezone.now(),
+            progress=progress,
         )
     return {
         "products": len(product_ids),

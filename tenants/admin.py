@@ -31,19 +31,19 @@ class TenantAdmin(admin.ModelAdmin):
 @admin.register(Membership)
 class MembershipAdmin(TenantScopedAdmin):
     list_display = ["user", "tenant", "role", "created_at"]
-    list_filter = ["role", "tenant"]
+    list_filter = ["role", ("tenant", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["user__username", "tenant__slug"]
 
 
 @admin.register(Channel)
 class ChannelAdmin(TenantScopedAdmin):
     list_display = ["code", "name", "tenant", "is_omnichannel"]
-    list_filter = ["tenant"]
+    list_filter = [("tenant", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["code", "name"]
 
 
 @admin.register(Locale)
 class LocaleAdmin(TenantScopedAdmin):
     list_display = ["code", "name", "language", "tenant", "is_neutral"]
-    list_filter = ["tenant"]
+    list_filter = [("tenant", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["code", "name"]

@@ -181,6 +181,15 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "MediaKindEnum": "media_library.models.MediaKind",
+        "MediaStatusEnum": "media_library.models.MediaStatus",
+        "ProductKindEnum": "catalog.models.ProductKind",
+        "JobKindEnum": "publishing.models.JobKind",
+        "JobStatusEnum": "publishing.models.JobStatus",
+        "PublishGroupStatusEnum": "publishing.models.PublishGroupStatus",
+        "RoleEnum": "tenants.models.Role",
+    },
 }
 
 LOGIN_URL = "admin:login"

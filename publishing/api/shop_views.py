@@ -35,6 +35,7 @@ class PublicReadApi(APIView):
 
 class ShopProductMediaApi(PublicReadApi):
     @extend_schema(
+        operation_id="shop_product_media",
         parameters=[LOCALE_PARAM],
         responses={200: OpenApiTypes.OBJECT, 304: None, 404: OpenApiTypes.OBJECT},
     )
@@ -51,6 +52,7 @@ class ShopProductMediaApi(PublicReadApi):
 
 class ShopDefaultImagesApi(PublicReadApi):
     @extend_schema(
+        operation_id="shop_default_images",
         parameters=[
             LOCALE_PARAM,
             OpenApiParameter(
@@ -78,7 +80,10 @@ class ShopDefaultImagesApi(PublicReadApi):
 
 
 class ShopCategoryMediaApi(PublicReadApi):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT, 304: None, 404: OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="shop_category_media",
+        responses={200: OpenApiTypes.OBJECT, 304: None, 404: OpenApiTypes.OBJECT},
+    )
     def get(self, request, tenant: str, channel: str, category_id: int):
         """A category's published default image in the channel."""
         return _respond(

@@ -4,7 +4,8 @@ from rest_framework.routers import SimpleRouter
 from .shop_views import ShopCategoryMediaApi, ShopDefaultImagesApi, ShopProductMediaApi
 from .views import CategoryPublishApi, JobViewSet, ProductPublishApi, PublishGroupViewSet
 
-router = SimpleRouter(trailing_slash="/?")
+router = SimpleRouter()
+router.trailing_slash = "/?"  # accept both /jobs/1/retry and /jobs/1/retry/
 router.register("jobs", JobViewSet, basename="job")
 router.register("publish-groups", PublishGroupViewSet, basename="publish-group")
 

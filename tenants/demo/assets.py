@@ -28,7 +28,9 @@ COLORS = {
 }
 
 
-def _canvas(background=(245, 243, 238), size=(1200, 900)) -> tuple[Image.Image, ImageDraw.ImageDraw]:
+def _canvas(
+    background=(245, 243, 238), size=(1200, 900)
+) -> tuple[Image.Image, ImageDraw.ImageDraw]:
     image = Image.new("RGB", size, background)
     return image, ImageDraw.Draw(image)
 
@@ -69,7 +71,10 @@ def shirt(color: str, view: str = "front", style: str = "Slim") -> bytes:
 def trousers(color: str) -> bytes:
     image, draw = _canvas()
     fill = COLORS[color]
-    draw.polygon([(420, 150), (780, 150), (820, 850), (640, 850), (600, 400), (560, 850), (380, 850)], fill=fill)
+    draw.polygon(
+        [(420, 150), (780, 150), (820, 850), (640, 850), (600, 400), (560, 850), (380, 850)],
+        fill=fill,
+    )
     draw.rectangle([420, 150, 780, 200], fill=tuple(max(c - 30, 0) for c in fill))
     draw.text((40, 40), f"Chinos - {color}", fill=(60, 60, 60))
     return _jpeg(image)
@@ -78,7 +83,9 @@ def trousers(color: str) -> bytes:
 def lamp(finish: str) -> bytes:
     image, draw = _canvas(background=(250, 250, 250))
     fill = COLORS[finish]
-    draw.polygon([(450, 200), (750, 200), (850, 450), (350, 450)], fill=(245, 230, 190), outline=(80, 80, 80))
+    draw.polygon(
+        [(450, 200), (750, 200), (850, 450), (350, 450)], fill=(245, 230, 190), outline=(80, 80, 80)
+    )
     draw.rectangle([585, 450, 615, 780], fill=fill)
     draw.ellipse([450, 760, 750, 840], fill=fill)
     draw.text((40, 40), f"Desk lamp - {finish}", fill=(60, 60, 60))
@@ -87,7 +94,9 @@ def lamp(finish: str) -> bytes:
 
 def simple_product(label: str, color: str) -> bytes:
     image, draw = _canvas()
-    draw.rounded_rectangle([350, 250, 850, 750], radius=60, fill=COLORS[color], outline=(20, 20, 20), width=4)
+    draw.rounded_rectangle(
+        [350, 250, 850, 750], radius=60, fill=COLORS[color], outline=(20, 20, 20), width=4
+    )
     draw.text((40, 40), label, fill=(60, 60, 60))
     return _jpeg(image)
 

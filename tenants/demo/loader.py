@@ -52,7 +52,9 @@ def demo_load(*, progress: Callable[[str], None] = lambda message: None) -> Demo
         _demo_categories(report, demo)
         progress("categories")
 
-        acme = _tenant(report, "acme", "Acme Retail", channels={"web": "Acme web"}, locales=("en-us",))
+        acme = _tenant(
+            report, "acme", "Acme Retail", channels={"web": "Acme web"}, locales=("en-us",)
+        )
         _user(report, acme, "acme", Role.ADMIN)
         user = get_user_model().objects.get(username="acme")
         _upload(report, acme, user, "acme-tote.jpg", assets.simple_product("Acme tote", "Green"),
@@ -83,17 +85,23 @@ def _user(report, tenant, username: str, role: str) -> None:
     User = get_user_model()
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = User.objects.create_user(username=username, password=DEMO_PASSWORD, is_staff=role != Role.VIEWER)
+        user = User.objects.create_user(
+            username=username, password=DEMO_PASSWORD, is_staff=role != Role.VIEWER
+        )
         user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=STAFF_APPS))
         report.note(f"user {username}")
     membership_set(tenant=tenant, user=user, role=role)
     report.logins.append((tenant.slug, username, role))
 
 
-def _upload(report, tenant, user, filename: str, data: bytes | None, **metadata) -> MediaItem | None:
+def _upload(
+    report, tenant, user, filename: str, data: bytes | None, **metadata
+) -> MediaItem | None:
     if data is None:
         return None
-    item, created = media_item_upload(tenant=tenant, file=ContentFile(data, name=filename), user=user, **metadata)
+    item, created = media_item_upload(
+        tenant=tenant, file=ContentFile(data, name=filename), user=user, **metadata
+    )
     if created:
         report.note(f"media {tenant.slug}/{filename}")
     return item
@@ -157,7 +165,9 @@ SIMPLE_PRODUCTS = [
 ]
 
 
-def _product(report, tenant, number, name, kind="simple", dimensions=None, variants=None) -> Product:
+def _product(
+    report, tenant, number, name, kind="simple", dimensions=None, variants=None
+) -> Product:
     existing = Product.objects.filter(tenant=tenant, number=number).first()
     if existing is not None:
         return existing
@@ -174,7 +184,10 @@ def _variants(number: str, dimensions: dict[str, list[str]]) -> list[dict]:
     for dimension, values in dimensions.items():
         combos = [{**combo, dimension: value} for combo in combos for value in values]
     return [
-        {"number": "-".join([number, *(value.upper() for value in combo.values())]), "values": combo}
+        {
+            "number": "-".join([number, *(value.upper() for value in combo.values())]),
+            "values": combo,
+        }
         for combo in combos
     ]
 
@@ -211,7 +224,7 @@ def _demo_categories(report, tenant) -> None:
             root = _category(report, tenant, channel, root_name, None)
             for child_name, numbers in children.items():
                 child = _category(report, tenant, channel, child_name, root)
-                catalog_services.category_products_set(category=child, numbers=numbers)
+                catalog_services.category_products_set(category=child, product_numbers=numbers)
 
 
 def _category(report, tenant, channel, name, parent) -> Category:
@@ -220,5 +233,6 @@ def _category(report, tenant, channel, name, parent) -> Category:
     if existing is not None:
         return existing
     report.note(f"category {channel.code}:{path}")
-    return catalog_services.category_create(tenant=tenant, channel=channel, name=name, parent=parent)
-
+    return catalog_services.category_create(
+        tenant=tenant, channel=channel, name=name, parent=parent
+    )
