@@ -1,8 +1,10 @@
 """Row locks for the editing flow (R12); always ordered by pk so two lockers cannot deadlock.
 
 Call these inside `transaction.atomic()`: the lock lasts until the transaction ends.
-`of=("self",)` locks only the document row even when related rows are joined in (and lets
-PostgreSQL join the nullable holder, which FOR UPDATE alone refuses).
+`of=("self",)` locks only the document row, not the joined product, channel and locale
+(which never change for a document). The holder is deliberately not joined: after waiting
+for a lock PostgreSQL re-reads the locked row but not the joined ones, so a joined holder
+could be stale (None) right when another user has just checked the document out.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ def document_lock_qs(
 ) -> QuerySet[AssignmentDocument]:
     return (
         AssignmentDocument.objects.select_for_update(of=("self",))
-        .select_related("tenant", "product", "channel", "locale", "checked_out_by")
+        .select_related("tenant", "product", "channel", "locale")
         .filter(tenant=tenant, product=product, channel=channel, locale=locale)
         .order_by("pk")
     )
@@ -29,7 +31,7 @@ def document_lock_qs(
 def document_lock_by_pk_qs(*, pk: int) -> QuerySet[AssignmentDocument]:
     return (
         AssignmentDocument.objects.select_for_update(of=("self",))
-        .select_related("tenant", "product", "channel", "locale", "checked_out_by")
+        .select_related("tenant", "product", "channel", "locale")
         .filter(pk=pk)
         .order_by("pk")
     )

@@ -115,7 +115,9 @@ class _ContentValidator:
                 self.error(str(key), "Unknown field.")
         self.load_references()
         matrix = self.check_matrix()
-        master = self.data.get("master") or {}
+        master = self.data.get("master")
+        if master is None:
+            master = {}
         if not isinstance(master, Mapping):
             self.error("master", "Must be an object with primary, additional, swatches.")
         else:
