@@ -11,6 +11,7 @@ tenant_api = [
     path("", include("media_library.api.urls")),
     path("", include("assignments.api.urls")),
     path("", include("publishing.api.urls")),
+    path("", include("assignments.manifests.urls")),
 ]
 
 urlpatterns = [

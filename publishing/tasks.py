@@ -1,8 +1,10 @@
 """Thin Celery tasks: they take ids, load, and call a service; safe to run twice."""
 
 from celery import shared_task
+from django.conf import settings
+from django.utils.module_loading import import_string
 
-from .models import Job, JobKind, JobStatus
+from .models import Job, JobStatus
 
 
 @shared_task(acks_late=True)
@@ -12,22 +14,13 @@ def job_run(job_id: int) -> str:
     if not Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING):
         return "skipped"
     job = Job.objects.select_related("tenant", "created_by").get(pk=job_id)
-    runner = JOB_RUNNERS.get(job.kind)
-    if runner is None:
+    path = settings.JOB_RUNNERS.get(job.kind)
+    if path is None:
         from .jobs import job_fail
 
         job_fail(job=job, error=f"No runner for jobs of kind {job.kind}.")
         return "failed"
-    return runner(job=job).status
-
-
-def _publish(*, job: Job) -> Job:
-    from .services import publish_job_execute
-
-    return publish_job_execute(job=job)
-
-
-JOB_RUNNERS = {JobKind.PUBLISH: _publish}
+    return import_string(path)(job=job).status
 
 
 @shared_task

@@ -204,3 +204,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+# Long work runs as a Job (publishing.models.Job). Each kind names the function that runs a
+# queued job (called with job=..., listener=None) and, for kinds started through
+# POST /api/v1/tenants/{t}/jobs/, the one that validates the request and queues it
+# (called with tenant=..., user=..., data=request.data; returns the Job).
+JOB_RUNNERS = {
+    "publish": "publishing.services.publish_job_execute",
+    "import": "assignments.manifests.jobs.import_job_execute",
+    "export": "assignments.manifests.jobs.export_job_execute",
+    "copy": "tenants.copy.jobs.copy_job_execute",
+}
+JOB_STARTERS = {
+    "copy": "tenants.copy.jobs.copy_job_start_from_api",
+}

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.http import FileResponse
+from django.utils.module_loading import import_string
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -10,7 +12,7 @@ from assignments.selectors import category_get, product_get
 from publishing import groups, services
 from publishing.models import Job, PublishGroup
 from tenants.api.mixins import TenantScopedMixin
-from tenants.exceptions import NotFound
+from tenants.exceptions import DomainError, NotFound
 from tenants.models import Role
 from tenants.selectors import channel_get, locale_get
 
@@ -30,7 +32,7 @@ CONTEXT_PARAMS = [
 ]
 
 
-class JobViewSet(TenantScopedMixin, viewsets.ReadOnlyModelViewSet):
+class JobViewSet(TenantScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """The jobs list (publish, import, copy) with status and progress (R16, R19)."""
 
     queryset = Job.objects.select_related("created_by", "tenant")
@@ -38,6 +40,26 @@ class JobViewSet(TenantScopedMixin, viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["kind", "status"]
     resource_name = "jobs"
     action_roles = {"retry": Role.PUBLISHER}
+
+    @extend_schema(
+        request=OpenApiTypes.OBJECT,
+        responses={202: JobOutput},
+        description="Start a job of a kind that is started here (e.g. `copy`: tenant copy, R19). "
+        'The body is `{"kind": ..., ...}` with the kind\'s own fields.',
+    )
+    def create(self, request, *args, **kwargs):
+        kind = request.data.get("kind")
+        path = settings.JOB_STARTERS.get(kind)
+        if path is None:
+            raise DomainError(
+                f"Jobs of kind '{kind}' are not started here; use one of: {', '.join(settings.JOB_STARTERS)}.",
+                field="kind",
+            )
+        job = import_string(path)(tenant=self.tenant, user=request.user, data=request.data)
+        job.refresh_from_db()
+        return Response(
+            JobOutput(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED
+        )
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])

@@ -76,9 +76,10 @@ def test_job_without_result_answers_404_with_reason(tenant, viewer, client_for):
     assert response.json()["errors"][0]["field"] == "result"
 
 
-def test_jobs_are_read_only_through_the_api(tenant, admin_user, client_for):
+def test_only_startable_kinds_are_started_through_the_jobs_api(tenant, admin_user, client_for):
     response = client_for(admin_user).post(
         "/api/v1/tenants/acme/jobs/", {"kind": "publish"}, format="json"
     )
-    assert response.status_code == 405
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "kind" and "copy" in response.json()["detail"]
     assert Job.objects.count() == 0
