@@ -9,7 +9,7 @@ from tenants.admin_base import TenantScopedAdmin
 from tenants.exceptions import DomainError
 
 from . import services
-from .forms import MediaItemChangeForm, MediaItemUploadForm
+from .forms import CHANGE_FIELDS, MediaItemChangeForm, MediaItemUploadForm
 from .models import MediaItem, MediaTag, Rendition
 from .selectors import media_public_urls
 
@@ -91,7 +91,7 @@ class MediaItemAdmin(TenantScopedAdmin):
             ]
         return [
             "preview",
-            *MediaItemChangeForm.Meta.fields,
+            *CHANGE_FIELDS,
             "tag_names",
             *[f for f in self.readonly_fields if f != "preview"],
         ]

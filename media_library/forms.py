@@ -95,6 +95,18 @@ class MediaItemUploadForm(forms.ModelForm):
         """Tags were set by the service."""
 
 
+CHANGE_FIELDS = [
+    "display_name",
+    "title",
+    "alt_text",
+    "caption",
+    "description",
+    "transcript",
+    "focal_x",
+    "focal_y",
+]
+
+
 class MediaItemChangeForm(forms.ModelForm):
     """Change form: metadata and focal point, saved through media_item_update."""
 
@@ -103,16 +115,7 @@ class MediaItemChangeForm(forms.ModelForm):
 
     class Meta:
         model = MediaItem
-        fields = [
-            "display_name",
-            "title",
-            "alt_text",
-            "caption",
-            "description",
-            "transcript",
-            "focal_x",
-            "focal_y",
-        ]
+        fields = CHANGE_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,7 +150,7 @@ class MediaItemChangeForm(forms.ModelForm):
             item=self.instance,
             user=self.user,
             tags=tags_split(data.get("tag_names", "")),
-            **{name: data[name] for name in self.Meta.fields if name in data},
+            **{name: data[name] for name in CHANGE_FIELDS if name in data},
         )
         return self.instance
 

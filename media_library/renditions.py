@@ -107,3 +107,28 @@ def _to_srgb(image: pyvips.Image) -> pyvips.Image:
     if image.interpretation not in ("srgb", "b-w"):
         image = image.colourspace("srgb")
     return image
+
+
+def source_header(source: bytes) -> tuple[tuple[int, int], bool]:
+    """Displayed size (EXIF-rotated) and alpha, from the header only (no pixel decoding)."""
+    header = pyvips.Image.new_from_buffer(source, "")
+    size = (header.width, header.height)
+    if header.get_typeof("orientation") and header.get("orientation") in (5, 6, 7, 8):
+        size = (size[1], size[0])
+    return size, header.hasalpha()
+
+
+def renditions_render(
+    source: bytes,
+    specs: list[RenditionSpec],
+    *,
+    focal: tuple[float, float] = (0.5, 0.5),
+) -> list[tuple[RenditionSpec, RenditionOutput]]:
+    """All the asked renditions of one source: what the Celery task runs (and the bench
+    times). The header is read once; each size then shrinks on load from the bytes."""
+    size, has_alpha = source_header(source)
+    extension = rendition_extension(has_alpha=has_alpha)
+    return [
+        (spec, rendition_render(source, spec, source_size=size, focal=focal, extension=extension))
+        for spec in specs
+    ]

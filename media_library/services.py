@@ -13,7 +13,6 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from typing import IO
 
-import pyvips
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
@@ -26,12 +25,7 @@ from tenants.exceptions import Conflict, DomainError, ValidationFailed
 from tenants.models import Tenant
 
 from .models import MediaItem, MediaKind, MediaStatus, MediaTag, Rendition
-from .renditions import (
-    RenditionOutput,
-    rendition_extension,
-    rendition_render,
-    rendition_specs,
-)
+from .renditions import RenditionOutput, rendition_specs, renditions_render
 from .selectors import media_item_get_by_checksum
 from .validation import UploadInspection, UploadRejected, upload_inspect
 from .video import video_probe
@@ -231,11 +225,8 @@ def media_item_upload(
         source_id=source_id,
         created_by=user if user is not None and user.is_authenticated else None,
     )
-    tag_objects = media_tags_resolve(tenant=tenant, names=tags)
     try:
-        _media_item_store(
-            item, inspection, thumbnail=thumbnail, captions=captions, tags=tag_objects
-        )
+        _media_item_store(item, inspection, thumbnail=thumbnail, captions=captions, tags=tags)
     except IntegrityError:
         # Lost a race with the same bytes (or name) uploaded at the same moment.
         existing = media_item_get_by_checksum(tenant=tenant, checksum=inspection.checksum)
@@ -254,9 +245,9 @@ def _media_item_store(
     *,
     thumbnail: UploadInspection | None,
     captions: UploadInspection | None,
-    tags: list[MediaTag],
+    tags: Iterable[str],
 ) -> None:
-    """Write the files, then the row; on any failure delete the files already written."""
+    """Write the files, then the rows; on any failure delete the files already written."""
     stored: list[str] = []
     try:
         with transaction.atomic():
@@ -269,7 +260,7 @@ def _media_item_store(
                 item.video_captions.save(captions.filename, File(captions.fileobj), save=False)
                 stored.append(item.video_captions.name)
             item.save()
-            item.tags.set(tags)
+            item.tags.set(media_tags_resolve(tenant=item.tenant, names=tags))
     except BaseException:
         _files_delete(stored)
         raise
@@ -440,22 +431,16 @@ def video_thumbnail_ensure(*, item: MediaItem) -> bool:
     return bool(fields)
 
 
-def _rendition_source(item: MediaItem) -> tuple[bytes, tuple[int, int], bool] | None:
+def _rendition_source(item: MediaItem) -> bytes | None:
     """The bytes renditions are cut from: the image, or a video's thumbnail."""
     if item.kind == MediaKind.IMAGE:
-        field, size = item.file, (item.width, item.height)
+        field = item.file
     elif item.kind == MediaKind.VIDEO and item.video_thumbnail:
-        field, size = item.video_thumbnail, None
+        field = item.video_thumbnail
     else:
         return None
     with field.open("rb") as handle:
-        content = handle.read()
-    header = pyvips.Image.new_from_buffer(content, "")
-    if size is None or None in size:
-        size = (header.width, header.height)
-        if header.get_typeof("orientation") and header.get("orientation") in (5, 6, 7, 8):
-            size = (size[1], size[0])
-    return content, size, header.hasalpha()
+        return handle.read()
 
 
 def _rendition_stale(
@@ -482,12 +467,7 @@ def renditions_ensure(*, item: MediaItem, names: Sequence[str] | None = None) ->
     source = _rendition_source(item)
     if source is None:
         return list(existing.values())
-    content, size, has_alpha = source
-    extension = rendition_extension(has_alpha=has_alpha)
-    outputs = [
-        (spec, rendition_render(content, spec, source_size=size, focal=focal, extension=extension))
-        for spec in todo
-    ]
+    outputs = renditions_render(source, todo, focal=focal)
     stored: list[str] = []
     try:
         with transaction.atomic():

@@ -215,7 +215,10 @@ def _bomb(width: int | None, height: int | None, max_pixels: int) -> str:
 
 def upload_inspect(file: IO[bytes], *, filename: str | None = None) -> UploadInspection:
     """Everything R5 checks, in order, before a single byte is stored."""
-    name = filename_validate(filename if filename is not None else getattr(file, "name", ""))
+    if filename is not None:
+        name = filename_validate(filename, field="filename")
+    else:
+        name = filename_validate(getattr(file, "name", "") or "")
     fileobj = _seekable_copy(file)
     size, checksum, head = upload_digest(fileobj, max_bytes=settings.MEDIA_MAX_UPLOAD_BYTES)
     fmt = content_sniff(head, name)

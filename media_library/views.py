@@ -53,7 +53,9 @@ def _serve(
     else:
         response = _file_response(field, content_type, download_name, inline)
     if public:
-        patch_cache_control(response, public=True, max_age=settings.MEDIA_PUBLIC_MAX_AGE)
+        patch_cache_control(
+            response, public=True, max_age=getattr(settings, "MEDIA_PUBLIC_MAX_AGE", 300)
+        )
     else:
         patch_cache_control(response, private=True, no_store=True)
     response["ETag"] = f'"{etag}"'
