@@ -31,7 +31,7 @@ from .models import (
 )
 from .ordering import primary_apply
 from .selectors import content_sets_load, inherited_context
-from .validation import ENTRY_FIELDS, ValidContent, content_validate, entry_fields
+from .validation import ENTRY_FIELDS, ValidContent, content_validate, entry_fields, is_id
 
 DEFAULT_PURPOSES = (
     ("manual", "Manual"),
@@ -108,8 +108,12 @@ def _holder_name(document: AssignmentDocument) -> str:
     return document.checked_out_by.get_username() if document.checked_out_by else "someone"
 
 
-def _refuse_held_by_other(document: AssignmentDocument, user: AbstractBaseUser, action: str):
-    if document.checked_out_by_id is not None and document.checked_out_by_id != user.pk:
+def _refuse_held_by_other(
+    document: AssignmentDocument, user: AbstractBaseUser | None, action: str
+) -> None:
+    if document.checked_out_by_id is not None and document.checked_out_by_id != getattr(
+        user, "pk", None
+    ):
         since = document.checked_out_at.isoformat() if document.checked_out_at else "earlier"
         raise Conflict(
             f"Cannot {action}: the document is checked out by {_holder_name(document)} "
@@ -541,18 +545,21 @@ def document_primary_change(
 
 @transaction.atomic
 def document_publish_content(
-    *, document: AssignmentDocument, user: AbstractBaseUser
+    *, document: AssignmentDocument, user: AbstractBaseUser | None
 ) -> AssignmentDocument:
     """The bare transition draft -> published content (no dependency check, no flattening;
     publishing wraps this). Only checked-in content can be published (R12), so a held
     document is refused naming its holder. Publishing what is already published is a no-op.
+    `user` None is a system action (operator command, scheduled publish group): no role
+    check; a given user must be a publisher (R1a).
     """
-    role_require(
-        tenant=document.tenant, user=user, role=Role.PUBLISHER, action="publish assignments"
-    )
+    if user is not None:
+        role_require(
+            tenant=document.tenant, user=user, role=Role.PUBLISHER, action="publish assignments"
+        )
     document = _lock(document)
     _refuse_held_by_other(document, user, "publish")
-    if document.checked_out_by_id is not None:
+    if document.checked_out_by_id is not None:  # held by the publishing user themself
         raise Conflict(
             "Cannot publish while you hold the document: check in or discard your edits first.",
             field="document",
@@ -575,7 +582,7 @@ def document_publish_content(
 
 
 def _category_image_get(*, tenant: Tenant, media_id) -> MediaItem:
-    if not isinstance(media_id, int) or isinstance(media_id, bool):
+    if not is_id(media_id):
         raise ValidationFailed([("media", "Must be a media item id or null.")])
     media = MediaItem.objects.filter(tenant=tenant, pk=media_id).first()
     if media is None:
@@ -609,10 +616,12 @@ def category_media_set(
 
 @transaction.atomic
 def category_media_publish(
-    *, tenant: Tenant, category: Category, user: AbstractBaseUser
+    *, tenant: Tenant, category: Category, user: AbstractBaseUser | None
 ) -> CategoryMedia | None:
-    """Bare transition draft -> published for a category image (publishing wraps it)."""
-    role_require(tenant=tenant, user=user, role=Role.PUBLISHER, action="publish category media")
+    """Bare transition draft -> published for a category image (publishing wraps it);
+    `user` None is a system action, as in `document_publish_content`."""
+    if user is not None:
+        role_require(tenant=tenant, user=user, role=Role.PUBLISHER, action="publish category media")
     assignment = category_media_lock_qs(tenant=tenant, category=category).first()
     if assignment is None:
         return None

@@ -34,8 +34,11 @@ class ValidContent:
     content: Content
 
 
-def _is_id(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+MAX_ID = 2**63 - 1  # BigAutoField; larger numbers would overflow the database driver
+
+
+def is_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 class _ContentValidator:
@@ -73,11 +76,11 @@ class _ContentValidator:
         variant_numbers: set[str] = set()
         for slots in self._all_slot_dicts():
             for media_id in slots.get("primary") or []:
-                if _is_id(media_id):
+                if is_id(media_id):
                     media_ids.add(media_id)
             for key in ("additional", "swatches"):
                 for item in slots.get(key) or []:
-                    if isinstance(item, Mapping) and _is_id(item.get("media")):
+                    if isinstance(item, Mapping) and is_id(item.get("media")):
                         media_ids.add(item["media"])
         for row in self.data.get("variants") or []:
             if isinstance(row, Mapping) and isinstance(row.get("variant"), str):
@@ -236,7 +239,7 @@ class _ContentValidator:
                 self.error(f"{path}.{key}", "Unknown field.")
 
     def media_at(self, media_id, path: str) -> tuple[str, int | None, int | None] | None:
-        if not _is_id(media_id):
+        if not is_id(media_id):
             self.error(path, "Must be a media item id.")
             return None
         found = self.media.get(media_id)

@@ -53,6 +53,7 @@ def with_master(**master):
 BAD_BODIES = [
     ("unknown-media", lambda w: with_master(primary=[w["image"].pk, 999999]), "master.primary[1]", "Unknown media"),
     ("other-tenants-media", lambda w: with_master(primary=[w["foreign"].pk]), "master.primary[0]", "Unknown media"),
+    ("huge-id", lambda w: with_master(primary=[2**70]), "master.primary[0]", "media item id"),
     ("not-an-id", lambda w: with_master(primary=["abc"]), "master.primary[0]", "media item id"),
     ("duplicate-primary", lambda w: with_master(primary=[w["image"].pk, w["image"].pk]), "master.primary[1]", "already"),
     ("swatch-value-missing", lambda w: with_master(swatches=[{"dimension": "color", "value": "Green", "hex": "#00ff00"}]), "master.swatches[0].value", "no color 'Green'"),

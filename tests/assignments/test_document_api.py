@@ -1,6 +1,8 @@
 """SPEC §3 document API: shape, the editing actions over HTTP, versions, reset, isolation."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from assignments.models import AssignmentDocument, AssignmentEntry, DocumentEvent
 from catalog.models import Product
@@ -188,3 +190,30 @@ def test_viewer_reads_but_cannot_write(shirt, viewer, client_for):
     for action in ("checkout", "save", "checkin", "discard", "reset"):
         assert client.post(url(action)).status_code == 403, action
     assert client.put(url("working"), content(), format="json").status_code == 403
+
+
+def test_reading_costs_the_same_queries_for_any_number_of_entries(
+    tenant, shirt, editor, client_for
+):
+    # Reads load entries in bulk: no query per entry.
+    client = client_for(editor)
+    counts = []
+    for size in (2, 20):
+        media = [make_media(tenant).pk for _ in range(size)]
+        client.post(url("checkout"))
+        body = content(
+            matrix=["color"],
+            master=slots(
+                primary=media, additional=[{"media": m, "purpose": "manual"} for m in media]
+            ),
+            dimensions=[{"values": {"color": "Blue"}, **slots(primary=media)}],
+        )
+        assert client.put(url("working"), body, format="json").status_code == 200
+        client.post(url("checkin"))
+        client.post(url("checkout"))
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url())
+        assert len(response.json()["working"]["master"]["primary"]) == size
+        counts.append(len(queries))
+        client.post(url("discard"))
+    assert counts[0] == counts[1]

@@ -230,6 +230,17 @@ def test_publish_content_moves_draft_to_published(tenant, shirt, images, editor,
     assert DocumentEvent.objects.filter(document=document, action="publish").count() == 1
 
 
+def test_system_publish_without_user(tenant, shirt, images, editor):
+    # operator commands and scheduled publish groups act without a user
+    document = check_in(tenant, shirt, editor, content(master=slots(primary=[images[0].pk])))
+    document = services.document_publish_content(document=document, user=None)
+    assert document.published_id == document.draft_id and document.published_by is None
+    checkout(tenant, shirt, editor)
+    with pytest.raises(Conflict) as caught:
+        services.document_publish_content(document=document, user=None)
+    assert "eddie" in caught.value.message
+
+
 def test_publish_refused_while_checked_out_naming_holder(tenant, shirt, images, editor, publisher):
     # R12: only checked-in content can be published
     document = check_in(tenant, shirt, editor, content(master=slots(primary=[images[0].pk])))
