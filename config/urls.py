@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from tenants.api.views import TenantListApi
+from tenants.api.views import HealthApi, TenantListApi
 
 tenant_api = [
     path("", include("tenants.api.urls")),
@@ -17,6 +17,8 @@ tenant_api = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("p/", include("media_library.urls")),
+    path("workspace/", include("assignments.workspace.urls")),
+    path("api/v1/health", HealthApi.as_view(), name="health"),
     path("api/v1/tenants/", TenantListApi.as_view(), name="tenant-list"),
     path("api/v1/tenants/<slug:tenant>/", include(tenant_api)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

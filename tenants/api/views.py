@@ -1,7 +1,11 @@
 from django.contrib.auth import get_user_model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from tenants import services
 from tenants.exceptions import NotFound
@@ -113,3 +117,14 @@ class MembershipViewSet(
             raise NotFound("No such user.", field="username")
         services.membership_remove(tenant=self.tenant, user=user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class HealthApi(APIView):
+    """Liveness for load balancers; also the trivial DRF endpoint the read-API bench compares to."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        return Response({"status": "ok"})

@@ -120,3 +120,8 @@ def test_openapi_schema_and_docs_are_served(db, client_for):
 
     assert Client().get("/api/schema/").status_code == 200
     assert Client().get("/api/docs/").status_code == 200
+
+
+def test_health_answers_without_credentials(db, client_for):
+    response = client_for(None).get("/api/v1/health")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
