@@ -110,14 +110,17 @@ class FileSource:
         target = os.path.join(self._tmp, str(len(self._downloads)))
         limit = settings.MEDIA_MAX_UPLOAD_BYTES
         try:
-            with urllib.request.urlopen(url, timeout=URL_TIMEOUT_SECONDS) as response:  # noqa: S310 - http(s) only, checked by is_url
-                with open(target, "wb") as out:
-                    size = 0
-                    for chunk in iter(lambda: response.read(1024 * 1024), b""):
-                        size += len(chunk)
-                        if size > limit:
-                            raise FileMissing(f"'{url}' is larger than the upload limit.")
-                        out.write(chunk)
+            # http(s) only: is_url checked the scheme before we got here.
+            with (
+                urllib.request.urlopen(url, timeout=URL_TIMEOUT_SECONDS) as response,
+                open(target, "wb") as out,
+            ):
+                size = 0
+                for chunk in iter(lambda: response.read(1024 * 1024), b""):
+                    size += len(chunk)
+                    if size > limit:
+                        raise FileMissing(f"'{url}' is larger than the upload limit.")
+                    out.write(chunk)
         except FileMissing as exc:
             self._downloads[url] = exc
             raise

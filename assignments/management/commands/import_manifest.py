@@ -1,0 +1,84 @@
+"""`manage.py import_manifest`: a thin wrapper around `manifests.importer.manifest_import`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from assignments.manifests.files import FileSource
+from assignments.manifests.importer import ImportRefused, manifest_import
+from assignments.manifests.progress import ProgressBar
+from tenants.exceptions import DomainError
+from tenants.models import Tenant
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a TSV manifest of media items and product media assignments (R18). The whole "
+        "file is validated first; a result manifest (Result, ErrorCode, ResultDescription per "
+        "row) is always written. Assignment rows REPLACE the content of the documents they name."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="the .tsv manifest")
+        parser.add_argument("--tenant", required=True, help="tenant slug")
+        parser.add_argument(
+            "--files", help="folder or .zip holding the files (default: the manifest's folder)"
+        )
+        parser.add_argument("--dry-run", action="store_true", help="validate and report only")
+        parser.add_argument("--on-error", choices=("abort", "skip"), default="abort")
+        parser.add_argument(
+            "--result", help="where to write the result manifest (default: PATH.result.tsv)"
+        )
+        parser.add_argument("--user", help="username recorded as author (needs the admin role)")
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    def handle(self, *args, **options):
+        tenant = Tenant.objects.filter(slug=options["tenant"]).first()
+        if tenant is None:
+            raise CommandError(f"Unknown tenant '{options['tenant']}'.")
+        path = Path(options["path"])
+        if not path.is_file():
+            raise CommandError(f"No manifest at {path}.")
+        files = options["files"]
+        if files is not None and not Path(files).exists():
+            raise CommandError(f"No folder or zip at {files}.")
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"Unknown user '{options['user']}'.")
+        result_path = Path(options["result"] or f"{path.with_suffix('')}.result.tsv")
+        bar = ProgressBar(self.stderr._out, enabled=not options["no_progress"])
+        try:
+            with (
+                FileSource.for_path(files, manifest=path) as source,
+                open(path, "rb") as manifest,
+                open(result_path, "w", encoding="utf-8", newline="") as result,
+            ):
+                report = manifest_import(
+                    tenant=tenant,
+                    source=manifest,
+                    files=source,
+                    user=user,
+                    dry_run=options["dry_run"],
+                    on_error=options["on_error"],
+                    result_out=result,
+                    progress=bar,
+                )
+        except (ImportRefused, DomainError) as exc:
+            raise CommandError(getattr(exc, "message", str(exc))) from exc
+        finally:
+            bar.close()
+        summary = ", ".join(f"{k}: {v}" for k, v in report.as_counts().items())
+        self.stdout.write(f"{summary}\nResult manifest: {result_path}")
+        if not report.ok:
+            details = "\n".join(f"  {line}" for line in report.errors[:20])
+            more = f"\n  ... and {report.failed - 20} more" if report.failed > 20 else ""
+            verdict = "nothing was applied" if report.aborted else "the other rows were applied"
+            raise CommandError(f"{report.failed} row(s) failed; {verdict}:\n{details}{more}")
+        self.stdout.write(
+            self.style.SUCCESS("Dry run: nothing was written." if report.dry_run else "Imported.")
+        )

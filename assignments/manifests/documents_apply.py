@@ -1,0 +1,473 @@
+"""Apply the assignment part of a manifest in bulk (R12, R18).
+
+A manifest's rows for one document REPLACE that document's content with what they list,
+as a new checked-in version: a ContentSet, its entries, a DocumentVersion and a check-in
+DocumentEvent, exactly what `document_checkin` leaves behind, but written with a handful
+of bulk statements for all documents together (a 100,000-row manifest must not cost a
+query per row). Content identical to the document's current content makes no version,
+which is what makes re-importing the same manifest a no-op.
+
+Checked-out documents follow `EntityCheckedOutAction`: UseExisting leaves them to their
+holder, Overwrite discards the holder's working copy (audited) and writes anyway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from media_library.models import MediaItem, MediaStatus
+from media_library.services import media_item_publish
+from publishing.flatten import products_flatten
+from tenants.models import Tenant
+
+from ..models import (
+    AssignmentDocument,
+    AssignmentEntry,
+    ContentSet,
+    DocumentAction,
+    DocumentEvent,
+    DocumentVersion,
+)
+from ..validation import ENTRY_FIELDS
+from .plan import DocumentPlan, EntryPlan
+
+BATCH = 2000
+CANONICAL = tuple(f for f in ENTRY_FIELDS if f != "dimension_values")
+
+
+@dataclass
+class DocumentState:
+    """The locked (or, for a dry run, plainly read) state of one existing document."""
+
+    document: AssignmentDocument | None
+    own: tuple | None = None  # canonical content of the draft (else published) set
+    published: tuple | None = None
+    own_rows: list[dict] = field(default_factory=list)
+    published_rows: list[dict] = field(default_factory=list)
+    own_matrix: tuple[str, ...] = ()
+
+
+def _entry_rows(plan: DocumentPlan) -> list[dict]:
+    """The plan's entries as model field dicts, positions numbered per entity and slot:
+    primary by MediaDisplayOrder (rows without one after, in file order), the rest in file
+    order."""
+    grouped: dict[tuple, list[EntryPlan]] = {}
+    for entry in plan.entries:
+        grouped.setdefault((entry.entity_key(), entry.slot), []).append(entry)
+    rows = []
+    for (_, slot), entries in grouped.items():
+        if slot == "primary":
+            entries = sorted(entries, key=lambda e: (e.order is None, e.order or 0, e.line))
+        for position, entry in enumerate(entries):
+            media = entry.media
+            rows.append(
+                {
+                    "scope": entry.scope,
+                    "dimension_values": entry.dimension_values,
+                    "combination": entry.combination,
+                    "variant_id": entry.variant_id,
+                    "slot": slot,
+                    "position": position,
+                    "media_id": (media.item_id or media.existing_id) if media else None,
+                    "purpose_id": entry.purpose_id,
+                    "swatch_dimension": entry.swatch_dimension,
+                    "swatch_value": entry.swatch_value,
+                    "swatch_hex": entry.swatch_hex if media is None else "",
+                    "crop_x": None,
+                    "crop_y": None,
+                    "crop_width": None,
+                    "crop_height": None,
+                }
+            )
+    return rows
+
+
+def _canonical(rows: Iterable[dict], matrix: Iterable[str]) -> tuple:
+    return (tuple(matrix), tuple(sorted(tuple(str(r[f]) for f in CANONICAL) for r in rows)))
+
+
+def _identity(row: dict) -> tuple:
+    """What a removal row matches: the entity, the slot and the media (or swatch value)."""
+    if row["slot"] == "swatch":
+        return (
+            row["scope"],
+            row["combination"],
+            row["variant_id"],
+            "swatch",
+            row["swatch_dimension"],
+            row["swatch_value"],
+        )
+    return (row["scope"], row["combination"], row["variant_id"], row["slot"], row["media_id"])
+
+
+def _renumber(rows: list[dict]) -> list[dict]:
+    counters: dict[tuple, int] = {}
+    out = []
+    for row in sorted(
+        rows,
+        key=lambda r: (
+            r["scope"],
+            r["combination"],
+            str(r["variant_id"]),
+            r["slot"],
+            r["position"],
+        ),
+    ):
+        group = (row["scope"], row["combination"], row["variant_id"], row["slot"])
+        out.append({**row, "position": counters.get(group, 0)})
+        counters[group] = counters.get(group, 0) + 1
+    return out
+
+
+def document_states_load(
+    *, tenant: Tenant, plans: Iterable[DocumentPlan], lock: bool
+) -> dict[tuple, DocumentState]:
+    """Existing documents of the plans with their current content, in a few queries."""
+    plans = list(plans)
+    wanted = {p.key for p in plans}
+    product_ids = sorted({p.product_id for p in plans})
+    documents: dict[tuple, AssignmentDocument] = {}
+    for start in range(0, len(product_ids), BATCH):
+        queryset = AssignmentDocument.objects.filter(
+            tenant=tenant, product_id__in=product_ids[start : start + BATCH]
+        ).order_by("pk")
+        if lock:
+            queryset = queryset.select_for_update(of=("self",))
+        for document in queryset.select_related("checked_out_by"):
+            key = (document.product_id, document.channel_id, document.locale_id)
+            if key in wanted:
+                documents[key] = document
+    set_ids = {
+        pk
+        for d in documents.values()
+        for pk in (d.draft_id if d.draft_id is not None else d.published_id, d.published_id)
+        if pk is not None
+    }
+    rows_by_set: dict[int, list[dict]] = {pk: [] for pk in set_ids}
+    matrices: dict[int, tuple] = {}
+    ordered = sorted(set_ids)
+    for start in range(0, len(ordered), BATCH):
+        chunk = ordered[start : start + BATCH]
+        for pk, matrix in ContentSet.objects.filter(pk__in=chunk).values_list("pk", "matrix"):
+            matrices[pk] = tuple(matrix)
+        for row in (
+            AssignmentEntry.objects.filter(content_set_id__in=chunk)
+            .values("content_set_id", *ENTRY_FIELDS)
+            .order_by()
+        ):
+            rows_by_set[row.pop("content_set_id")].append(row)
+    states = {}
+    for key, document in documents.items():
+        own_id = document.draft_id if document.draft_id is not None else document.published_id
+        own_rows = rows_by_set.get(own_id, [])
+        published_rows = rows_by_set.get(document.published_id, [])
+        states[key] = DocumentState(
+            document=document,
+            own=_canonical(own_rows, matrices.get(own_id, ())) if own_id else None,
+            published=_canonical(published_rows, matrices.get(document.published_id, ()))
+            if document.published_id
+            else None,
+            own_rows=own_rows,
+            published_rows=published_rows,
+            own_matrix=matrices.get(own_id, ()),
+        )
+    return states
+
+
+@dataclass
+class Decision:
+    """What happens to one document: a new draft set and/or a new published set."""
+
+    plan: DocumentPlan
+    state: DocumentState | None
+    skip_code: str = ""
+    skip_reason: str = ""
+    discard: bool = False
+    draft_rows: list[dict] | None = None  # a new checked-in version with these entries
+    published_rows: list[dict] | None = None  # a published set differing from the draft
+    publish_draft: bool = False  # publish the (new or existing) draft
+    matrix: tuple[str, ...] = ()
+    removed: int = 0
+
+
+def document_decide(plan: DocumentPlan, state: DocumentState | None) -> Decision:
+    """Compare the plan with the document's state: skip, check in, publish or remove."""
+    from .columns import ErrorCode
+
+    decision = Decision(plan=plan, state=state)
+    document = state.document if state else None
+    if document is not None and document.checked_out_by_id is not None:
+        holder = document.checked_out_by.get_username() if document.checked_out_by else "someone"
+        if plan.checked_out_action != "Overwrite":
+            decision.skip_code = ErrorCode.CHECKED_OUT
+            decision.skip_reason = (
+                f"{plan.label} is checked out by {holder}; kept (EntityCheckedOutAction "
+                "UseExisting)."
+            )
+            return decision
+        decision.discard = True
+    if (
+        plan.expected_version is not None
+        and document is not None
+        and document.version != plan.expected_version
+        and plan.version_mismatch_action != "Overwrite"
+    ):
+        decision.skip_code = ErrorCode.VERSION_MISMATCH
+        decision.skip_reason = (
+            f"{plan.label} is at version {document.version}, the manifest was made from "
+            f"version {plan.expected_version}; kept (EntityVersionMismatchAction UseExisting)."
+        )
+        return decision
+    current_matrix = state.own_matrix if state else ()
+    decision.matrix = plan.matrix if plan.matrix is not None else current_matrix
+    if plan.removes:
+        return _removal_decide(decision, state)
+    rows = _entry_rows(plan)
+    pending = document is not None and document.draft_id != document.published_id
+    if state is None or state.own != _canonical(rows, decision.matrix):
+        decision.draft_rows = rows
+        decision.publish_draft = plan.action == "PublishNow"
+    elif plan.action == "PublishNow" and pending:
+        decision.publish_draft = True
+    return decision
+
+
+def _removal_decide(decision: Decision, state: DocumentState | None) -> Decision:
+    plan = decision.plan
+    targets = {_identity(r) for r in _entry_rows(plan)}
+    if plan.action == "UnpublishAndDelete":
+        base = state.own_rows if state else []
+        kept = [r for r in base if _identity(r) not in targets]
+        decision.removed = len(base) - len(kept)
+        if decision.removed:
+            decision.draft_rows = _renumber(kept)
+            decision.publish_draft = True
+    else:
+        base = state.published_rows if state else []
+        kept = [r for r in base if _identity(r) not in targets]
+        decision.removed = len(base) - len(kept)
+        if decision.removed:
+            decision.published_rows = _renumber(kept)
+    return decision
+
+
+def decision_describe(decision: Decision, *, dry_run: bool) -> tuple[bool, str]:
+    """(changes anything, a sentence for the result manifest)."""
+    plan, would = decision.plan, ("would be " if dry_run else "")
+    if decision.skip_reason:
+        return False, decision.skip_reason
+    parts = []
+    if decision.discard:
+        parts.append(f"the working copy of {plan.label} {would or 'was '}discarded")
+    if decision.draft_rows is not None:
+        version = (decision.state.document.version if decision.state else 0) + 1
+        parts.append(
+            f"{plan.label} {would or ''}checked in as version {version} "
+            f"({len(decision.draft_rows)} entries)"
+        )
+    if decision.publish_draft:
+        parts.append(f"{plan.label} {would or ''}published")
+    if decision.published_rows is not None:
+        parts.append(f"{decision.removed} entr(ies) of {plan.label} {would or ''}unpublished")
+    if not parts:
+        return False, f"{plan.label} unchanged."
+    return True, "; ".join(parts) + "."
+
+
+def decisions_apply(
+    *, tenant: Tenant, decisions: list[Decision], user: AbstractBaseUser | None, note: str
+) -> dict:
+    """Write every decision with bulk statements. Must run inside the import's transaction."""
+    now = timezone.now()
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    active = [d for d in decisions if not d.skip_reason]
+    # 1. documents that do not exist yet
+    missing = [d for d in active if d.state is None or d.state.document is None]
+    if missing:
+        created = AssignmentDocument.objects.bulk_create(
+            [
+                AssignmentDocument(
+                    tenant=tenant,
+                    product_id=d.plan.product_id,
+                    channel_id=d.plan.channel_id,
+                    locale_id=d.plan.locale_id,
+                )
+                for d in missing
+            ],
+            batch_size=BATCH,
+        )
+        for decision, document in zip(missing, created, strict=True):
+            decision.state = DocumentState(document=document)
+    # 2. content sets, in one insert; then their entries
+    new_sets: list[tuple[Decision, str, ContentSet]] = []
+    for decision in active:
+        document = decision.state.document
+        if decision.draft_rows is not None:
+            new_sets.append(
+                (
+                    decision,
+                    "draft",
+                    ContentSet(
+                        tenant=tenant,
+                        document=document,
+                        matrix=list(decision.matrix),
+                        created_by_id=user_id,
+                    ),
+                )
+            )
+        if decision.published_rows is not None:
+            new_sets.append(
+                (
+                    decision,
+                    "published",
+                    ContentSet(
+                        tenant=tenant,
+                        document=document,
+                        matrix=list(decision.matrix),
+                        created_by_id=user_id,
+                    ),
+                )
+            )
+    ContentSet.objects.bulk_create([s for _, _, s in new_sets], batch_size=BATCH)
+    entries = []
+    for decision, which, content_set in new_sets:
+        rows = decision.draft_rows if which == "draft" else decision.published_rows
+        entries.extend(
+            AssignmentEntry(tenant=tenant, content_set_id=content_set.pk, **row) for row in rows
+        )
+    AssignmentEntry.objects.bulk_create(entries, batch_size=BATCH)
+    # 3. versions, document pointers, audit events
+    versions, events, discarded_sets, changed_docs = [], [], [], []
+    published_products: set[int] = set()
+    sets_by_decision = {(id(d), w): s for d, w, s in new_sets}
+    for decision in active:
+        document = decision.state.document
+        changed = False
+        if decision.discard:
+            holder = document.checked_out_by.get_username() if document.checked_out_by else None
+            if document.working_id is not None:
+                discarded_sets.append(document.working_id)
+            document.working_id = None
+            document.checked_out_by_id = document.checked_out_at = document.saved_at = None
+            events.append(
+                _event(
+                    tenant, document, DocumentAction.DISCARD, user_id, holder=holder, source=note
+                )
+            )
+            changed = True
+        draft_set = sets_by_decision.get((id(decision), "draft"))
+        if draft_set is not None:
+            document.version += 1
+            document.draft_id = draft_set.pk
+            versions.append(
+                DocumentVersion(
+                    tenant=tenant,
+                    document=document,
+                    number=document.version,
+                    content_id=draft_set.pk,
+                    note=note[:200],
+                    created_by_id=user_id,
+                )
+            )
+            events.append(
+                _event(
+                    tenant,
+                    document,
+                    DocumentAction.CHECKIN,
+                    user_id,
+                    source=note,
+                    entries=len(decision.draft_rows),
+                )
+            )
+            changed = True
+        published_set = sets_by_decision.get((id(decision), "published"))
+        if decision.publish_draft or published_set is not None:
+            document.published_id = published_set.pk if published_set else document.draft_id
+            if published_set is None:
+                document.published_version = document.version
+            document.published_at = now
+            document.published_by_id = user_id
+            events.append(
+                _event(
+                    tenant,
+                    document,
+                    DocumentAction.PUBLISH,
+                    user_id,
+                    source=note,
+                    **({"unpublished": decision.removed} if decision.removed else {}),
+                )
+            )
+            published_products.add(document.product_id)
+            changed = True
+        if changed:
+            document.updated_at = now
+            changed_docs.append(document)
+    DocumentVersion.objects.bulk_create(versions, batch_size=BATCH)
+    AssignmentDocument.objects.bulk_update(
+        changed_docs,
+        [
+            "version",
+            "draft",
+            "published",
+            "published_version",
+            "published_at",
+            "published_by",
+            "working",
+            "checked_out_by",
+            "checked_out_at",
+            "saved_at",
+            "updated_at",
+        ],
+        batch_size=500,
+    )
+    DocumentEvent.objects.bulk_create(events, batch_size=BATCH)
+    if discarded_sets:
+        ContentSet.objects.filter(pk__in=discarded_sets).delete()
+    media_published = _published_dependencies(tenant, changed_docs, user)
+    read_model_rows = 0
+    if published_products:
+        read_model_rows = products_flatten(
+            tenant=tenant, product_ids=sorted(published_products), published_at=now
+        )
+    return {
+        "versions": len(versions),
+        "entries": len(entries),
+        "documents_published": sum(1 for e in events if e.action == DocumentAction.PUBLISH),
+        "media_published_as_dependencies": media_published,
+        "read_model_rows": read_model_rows,
+    }
+
+
+def _event(tenant, document, action, user_id, **detail) -> DocumentEvent:
+    return DocumentEvent(
+        tenant=tenant,
+        document=document,
+        action=action,
+        user_id=user_id,
+        version=document.version,
+        detail=detail,
+    )
+
+
+def _published_dependencies(tenant, documents, user) -> int:
+    """PublishNow publishes the media the published content uses (R14 'publish all'):
+    a manifest that says publish means it, and the shop must never show a draft."""
+    set_ids = [d.published_id for d in documents if d.published_id is not None]
+    if not set_ids:
+        return 0
+    used = AssignmentEntry.objects.filter(content_set_id__in=set_ids, media__isnull=False).values(
+        "media_id"
+    )
+    count = 0
+    for item in MediaItem.objects.filter(tenant=tenant, pk__in=used).exclude(
+        status=MediaStatus.PUBLISHED
+    ):
+        with transaction.atomic():
+            media_item_publish(item=item, user=user)
+        count += 1
+    return count

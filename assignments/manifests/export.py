@@ -1,0 +1,389 @@
+"""Export manifests (R18): the media library or product media assignments as TSV, every
+column for the asset type, with the files alongside under the names MediaImportPath gives.
+
+Everything streams: media items are read with `.iterator()`, assignment documents a batch
+of products at a time, and lines are yielded as they are made, so memory stays flat
+however large the export. Only the set of media ids whose files go alongside is kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from django.db.models import Prefetch
+
+from catalog.models import Product
+from media_library.models import MediaItem, MediaTag
+from tenants.exceptions import ValidationFailed
+from tenants.models import NEUTRAL, OMNICHANNEL, Locale, Tenant
+
+from ..models import AssignmentDocument
+from ..selectors import content_sets_load
+from .columns import (
+    ASSIGNMENT_COLUMNS,
+    ENTITY_DIMENSION,
+    ENTITY_MASTER,
+    ENTITY_SWATCH,
+    ENTITY_VARIANT,
+    GROUP_ADDITIONAL,
+    GROUP_PRIMARY,
+    MEDIA_COLUMNS,
+    MEDIA_TYPE_OF_KIND,
+    NEUTRAL_LOCALE,
+    dimension_label,
+)
+from .parse import DIALECT
+
+KINDS = ("media", "assignments")
+PRODUCT_BATCH = 200
+MEDIA_BATCH = 500
+MANIFEST_NAME = "manifest.tsv"
+COPY_CHUNK = 1024 * 1024
+
+
+@dataclass
+class ExportSelection:
+    """What to export: `media` (all, or `media_ids`) or `assignments` (all products, or
+    `product_numbers`), in one locale or all of them (`locale` None)."""
+
+    kind: str = "media"
+    media_ids: list[int] | None = None
+    product_numbers: list[str] | None = None
+    locale: str | None = None
+    files: set[int] = field(default_factory=set)  # filled while rows are written
+    rows: int = 0
+
+    def columns(self) -> tuple[str, ...]:
+        if self.kind == "media":
+            return MEDIA_COLUMNS
+        return ASSIGNMENT_COLUMNS + MEDIA_COLUMNS
+
+
+def _stamp(value) -> str:
+    return value.isoformat(timespec="seconds") if value else ""
+
+
+def media_import_path(item: MediaItem) -> str:
+    """Content-addressed: the same file gets the same name in every tenant, so exports of
+    two tenants holding the same library compare equal."""
+    name = Path(item.original_filename).name or "file"
+    return f"media/{item.checksum[:12]}-{name}"
+
+
+def media_cells(item: MediaItem) -> dict[str, str]:
+    """Every media column of one item (tags must be prefetched)."""
+    thumbnail = Path(item.video_thumbnail.name).name if item.video_thumbnail else ""
+    captions = Path(item.video_captions.name).name if item.video_captions else ""
+    return {
+        "InternalMediaId": str(item.pk),
+        "MediaChannel": "",
+        "MediaLocale": NEUTRAL_LOCALE,
+        "MediaType": MEDIA_TYPE_OF_KIND.get(item.kind, "File"),
+        "MediaVersion": str(item.version),
+        "MediaCategory": "None",
+        "MediaSourceProvider": item.source_provider,
+        "MediaSourceId": item.source_id,
+        "MediaReferenceUrl": "",
+        "MediaSourceIfExistsAction": "UseExisting",
+        "MediaAction": "PublishNow" if item.is_published else "Draft",
+        "MediaCheckedOutAction": "UseExisting",
+        "MediaVersionMismatchAction": "UseExisting",
+        "MediaImportPath": media_import_path(item),
+        "ImageAltText": item.alt_text,
+        "MediaSearchTags": ",".join(sorted(t.name for t in item.tags.all())),
+        "MediaDisplayName": item.display_name,
+        "MediaTitle": item.title,
+        "MediaCaption": item.caption,
+        "MediaDescription": item.description,
+        "VideoCaptionImportPath": f"media/{item.checksum[:12]}-captions-{captions}"
+        if captions
+        else "",
+        "VideoThumbnailImportPath": f"media/{item.checksum[:12]}-thumbnail-{thumbnail}"
+        if thumbnail
+        else "",
+        "VideoTranscriptImportPath": "",
+        "VideoAudioTrackImportPath": "",
+        "VideoDescriptiveAudioTrackImportPath": "",
+        "VideoPlaytime": f"{item.duration_seconds:.1f}" if item.duration_seconds else "",
+        "VideoMinimumAge": "",
+        "VideoSubtitle": "",
+        "DocumentForceDownload": "",
+        "MediaCreatedOn": _stamp(item.created_at),
+        "MediaLastModifiedOn": _stamp(item.updated_at),
+        "MediaPublished": "true" if item.is_published else "false",
+        "MediaPublishedOn": _stamp(item.published_at),
+        "MediaPublishedURL": "",
+        "MediaPreviewURL": item.file.url if item.file else "",
+        "ImageQuality": "",
+        "ImageWidth": str(item.width or ""),
+        "ImageHeight": str(item.height or ""),
+        "MediaChecksum": item.checksum,
+    }
+
+
+def companion_files(item: MediaItem) -> list[tuple[str, object]]:
+    """(import path, FieldFile) of every file an item's row names."""
+    cells = media_cells(item)
+    out = [(cells["MediaImportPath"], item.file)]
+    if cells["VideoThumbnailImportPath"]:
+        out.append((cells["VideoThumbnailImportPath"], item.video_thumbnail))
+    if cells["VideoCaptionImportPath"]:
+        out.append((cells["VideoCaptionImportPath"], item.video_captions))
+    return out
+
+
+def _media_queryset(tenant: Tenant):
+    return MediaItem.objects.filter(tenant=tenant).prefetch_related(
+        Prefetch("tags", queryset=MediaTag.objects.order_by("name"))
+    )
+
+
+def media_rows(*, tenant: Tenant, selection: ExportSelection) -> Iterator[dict[str, str]]:
+    items = _media_queryset(tenant).order_by("pk")
+    if selection.media_ids is not None:
+        items = items.filter(pk__in=selection.media_ids)
+    for item in items.iterator(chunk_size=MEDIA_BATCH):
+        selection.files.add(item.pk)
+        yield media_cells(item)
+
+
+def _documents(tenant: Tenant, product_ids: list[int], selection: ExportSelection):
+    documents = AssignmentDocument.objects.filter(
+        tenant=tenant, product_id__in=product_ids
+    ).select_related("product", "channel", "locale")
+    if selection.locale is not None:
+        documents = documents.filter(locale__code=selection.locale)
+    return documents.order_by("product__number", "channel__code", "locale__code")
+
+
+def assignment_rows(*, tenant: Tenant, selection: ExportSelection) -> Iterator[dict[str, str]]:
+    """One row per entry of each document's checked-in content (the draft, else what is
+    published), a batch of products at a time."""
+    products = Product.objects.filter(tenant=tenant).order_by("number")
+    if selection.product_numbers is not None:
+        products = products.filter(number__in=selection.product_numbers)
+    product_ids = list(products.values_list("pk", flat=True))
+    for start in range(0, len(product_ids), PRODUCT_BATCH):
+        documents = list(_documents(tenant, product_ids[start : start + PRODUCT_BATCH], selection))
+        own = {d.pk: d.draft_id if d.draft_id is not None else d.published_id for d in documents}
+        contents = content_sets_load(tenant=tenant, set_ids=own.values())
+        media_ids = {m for c in contents.values() for m in c.media_kinds}
+        media_ids |= {
+            s.media for c in contents.values() for s in c.master.swatches if s.media is not None
+        }
+        items = {item.pk: item for item in _media_queryset(tenant).filter(pk__in=media_ids)}
+        media = {pk: media_cells(item) for pk, item in items.items()}
+        for document in documents:
+            content = contents.get(own[document.pk])
+            if content is None or not content.has_content:
+                continue
+            base = _entity_base(document)
+            yield from _content_rows(content, document, base, media, selection)
+
+
+def _entity_base(document: AssignmentDocument) -> dict[str, str]:
+    published = document.draft_id is not None and document.draft_id == document.published_id
+    if document.draft_id is None and document.published_id is not None:
+        published = True
+    return {
+        "EntityKey": document.product.number,
+        "EntityKeyValue": "",
+        "EntityLocale": NEUTRAL_LOCALE if document.locale.code == NEUTRAL else document.locale.code,
+        "EntityChannel": "Omnichannel"
+        if document.channel.code == OMNICHANNEL
+        else document.channel.code,
+        "CatalogNumber": "",
+        "EntityAssignmentCurrentPublishState": "Published" if published else "Draft",
+        "EntityAssignmentAction": "PublishNow" if published else "Draft",
+        "EntityCheckedOutAction": "UseExisting",
+        "EntityVersionMismatchAction": "UseExisting",
+        "EntityCreatedOn": _stamp(document.created_at),
+        "EntityLastModifiedOn": _stamp(document.updated_at),
+        "EntityVersion": str(document.version),
+        "EntityPublishedOn": _stamp(document.published_at),
+    }
+
+
+def _slot_rows(slots, entity: dict, media: dict, selection: ExportSelection) -> Iterator[dict]:
+    for position, media_id in enumerate(slots.primary):
+        selection.files.add(media_id)
+        yield {
+            **entity,
+            **media[media_id],
+            "MediaGroup": GROUP_PRIMARY,
+            "MediaDisplayOrder": str(position + 1),
+        }
+    for media_id, purpose in slots.additional:
+        selection.files.add(media_id)
+        yield {**entity, **media[media_id], "MediaGroup": GROUP_ADDITIONAL, "MediaPurpose": purpose}
+
+
+def _content_rows(content, document, base, media, selection) -> Iterator[dict]:
+    master = {**base, "EntityType": ENTITY_MASTER}
+    yield from _slot_rows(content.master, master, media, selection)
+    for swatch in content.master.swatches:
+        row = {
+            **base,
+            "EntityType": ENTITY_SWATCH,
+            "SwatchGroup": dimension_label(swatch.dimension),
+            "SwatchDimension": swatch.value,
+        }
+        if swatch.media is not None:
+            selection.files.add(swatch.media)
+            row.update(media[swatch.media], SwatchValue=str(swatch.media))
+        else:
+            row["SwatchValue"] = swatch.hex
+        yield row
+    for key in sorted(content.dimensions):
+        dimension_row = content.dimensions[key]
+        entity = {
+            **base,
+            "EntityType": ENTITY_DIMENSION,
+            "EntityKeyValue": "|".join(
+                f"{dimension_label(d)}:{v}" for d, v in dimension_row.values.items()
+            ),
+        }
+        yield from _slot_rows(dimension_row.slots, entity, media, selection)
+    for number in sorted(content.variants):
+        entity = {**base, "EntityType": ENTITY_VARIANT, "EntityKey": number}
+        yield from _slot_rows(content.variants[number], entity, media, selection)
+
+
+def manifest_lines(*, tenant: Tenant, selection: ExportSelection) -> Iterator[str]:
+    """The TSV, line by line (header first)."""
+    columns = selection.columns()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, dialect=DIALECT, lineterminator="\n")
+
+    def line(cells: Iterable[str]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(cells)
+        return buffer.getvalue()
+
+    yield line(columns)
+    rows = (
+        media_rows(tenant=tenant, selection=selection)
+        if selection.kind == "media"
+        else assignment_rows(tenant=tenant, selection=selection)
+    )
+    for row in rows:
+        selection.rows += 1
+        yield line(row.get(c, "") for c in columns)
+
+
+def export_files(*, tenant: Tenant, media_ids: Iterable[int]) -> Iterator[tuple[str, object]]:
+    """(import path, FieldFile) of every file of these items, a batch at a time."""
+    ordered = sorted(set(media_ids))
+    for start in range(0, len(ordered), MEDIA_BATCH):
+        for item in _media_queryset(tenant).filter(pk__in=ordered[start : start + MEDIA_BATCH]):
+            yield from companion_files(item)
+
+
+class _Sink(io.RawIOBase):
+    """A write-only, unseekable stream whose bytes are drained by a generator."""
+
+    def __init__(self):
+        self.chunks: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.chunks.append(bytes(data))
+        return len(data)
+
+    def drain(self) -> bytes:
+        data = b"".join(self.chunks)
+        self.chunks.clear()
+        return data
+
+
+def zip_stream(*, tenant: Tenant, selection: ExportSelection) -> Iterator[bytes]:
+    """A .zip (manifest.tsv + files) as a stream of bytes, for HTTP responses and files."""
+    sink = _Sink()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open(MANIFEST_NAME, "w") as entry:
+            for text in manifest_lines(tenant=tenant, selection=selection):
+                entry.write(text.encode("utf-8"))
+                if len(sink.chunks) > 64:
+                    yield sink.drain()
+        yield sink.drain()
+        for path, field_file in export_files(tenant=tenant, media_ids=selection.files):
+            info = zipfile.ZipInfo(path)
+            info.compress_type = zipfile.ZIP_STORED  # media is compressed already
+            with archive.open(info, "w") as entry, field_file.open("rb") as source:
+                for chunk in iter(lambda: source.read(COPY_CHUNK), b""):
+                    entry.write(chunk)
+                    yield sink.drain()
+    yield sink.drain()
+
+
+def export_to_path(*, tenant: Tenant, selection: ExportSelection, target: Path) -> dict:
+    """`export_manifest OUT`: a .zip, a folder (manifest.tsv + media/), or a bare .tsv."""
+    target = Path(target)
+    if target.suffix.lower() == ".zip":
+        with open(target, "wb") as out:
+            for chunk in zip_stream(tenant=tenant, selection=selection):
+                out.write(chunk)
+        return {"path": str(target), "files": len(selection.files), "rows": selection.rows}
+    tsv = target if target.suffix.lower() == ".tsv" else target / MANIFEST_NAME
+    tsv.parent.mkdir(parents=True, exist_ok=True)
+    with open(tsv, "w", encoding="utf-8", newline="") as out:
+        for text in manifest_lines(tenant=tenant, selection=selection):
+            out.write(text)
+    written = 0
+    rows = selection.rows
+    for path, field_file in export_files(tenant=tenant, media_ids=selection.files):
+        destination = tsv.parent / path
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        with field_file.open("rb") as source, open(destination, "wb") as copy:
+            shutil.copyfileobj(source, copy, COPY_CHUNK)
+        written += 1
+    return {"path": str(tsv), "files": written, "rows": rows}
+
+
+def manifest_write(*, tenant: Tenant, selection: ExportSelection, out: IO[str]) -> int:
+    for text in manifest_lines(tenant=tenant, selection=selection):
+        out.write(text)
+    return selection.rows
+
+
+def selection_check(*, tenant: Tenant, selection: ExportSelection) -> None:
+    """Refuse, naming each, an unknown kind, product, media id or locale (before streaming:
+    a response already started cannot turn into a 400)."""
+    errors: list[tuple[str, str]] = []
+    if selection.kind not in KINDS:
+        errors.append(("kind", f"Must be one of {', '.join(KINDS)}."))
+    if selection.product_numbers:
+        found = set(
+            Product.objects.filter(tenant=tenant, number__in=selection.product_numbers).values_list(
+                "number", flat=True
+            )
+        )
+        missing = [n for n in selection.product_numbers if n not in found]
+        if missing:
+            errors.append(("products", f"Unknown products: {', '.join(missing[:20])}."))
+    if selection.media_ids:
+        found_ids = set(
+            MediaItem.objects.filter(tenant=tenant, pk__in=selection.media_ids).values_list(
+                "pk", flat=True
+            )
+        )
+        missing_ids = [str(i) for i in selection.media_ids if i not in found_ids]
+        if missing_ids:
+            errors.append(("media_ids", f"Unknown media items: {', '.join(missing_ids[:20])}."))
+    if selection.locale is not None:
+        if selection.locale == NEUTRAL_LOCALE:
+            selection.locale = NEUTRAL
+        if not Locale.objects.filter(tenant=tenant, code=selection.locale).exists():
+            errors.append(("locale", f"Unknown locale '{selection.locale}'."))
+    if errors:
+        raise ValidationFailed(errors, message=errors[0][1])

@@ -1,0 +1,118 @@
+"""Apply the media part of a validated manifest: create, update, publish or delete items.
+
+Each item goes through the media library's services (upload checks, duplicate detection,
+renditions), one savepoint per item so that with `--on-error skip` a late failure (a name
+taken meanwhile, an item still in use) fails only the rows that name it.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from media_library.models import MediaItem
+from media_library.services import (
+    display_name_choose,
+    media_item_delete,
+    media_item_publish,
+    media_item_unpublish,
+    media_item_update,
+    media_item_upload,
+)
+from tenants.exceptions import DomainError
+from tenants.models import Tenant
+
+from .files import FileSource, file_basename
+from .plan import MediaPlan
+from .validate import ManifestValidator
+
+
+def media_plan_apply(
+    *, tenant: Tenant, plan: MediaPlan, files: FileSource | None, user: AbstractBaseUser | None
+) -> None:
+    """Execute one media plan; sets `item_id` and `outcome`, or `failed` with the reason."""
+    try:
+        with transaction.atomic():
+            if plan.is_new:
+                _create(tenant=tenant, plan=plan, files=files, user=user)
+            else:
+                _update(plan=plan, user=user)
+    except DomainError as exc:
+        plan.failed = exc.message
+        plan.item_id = None
+
+
+def _create(*, tenant: Tenant, plan: MediaPlan, files: FileSource, user) -> None:
+    fields = ManifestValidator.effective_fields(plan, plan.kind)
+    display_name = plan.display_name
+    if plan.if_exists == "KeepBoth":
+        display_name = display_name_choose(tenant=tenant, explicit="", filename=display_name)
+    with ExitStack() as stack:
+        handle = stack.enter_context(files.open(plan.path))
+        companions = {
+            name: stack.enter_context(files.open(path))
+            for name, path in plan.companions.items()
+            if name in ("thumbnail", "captions")
+        }
+        transcript = ""
+        if "transcript" in plan.companions:
+            with files.open(plan.companions["transcript"]) as text:
+                transcript = text.read().decode("utf-8", errors="replace")
+        item, created = media_item_upload(
+            tenant=tenant,
+            file=handle,
+            user=user,
+            filename=file_basename(plan.path),
+            title=fields.get("title", "") or (display_name if plan.kind == "image" else ""),
+            alt_text=fields.get("alt_text", ""),
+            caption=fields.get("caption", ""),
+            description=fields.get("description", ""),
+            tags=plan.tags or (),
+            display_name=display_name,
+            transcript=transcript,
+            video_thumbnail=companions.get("thumbnail"),
+            video_captions=companions.get("captions"),
+            source_provider=plan.source_provider,
+            source_id=plan.source_id,
+        )
+    plan.item_id = item.pk
+    plan.outcome = "created" if created else "unchanged"
+    _status_apply(item=item, plan=plan, user=user)
+
+
+def _update(*, plan: MediaPlan, user) -> None:
+    item = MediaItem.objects.get(pk=plan.existing_id)
+    plan.item_id = item.pk
+    plan.outcome = "unchanged"
+    if not plan.update:
+        return
+    if not plan.keep_note:
+        fields = ManifestValidator.effective_fields(plan, item.kind)
+        changed = {k: v for k, v in fields.items() if getattr(item, k) != v}
+        current_tags = sorted(t.lower() for t in item.tags.values_list("name", flat=True))
+        tags_changed = plan.tags is not None and current_tags != sorted(
+            t.lower() for t in plan.tags
+        )
+        if changed or tags_changed:
+            item = media_item_update(
+                item=item, user=user, tags=plan.tags if tags_changed else None, **changed
+            )
+            plan.outcome = "updated"
+    _status_apply(item=item, plan=plan, user=user)
+
+
+def _status_apply(*, item: MediaItem, plan: MediaPlan, user) -> None:
+    action = plan.media_action
+    if action == "PublishNow" and item.status != "published":
+        media_item_publish(item=item, user=user)
+        plan.outcome = plan.outcome if plan.outcome == "created" else "updated"
+    elif action == "Unpublish" and item.status == "published":
+        media_item_unpublish(item=item, user=user)
+        plan.outcome = "updated"
+    elif action == "UnpublishAndDelete":
+        media_item_unpublish(item=item, user=user)
+        media_item_delete(item=item, user=user)
+        plan.outcome = "deleted"
+        plan.item_id = None
