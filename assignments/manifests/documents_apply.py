@@ -193,6 +193,7 @@ class Decision:
     publish_draft: bool = False  # publish the (new or existing) draft
     matrix: tuple[str, ...] = ()
     removed: int = 0
+    new_version: int = 1  # the number a check-in gets, decided before anything is written
 
 
 def document_decide(plan: DocumentPlan, state: DocumentState | None) -> Decision:
@@ -201,6 +202,7 @@ def document_decide(plan: DocumentPlan, state: DocumentState | None) -> Decision
 
     decision = Decision(plan=plan, state=state)
     document = state.document if state else None
+    decision.new_version = (document.version if document is not None else 0) + 1
     if document is not None and document.checked_out_by_id is not None:
         holder = document.checked_out_by.get_username() if document.checked_out_by else "someone"
         if plan.checked_out_action != "Overwrite":
@@ -265,9 +267,8 @@ def decision_describe(decision: Decision, *, dry_run: bool) -> tuple[bool, str]:
     if decision.discard:
         parts.append(f"the working copy of {plan.label} {would or 'was '}discarded")
     if decision.draft_rows is not None:
-        version = (decision.state.document.version if decision.state else 0) + 1
         parts.append(
-            f"{plan.label} {would or ''}checked in as version {version} "
+            f"{plan.label} {would or ''}checked in as version {decision.new_version} "
             f"({len(decision.draft_rows)} entries)"
         )
     if decision.publish_draft:

@@ -71,10 +71,11 @@ def _stamp(value) -> str:
 
 
 def media_import_path(item: MediaItem) -> str:
-    """Content-addressed: the same file gets the same name in every tenant, so exports of
-    two tenants holding the same library compare equal."""
+    """Content-addressed folder, original name inside: the same file gets the same path in
+    every tenant (exports of two tenants holding the same library compare equal), and the
+    imported item keeps its original file name."""
     name = Path(item.original_filename).name or "file"
-    return f"media/{item.checksum[:12]}-{name}"
+    return f"media/{item.checksum[:12]}/{name}"
 
 
 def media_cells(item: MediaItem) -> dict[str, str]:
@@ -102,10 +103,10 @@ def media_cells(item: MediaItem) -> dict[str, str]:
         "MediaTitle": item.title,
         "MediaCaption": item.caption,
         "MediaDescription": item.description,
-        "VideoCaptionImportPath": f"media/{item.checksum[:12]}-captions-{captions}"
+        "VideoCaptionImportPath": f"media/{item.checksum[:12]}/captions/{captions}"
         if captions
         else "",
-        "VideoThumbnailImportPath": f"media/{item.checksum[:12]}-thumbnail-{thumbnail}"
+        "VideoThumbnailImportPath": f"media/{item.checksum[:12]}/thumbnail/{thumbnail}"
         if thumbnail
         else "",
         "VideoTranscriptImportPath": "",

@@ -526,8 +526,11 @@ class ManifestValidator:
                 entry.media = media
             elif entity_type != ENTITY_SWATCH:
                 entry.media = media
-        if plan.errors or entry is None or channel is None or locale is None:
+        if product is None or channel is None or locale is None:
             return
+        # A bad row still joins its document: the document then fails as a whole, since
+        # applying the rest would silently drop what the bad row meant to assign.
+        entry = entry or EntryPlan(scope="master", slot="primary", line=plan.line)
         self.document_add(plan, get, product, channel, locale, entry)
 
     def entry_of_row(self, plan: RowPlan, get, entity_type, product, variant) -> EntryPlan | None:
@@ -793,6 +796,8 @@ class ManifestValidator:
             orders: dict[tuple, int] = {}
             seen: dict[tuple, int] = {}
             for row, entry in zip(document.rows, document.entries, strict=True):
+                if row.errors:
+                    continue
                 if entry.scope == "dimension":
                     dims = matrix_normalize(entry.dimension_values)
                     if matrix is None:
