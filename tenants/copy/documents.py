@@ -142,10 +142,13 @@ class DocumentCopier:
             self._batch(batch)
             self.report.advance(len(batch))
 
-    def _note(self, message: str) -> None:
+    def _note(self, message: str, counter: str | None = None) -> None:
+        """Report each unmatched thing once, however many sets and contexts mention it."""
         if message not in self._noted:
             self._noted.add(message)
             self.report.note(message)
+            if counter:
+                self.report.count(counter)
 
     # --- loading ----------------------------------------------------------------------
 
@@ -210,9 +213,9 @@ class DocumentCopier:
         kept_matrix = matrix_normalize(d for d in matrix if d in target.offered)
         for dimension in sorted(set(matrix) - set(kept_matrix)):
             self._note(
-                f"{where}: matrix dimension '{dimension}' is not offered in the destination."
+                f"{where}: matrix dimension '{dimension}' is not offered in the destination.",
+                "unmatched_dimensions",
             )
-            self.report.count("unmatched_dimensions")
         out: list[dict] = []
         groups: dict[tuple, int] = {}
         for row in sorted(rows, key=lambda r: (r["scope"], r["slot"], r["position"])):
@@ -248,8 +251,10 @@ class DocumentCopier:
             if set(values) != set(matrix) or any(
                 v not in target.offered.get(d, ()) for d, v in values.items()
             ):
-                self._note(f"{where}: dimension combination {key} has no match in the destination.")
-                self.report.count("unmatched_combinations")
+                self._note(
+                    f"{where}: dimension combination {key} has no match in the destination.",
+                    "unmatched_combinations",
+                )
                 return None
             entry.update(dimension_values=values, combination=key)
         elif row["scope"] == Scope.VARIANT:
@@ -258,30 +263,37 @@ class DocumentCopier:
                 row["variant_key"] or ""
             )
             if variant_id is None:
-                self._note(f"{where}: variant {number} has no match in the destination.")
-                self.report.count("unmatched_variants")
+                self._note(
+                    f"{where}: variant {number} has no match in the destination.",
+                    "unmatched_variants",
+                )
                 return None
             entry["variant_id"] = variant_id
         if row["media_id"] is not None:
             media_id = self.media_map.get(row["media_id"])
             if media_id is None:
-                self._note(f"{where}: media {row['media_id']} was not copied.")
-                self.report.count("unmatched_media")
+                self._note(
+                    f"{where}: media {row['media_id']} was not copied.",
+                    "unmatched_media",
+                )
                 return None
             entry["media_id"] = media_id
         if row["slot"] == Slot.ADDITIONAL:
             entry["purpose_id"] = self.purpose_map.get(row["purpose__code"])
             if entry["purpose_id"] is None:
-                self._note(f"{where}: purpose '{row['purpose__code']}' is not in the destination.")
+                self._note(
+                    f"{where}: purpose '{row['purpose__code']}' is not in the destination.",
+                    "unmatched_purposes",
+                )
                 return None
         if row["slot"] == Slot.SWATCH and row["swatch_value"] not in target.offered.get(
             row["swatch_dimension"], ()
         ):
             self._note(
                 f"{where}: swatch {row['swatch_dimension']} '{row['swatch_value']}' "
-                "has no match in the destination."
+                "has no match in the destination.",
+                "unmatched_swatches",
             )
-            self.report.count("unmatched_swatches")
             return None
         return entry
 
@@ -291,8 +303,10 @@ class DocumentCopier:
         sources = self._sources(product_ids)
         targets = self._targets(d.product.number for d in sources)
         for number in sorted({d.product.number for d in sources} - set(targets)):
-            self._note(f"product {number}: not in the destination catalog.")
-            self.report.count("unmatched_products")
+            self._note(
+                f"product {number}: not in the destination catalog.",
+                "unmatched_products",
+            )
         sources = [d for d in sources if d.product.number in targets]
         plans = []
         for document in sources:
@@ -304,26 +318,17 @@ class DocumentCopier:
         set_ids = {pk for _, p, d in plans for pk in (p, d) if pk}
         contents = self._source_sets(set_ids)
 
-        def translated(document, set_id) -> Translated | None:
-            if set_id is None:
-                return None
+        work = []
+        for document, published, draft in plans:
             target = targets[document.product.number]
-            where = (
-                f"{document.product.number} ({self.mapping.channel_codes[document.channel.code]}"
-                f"/{self.mapping.locale_codes[document.locale.code]})"
+            work.append(
+                (
+                    document,
+                    target,
+                    self._translated(document, target, published, contents),
+                    self._translated(document, target, draft, contents),
+                )
             )
-            matrix, rows = contents[set_id]
-            return self._translate(matrix, rows, target, where)
-
-        work = [
-            (
-                document,
-                targets[document.product.number],
-                translated(document, p),
-                translated(document, d),
-            )
-            for document, p, d in plans
-        ]
         if self.options.dry_run:
             self._decide_all(work, existing=self._existing(work, lock=False))
             return
@@ -336,6 +341,18 @@ class DocumentCopier:
                     product_ids=sorted(published_products),
                     published_at=timezone.now(),
                 )
+
+    def _translated(
+        self, document: AssignmentDocument, target: _Target, set_id: int | None, contents
+    ) -> Translated | None:
+        if set_id is None:
+            return None
+        where = (
+            f"{document.product.number} ({self.mapping.channel_codes[document.channel.code]}"
+            f"/{self.mapping.locale_codes[document.locale.code]})"
+        )
+        matrix, rows = contents[set_id]
+        return self._translate(matrix, rows, target, where)
 
     def _states(self, document: AssignmentDocument) -> tuple[int | None, int | None]:
         """(published set, draft set to copy); the draft only when asked and different."""

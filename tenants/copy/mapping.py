@@ -78,8 +78,8 @@ def _map_kind(
         errors.append(
             (
                 map_field,
-                f"Unmapped source {what}s: {', '.join(sorted(unmapped))}. "
-                f"Map them ({map_field}) or drop them ({drop_field}).",
+                f"Unmapped source {what}s: {', '.join(sorted(unmapped))}; "
+                "map each to a destination code or drop it.",
             )
         )
     targets: dict[str, list[str]] = {}

@@ -65,6 +65,10 @@ NEW_ITEM_FIELDS = (
 FILE_FIELDS = ("file", "video_thumbnail", "video_captions")
 
 
+def _name_used(tenant: Tenant, name: str) -> bool:
+    return MediaItem.objects.filter(tenant=tenant, display_name=name).exists()
+
+
 def _tag_names(item: MediaItem) -> list[str]:
     return sorted(tag.name for tag in item.tags.all())
 
@@ -75,26 +79,26 @@ def _same_metadata(source: MediaItem, target: MediaItem) -> bool:
     ] == [n.lower() for n in _tag_names(target)]
 
 
-def file_copy(*, source: FieldFile, target: FieldFile) -> str | None:
+def file_copy(*, source: FieldFile, target: FieldFile) -> FieldFile | None:
     """Stream a file from the source field's storage into the target field's storage.
 
     Each side uses its own storage through Django's storage API, so the copy works when
-    the tenants live in different buckets or backends. Returns the stored name.
+    the tenants live in different buckets or backends. Returns the stored target.
     """
     if not source:
         return None
     with source.storage.open(source.name, "rb") as handle:
         target.save(os.path.basename(source.name), File(handle), save=False)
-    return target.name
+    return target
 
 
-def files_delete(names: Iterable[str]) -> None:
+def files_delete(files: Iterable[FieldFile]) -> None:
     """Best effort: a file left behind by a failed batch is a leak, not a reason to fail."""
-    for name in names:
+    for stored in files:
         try:
-            MediaItem._meta.get_field("file").storage.delete(name)
+            stored.storage.delete(stored.name)
         except Exception:  # noqa: BLE001 - storage backends raise anything
-            logger.warning("tenant copy: could not delete %s", name, exc_info=True)
+            logger.warning("tenant copy: could not delete %s", stored.name, exc_info=True)
 
 
 @dataclass
@@ -105,7 +109,7 @@ class _Batch:
     replaced: list[tuple[MediaItem, MediaItem]] = field(default_factory=list)  # (source, dest)
     to_publish: list[MediaItem] = field(default_factory=list)  # existing destination drafts
     renditions: list[Rendition] = field(default_factory=list)
-    stored: list[str] = field(default_factory=list)
+    stored: list[FieldFile] = field(default_factory=list)
 
 
 class MediaCopier:
@@ -203,7 +207,7 @@ class MediaCopier:
                 )
                 stem, ext = os.path.splitext(source.display_name)
                 n = 2
-                while name in taken:
+                while name in taken or _name_used(self.destination, name):
                     n += 1
                     name = f"{stem} ({n}){ext}"
             taken.add(name)

@@ -7,7 +7,7 @@ from assignments.models import AssignmentDocument, CategoryMedia, Purpose
 from assignments.selectors import content_sets_load
 from media_library.models import MediaStatus
 from publishing.models import Job, JobKind, JobStatus
-from tests.tenant_copy.conftest import dest_item, snapshot
+from tests.tenant_copy.conftest import dest_item, snapshot, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +129,15 @@ def test_category_image_is_copied_by_channel_and_path(  # R10, R19
     )
     assert response.status_code == 200
     assert response.json()["default_image"]["id"] == front.pk
+
+
+def test_a_taken_display_name_gets_a_suffix_not_a_clash(  # R5, R19
+    other_tenant, source, root, copy_command
+):
+    # A different image already called front.jpg in the destination.
+    upload(other_tenant, root, 99, "front")
+
+    copy_command()
+
+    assert dest_item(other_tenant, source.front).display_name == "front (2).jpg"
+    assert dest_item(other_tenant, source.back).display_name == "back.jpg"
