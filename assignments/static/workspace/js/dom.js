@@ -1,0 +1,88 @@
+// Small DOM helpers shared by the page modules.
+
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") el.className = value;
+    else if (key === "text") el.textContent = value;
+    else if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
+    else if (key === "dataset") Object.assign(el.dataset, value);
+    else if (value === true) el.setAttribute(key, "");
+    else el.setAttribute(key, value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+export const $ = (selector, root = document) => root.querySelector(selector);
+export const $$ = (selector, root = document) => Array.from(root.querySelectorAll(selector));
+
+export function showAlert(el, lines, kind = "error") {
+  if (!el) return;
+  el.replaceChildren();
+  const list = Array.isArray(lines) ? lines : [lines];
+  if (!list.length || (list.length === 1 && !list[0])) {
+    el.hidden = true;
+    return;
+  }
+  el.className = `alert alert-${kind}`;
+  el.append(h("strong", { text: list[0] }));
+  if (list.length > 1) el.append(h("ul", {}, list.slice(1).map((line) => h("li", { text: line }))));
+  el.hidden = false;
+}
+
+export function hideAlert(el) {
+  if (el) {
+    el.hidden = true;
+    el.replaceChildren();
+  }
+}
+
+export function openDialog(dialog) {
+  if (!dialog.open) dialog.showModal();
+}
+
+export function closeDialog(dialog) {
+  if (dialog.open) dialog.close();
+}
+
+// A confirm dialog in the page's style; resolves true on OK.
+export function confirmDialog({ title, body, ok = "OK", danger = false }) {
+  const dialog = document.getElementById("confirm-dialog");
+  document.getElementById("confirm-title").textContent = title;
+  const content = document.getElementById("confirm-body");
+  content.replaceChildren(...(Array.isArray(body) ? body : [body]).map((b) => (b instanceof Node ? b : h("p", { text: b }))));
+  const okButton = document.getElementById("confirm-ok");
+  okButton.textContent = ok;
+  okButton.className = danger ? "btn btn-danger" : "btn btn-primary";
+  return new Promise((resolve) => {
+    const finish = (answer) => {
+      okButton.removeEventListener("click", onOk);
+      cancel.removeEventListener("click", onCancel);
+      dialog.removeEventListener("cancel", onCancel);
+      closeDialog(dialog);
+      resolve(answer);
+    };
+    const onOk = () => finish(true);
+    const onCancel = (event) => {
+      if (event) event.preventDefault();
+      finish(false);
+    };
+    const cancel = document.getElementById("confirm-cancel");
+    okButton.addEventListener("click", onOk);
+    cancel.addEventListener("click", onCancel);
+    dialog.addEventListener("cancel", onCancel);
+    openDialog(dialog);
+    okButton.focus();
+  });
+}
+
+export function formatDate(value) {
+  if (!value) return "";
+  const date = new Date(value);
+  return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}

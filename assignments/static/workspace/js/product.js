@@ -1,0 +1,124 @@
+// The selected product: heading, check-out status, the action bar (each action enabled
+// only when it applies) and the Master / Dimensions / Variants tabs.
+import { config } from "./api.js";
+import { renderDimensions } from "./dimensions.js";
+import { checkin, checkout, discard, editable, heldByOther, isHolder, reset, save } from "./document.js";
+import { $, $$, h, showAlert } from "./dom.js";
+import { openPreview } from "./preview.js";
+import { publish } from "./publish.js";
+import { renderSlots } from "./slots.js";
+import { emit, state, subscribe } from "./store.js";
+import { renderVariants } from "./variants.js";
+
+const view = $("#product-view");
+const STATE_LABEL = { empty: "No assignments", draft: "Draft (not published)", checked_out: "Being edited", published: "Published" };
+
+const buttons = Object.fromEntries($$("[data-action]", view).map((b) => [b.dataset.action, b]));
+const handlers = {
+  checkout,
+  checkin,
+  discard,
+  reset,
+  preview: () => openPreview(),
+  publish: () => publish(),
+};
+for (const [name, button] of Object.entries(buttons)) button.addEventListener("click", () => handlers[name]());
+
+for (const tab of $$("[data-tab]", view)) {
+  tab.addEventListener("click", () => {
+    state.tab = tab.dataset.tab;
+    emit();
+  });
+  tab.addEventListener("keydown", (e) => {
+    const tabs = $$("[data-tab]:not([hidden])", view);
+    const i = tabs.indexOf(tab);
+    const next = e.key === "ArrowRight" ? tabs[(i + 1) % tabs.length] : e.key === "ArrowLeft" ? tabs[(i - 1 + tabs.length) % tabs.length] : null;
+    if (next) {
+      e.preventDefault();
+      next.focus();
+      next.click();
+    }
+  });
+}
+
+function enable(doc) {
+  const hasDoc = doc && doc.state !== "empty";
+  const free = doc && !doc.checked_out_by;
+  const busy = state.busy || state.saving;
+  const rules = {
+    checkout: config.can.edit && free,
+    checkin: isHolder(),
+    discard: isHolder() || (heldByOther() && config.can.discard_any),
+    preview: !!doc,
+    publish: config.can.publish && free && doc.state === "draft",
+    reset: config.can.edit && !heldByOther() && (hasDoc || isHolder() || !!doc.draft),
+  };
+  const why = {
+    checkout: !config.can.edit ? "You need the editor role to edit." : heldByOther() ? `Being edited by ${doc.checked_out_by}.` : isHolder() ? "You are editing." : "",
+    publish: !config.can.publish ? "You need the publisher role to publish." : !free ? "Finish editing first: only checked-in content can be published." : doc.state !== "draft" ? "Nothing new to publish." : "",
+    reset: heldByOther() ? `Being edited by ${doc.checked_out_by}.` : "",
+  };
+  for (const [name, button] of Object.entries(buttons)) {
+    button.disabled = busy || !rules[name];
+    button.title = button.disabled ? why[name] || "" : "";
+  }
+  buttons.checkout.hidden = isHolder();
+  buttons.checkin.hidden = !isHolder();
+}
+
+function render() {
+  const showProduct = state.entity && state.entity.type === "product" && state.product;
+  view.hidden = !showProduct;
+  if (!showProduct) return;
+  const { product, doc } = state;
+  $("#product-kind").textContent = product.kind === "master" ? "Product master" : "Product";
+  $("#product-title").textContent = product.name;
+  $("#product-number").textContent = `${product.number} · ${state.channel} / ${state.locale}`;
+  $("#product-admin-link").href = config.admin_product_url.replace("__number__", encodeURIComponent(product.number));
+  const badge = $("#doc-state");
+  badge.textContent = STATE_LABEL[doc.state] || doc.state;
+  badge.className = `badge badge-${doc.state}`;
+  const holder = $("#doc-holder");
+  holder.hidden = !doc.checked_out_by;
+  holder.textContent = isHolder() ? "You are editing" : doc.checked_out_by ? `Being edited by ${doc.checked_out_by}` : "";
+  holder.classList.toggle("holder-other", heldByOther());
+  const inherited = $("#doc-inherited");
+  inherited.hidden = !doc.inherited_from;
+  if (doc.inherited_from) inherited.textContent = `Inherits from ${doc.inherited_from.channel} / ${doc.inherited_from.locale}`;
+  enable(doc);
+
+  const saveState = $("#save-state");
+  saveState.replaceChildren();
+  if (state.saving) saveState.textContent = "Saving…";
+  else if (state.dirty && editable()) {
+    saveState.append(h("span", { class: "unsaved", text: "Unsaved changes " }), h("button", { type: "button", class: "btn btn-small", onclick: () => save() }, "Retry save"));
+  } else if (editable()) saveState.textContent = doc.working ? "All changes saved" : "";
+  else saveState.textContent = doc.version ? `Version ${doc.version}${doc.published_version ? ` · published v${doc.published_version}` : ""}` : "";
+
+  showAlert($("#product-error"), state.error || []);
+
+  const master = product.kind === "master";
+  $("#tab-dimensions").hidden = !master;
+  $("#tab-variants").hidden = !master;
+  if (!master) state.tab = "master";
+  $("#editor").hidden = state.previewing;
+  for (const tab of $$("[data-tab]", view)) {
+    const selected = tab.dataset.tab === state.tab;
+    tab.setAttribute("aria-selected", String(selected));
+    tab.tabIndex = selected ? 0 : -1;
+    $(`#panel-${tab.dataset.tab}`).hidden = !selected;
+  }
+  const panel = $(`#panel-${state.tab}`);
+  // Keep keyboard focus on the same control across the re-render (arrows, remove...).
+  const active = document.activeElement;
+  const focusKey = active && panel.contains(active) ? active.getAttribute("aria-label") : null;
+  if (state.tab === "master") panel.replaceChildren(renderSlots({ kind: "master" }));
+  if (state.tab === "dimensions") renderDimensions(panel);
+  if (state.tab === "variants") renderVariants(panel);
+  if (focusKey) {
+    const again = [...panel.querySelectorAll("[aria-label]")].find((el) => el.getAttribute("aria-label") === focusKey && !el.disabled);
+    if (again) again.focus();
+  }
+}
+
+subscribe(render);
