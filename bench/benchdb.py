@@ -6,6 +6,7 @@ if missing); the bench's own data is created in it and removed afterwards.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from pathlib import Path
@@ -40,3 +41,61 @@ def _pg_create(url: str) -> None:
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         if not conn.execute("select 1 from pg_database where datname = %s", [name]).fetchone():
             conn.execute(f'create database "{name}"')
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_start(*, workers: int = 2, port: int | None = None):
+    """gunicorn serving the app on loopback with this process's environment."""
+    import subprocess
+    import time
+    import urllib.request
+
+    port = port or free_port()
+    process = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "config.wsgi",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**os.environ},
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/api/v1/health", timeout=1).read()
+            return process, base
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def demo_published(*, numbers: list[str]) -> None:
+    """Load the demo tenant and publish these products (idempotent)."""
+    from django.core.management import call_command
+
+    from publishing.services import product_ids_for, products_publish
+    from tenants.models import Tenant
+
+    call_command("load_demo", verbosity=0, stdout=io.StringIO())
+    tenant = Tenant.objects.get(slug="demo")
+    products_publish(
+        tenant=tenant,
+        product_ids=product_ids_for(tenant=tenant, numbers=numbers),
+        user=None,
+        publish_dependencies=True,
+    )

@@ -21,9 +21,13 @@ def _media_root(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """The PostgreSQL run caches in Redis: no test may see another's entries."""
+    from publishing.read_cache import local_clear
+
     cache.clear()
+    local_clear()
     yield
     cache.clear()
+    local_clear()
 
 
 @pytest.fixture

@@ -194,6 +194,10 @@ SPECTACULAR_SETTINGS = {
 
 LOGIN_URL = "admin:login"
 
+# Shop read API (R15): how long a process trusts its copy of a tenant's cache generation
+# before asking the shared cache again. A publish shows on every server within this delay.
+SHOP_GENERATION_LOCAL_SECONDS = env.float("SHOP_GENERATION_LOCAL_SECONDS", default=0.25)
+
 # Called with the new tenant by tenants.services.tenant_create, so apps seed their per-tenant
 # defaults (e.g. media purposes) without the tenants app importing them.
 TENANT_INITIALIZERS: list[str] = ["assignments.services.purposes_seed_defaults"]
