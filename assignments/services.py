@@ -7,9 +7,11 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from catalog.models import Category, Product
 from media_library.models import MediaItem, MediaKind
@@ -397,6 +399,9 @@ def document_checkin(*, document: AssignmentDocument, user: AbstractBaseUser) ->
         _version_create(document=document, content_set=working_set, user=user, note="checkin")
         document.save()
     _event(document, DocumentAction.CHECKIN, user, version=document.version, unchanged=unchanged)
+    if not unchanged:
+        for hook in settings.ASSIGNMENT_CHECKIN_HOOKS:
+            import_string(hook)(document=document)
     return document
 
 

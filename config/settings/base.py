@@ -219,6 +219,10 @@ JOB_RUNNERS = {
     "export": "assignments.manifests.jobs.export_job_execute",
     "copy": "tenants.copy.jobs.copy_job_execute",
 }
+# Called with document=... after a check-in that staged new content (in its transaction):
+# publish groups collect the products edited in their context (R16).
+ASSIGNMENT_CHECKIN_HOOKS = ["publishing.groups.group_collect_checkin"]
+
 JOB_STARTERS = {
     "copy": "tenants.copy.jobs.copy_job_start_from_api",
 }

@@ -124,3 +124,24 @@ def test_other_tenants_groups_are_invisible(tenant, other_tenant, publisher, cli
     assert client_for(publisher).get(f"{BASE}/{theirs.pk}/").status_code == 404
     assert client_for(publisher).delete(f"{BASE}/{theirs.pk}/").status_code == 404
     assert PublishGroup.objects.filter(pk=theirs.pk).exists()
+
+
+def test_checking_in_a_product_in_the_groups_context_adds_it(tenant, editor, publisher):
+    # R16: editing a product inside an open group's context adds it to the group.
+    from tenants.models import Channel
+
+    web = Channel.objects.get(tenant=tenant, code="web")
+    web_group = group_create(tenant=tenant, user=publisher, name="Web launch", channel=web)
+    every_context = group_create(tenant=tenant, user=publisher, name="Everything")
+    mug = b.mug(tenant)
+
+    b.checkin(
+        tenant, mug, editor, {"master": b.slots([b.image(tenant, editor, "a")])}
+    )  # omnichannel/neutral
+    assert list(every_context.products.all()) == [mug]
+    assert not web_group.products.exists()
+
+    b.checkin(
+        tenant, mug, editor, {"master": b.slots([b.image(tenant, editor, "b")])}, "web", "en-us"
+    )
+    assert list(web_group.products.all()) == [mug]
