@@ -110,10 +110,11 @@ def catalog_index_load(
         product_ids.update(
             Product.objects.filter(tenant=tenant, number__in=chunk).values_list("pk", flat=True)
         )
-        for number, product_id in Variant.objects.filter(
-            tenant=tenant, number__in=chunk
-        ).values_list("number", "product_id"):
-            product_ids.add(product_id)
+        product_ids.update(
+            Variant.objects.filter(tenant=tenant, number__in=chunk).values_list(
+                "product_id", flat=True
+            )
+        )
     products = Product.objects.filter(tenant=tenant, pk__in=product_ids).prefetch_related(
         "dimension_values__dimension_value", "variants"
     )

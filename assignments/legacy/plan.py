@@ -15,7 +15,7 @@ from media_library.models import MediaItem, MediaKind
 from media_library.validation import UploadRejected, upload_inspect
 from tenants.models import Tenant
 
-from .catalog import CatalogIndex, Target, catalog_index_load
+from .catalog import CHUNK, CatalogIndex, Target, catalog_index_load
 from .collapse import Layout, variants_collapse
 from .names import (
     CategoryFile,
@@ -203,11 +203,13 @@ def migration_plan_build(
                 plan.media[checksum] = MediaFile(checksum, item.file.path, item.file.title, None)
         if progress is not None:
             progress("read", done, len(candidates))
-    existing = dict(
-        MediaItem.objects.filter(tenant=tenant, checksum__in=list(plan.media)).values_list(
-            "checksum", "pk"
+    checksums, existing = list(plan.media), {}
+    for start in range(0, len(checksums), CHUNK):
+        existing.update(
+            MediaItem.objects.filter(
+                tenant=tenant, checksum__in=checksums[start : start + CHUNK]
+            ).values_list("checksum", "pk")
         )
-    )
     plan.media = {
         c: MediaFile(m.checksum, m.path, m.title, existing.get(c)) for c, m in plan.media.items()
     }
