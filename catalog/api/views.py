@@ -153,9 +153,10 @@ class VariantViewSet(
 
     @extend_schema(request=VariantCreateInput, responses={201: VariantOutput})
     def create(self, request, *args, **kwargs):
+        product = self.product  # an unknown (or another tenant's) product is a 404 before any 400
         data = VariantCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        variant = services.variant_create(product=self.product, **data.validated_data)
+        variant = services.variant_create(product=product, **data.validated_data)
         return Response(VariantOutput(variant).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: Variant) -> None:

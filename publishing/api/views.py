@@ -189,9 +189,10 @@ class PublishGroupViewSet(
 
     @extend_schema(request=PublishGroupUpdateInput, responses={200: PublishGroupOutput})
     def partial_update(self, request, *args, **kwargs):
+        group = self.get_object()  # another tenant's group is a 404 before any 400
         data = PublishGroupUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        group = groups.group_update(group=self.get_object(), **data.validated_data)
+        group = groups.group_update(group=group, **data.validated_data)
         return self._out(group)
 
     @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
@@ -203,10 +204,11 @@ class PublishGroupViewSet(
     @extend_schema(request=ScheduleInput, responses={200: PublishGroupOutput})
     @action(detail=True, methods=["post"])
     def schedule(self, request, *args, **kwargs):
+        group = self.get_object()  # another tenant's group is a 404 before any 400
         data = ScheduleInput(data=request.data)
         data.is_valid(raise_exception=True)
         return self._out(
-            groups.group_schedule(group=self.get_object(), when=data.validated_data["scheduled_at"])
+            groups.group_schedule(group=group, when=data.validated_data["scheduled_at"])
         )
 
     @extend_schema(request=None, responses={200: PublishGroupOutput})
