@@ -106,7 +106,9 @@ function render() {
     const selected = tab.dataset.tab === state.tab;
     tab.setAttribute("aria-selected", String(selected));
     tab.tabIndex = selected ? 0 : -1;
-    $(`#panel-${tab.dataset.tab}`).hidden = !selected;
+    const tabPanel = $(`#panel-${tab.dataset.tab}`);
+    tabPanel.hidden = !selected;
+    if (!selected) tabPanel.replaceChildren(); // one live editor at a time
   }
   const panel = $(`#panel-${state.tab}`);
   // Keep keyboard focus on the same control across the re-render (arrows, remove...).

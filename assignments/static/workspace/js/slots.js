@@ -4,7 +4,7 @@
 import { config, readableField } from "./api.js";
 import { emptySlots, slotsOf } from "./content.js";
 import { edit, editable, shownContent } from "./document.js";
-import { h } from "./dom.js";
+import { h, icon } from "./dom.js";
 import { mediaGet, mediaLabel, mediaThumb, galleryUrl } from "./media.js";
 import { openPicker } from "./picker.js";
 import { openSwatchEditor } from "./swatch.js";
@@ -89,7 +89,7 @@ function primarySection(content, scope, slots, can) {
       li.append(h("span", { class: "row-actions" },
         h("button", { type: "button", class: "icon-btn", title: "Move up", "aria-label": `Move ${mediaLabel(item, id)} up`, disabled: index === 0, onclick: edits((l) => move(l, index, index - 1)) }, "↑"),
         h("button", { type: "button", class: "icon-btn", title: "Move down", "aria-label": `Move ${mediaLabel(item, id)} down`, disabled: index === slots.primary.length - 1, onclick: edits((l) => move(l, index, index + 1)) }, "↓"),
-        h("button", { type: "button", class: "icon-btn danger", title: "Remove", "aria-label": `Remove ${mediaLabel(item, id)}`, onclick: edits((l) => l.splice(index, 1)) }, "🗑"),
+        h("button", { type: "button", class: "icon-btn danger", title: "Remove", "aria-label": `Remove ${mediaLabel(item, id)}`, onclick: edits((l) => l.splice(index, 1)) }, icon("trash")),
       ));
       dragAndDrop(li, index, (from, to) => edit((c) => move(slotsOf(c, scope, { create: true }).primary, from, to)));
     }
@@ -156,7 +156,7 @@ function additionalSection(content, scope, slots, can) {
       mediaThumb(item, { size: "sm" }),
       h("span", { class: "media-meta" }, h("span", { class: "media-title", text: mediaLabel(item, entry.media) }), h("span", { class: "muted small", text: item ? item.kind : "" })),
       h("label", { class: "purpose" }, h("span", { class: "small muted", text: "Purpose " }), purpose),
-      can ? h("span", { class: "row-actions" }, h("button", { type: "button", class: "icon-btn danger", title: "Remove", "aria-label": `Remove ${mediaLabel(item, entry.media)}`, onclick: () => edit((c) => slotsOf(c, scope, { create: true }).additional.splice(index, 1)) }, "🗑")) : null,
+      can ? h("span", { class: "row-actions" }, h("button", { type: "button", class: "icon-btn danger", title: "Remove", "aria-label": `Remove ${mediaLabel(item, entry.media)}`, onclick: () => edit((c) => slotsOf(c, scope, { create: true }).additional.splice(index, 1)) }, icon("trash"))) : null,
     ));
   });
   section.append(list);
@@ -209,7 +209,7 @@ function swatchSection(content, scope, slots, can) {
     const type = swatch.hex ? swatch.hex : swatch.crop ? `Image, cropped ${swatch.crop.width}×${swatch.crop.height} at ${swatch.crop.x},${swatch.crop.y}` : "Image";
     body.append(h("tr", { dataset: { swatch: `${swatch.dimension}:${swatch.value}` } },
       h("td", { text: swatch.dimension }), h("td", { text: swatch.value }), h("td", {}, swatchPreview(swatch)), h("td", { class: "small", text: type }),
-      h("td", {}, can ? h("button", { type: "button", class: "icon-btn danger", title: "Remove", "aria-label": `Remove swatch ${swatch.dimension} ${swatch.value}`, onclick: () => edit((c) => slotsOf(c, scope, { create: true }).swatches.splice(index, 1)) }, "🗑") : null),
+      h("td", {}, can ? h("button", { type: "button", class: "icon-btn danger", title: "Remove", "aria-label": `Remove swatch ${swatch.dimension} ${swatch.value}`, onclick: () => edit((c) => slotsOf(c, scope, { create: true }).swatches.splice(index, 1)) }, icon("trash")) : null),
     ));
   });
   table.append(body);
