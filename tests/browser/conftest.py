@@ -64,14 +64,16 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def shot():
-    """shot(page, name): a numbered full-page screenshot under tests/browser/screenshots/."""
+def shot(request):
+    """shot(page, name): a numbered full-page screenshot under tests/browser/screenshots/,
+    named after the test so each run's artifacts read in the order of the flow."""
     SCREENSHOTS.mkdir(exist_ok=True)
+    test = request.node.name.removeprefix("test_")
     counter = {"n": 0}
 
     def _shot(page, name: str) -> Path:
         counter["n"] += 1
-        path = SCREENSHOTS / f"{counter['n']:02d}-{name}.png"
+        path = SCREENSHOTS / f"{test}-{counter['n']:02d}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
 
