@@ -13,11 +13,12 @@ holder, Overwrite discards the holder's working copy (audited) and writes anyway
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from media_library.models import MediaItem, MediaStatus
@@ -88,7 +89,9 @@ def _entry_rows(plan: DocumentPlan) -> list[dict]:
 
 
 def _canonical(rows: Iterable[dict], matrix: Iterable[str]) -> tuple:
-    return (tuple(matrix), tuple(sorted(tuple(str(r[f]) for f in CANONICAL) for r in rows)))
+    """Comparable content: entries are unique by (entity, slot, position), so a set of
+    their field tuples is exact, and needs no sorting of mixed None/int values."""
+    return (tuple(matrix), frozenset(tuple(r[f] for f in CANONICAL) for r in rows))
 
 
 def _identity(row: dict) -> tuple:
@@ -335,13 +338,14 @@ def decisions_apply(
                 )
             )
     ContentSet.objects.bulk_create([s for _, _, s in new_sets], batch_size=BATCH)
-    entries = []
-    for decision, which, content_set in new_sets:
-        rows = decision.draft_rows if which == "draft" else decision.published_rows
-        entries.extend(
-            AssignmentEntry(tenant=tenant, content_set_id=content_set.pk, **row) for row in rows
-        )
-    AssignmentEntry.objects.bulk_create(entries, batch_size=BATCH)
+    entry_count = entries_insert(
+        tenant=tenant,
+        rows=(
+            (content_set.pk, row)
+            for decision, which, content_set in new_sets
+            for row in (decision.draft_rows if which == "draft" else decision.published_rows)
+        ),
+    )
     # 3. versions, document pointers, audit events
     versions, events, discarded_sets, changed_docs = [], [], [], []
     published_products: set[int] = set()
@@ -409,23 +413,7 @@ def decisions_apply(
             document.updated_at = now
             changed_docs.append(document)
     DocumentVersion.objects.bulk_create(versions, batch_size=BATCH)
-    AssignmentDocument.objects.bulk_update(
-        changed_docs,
-        [
-            "version",
-            "draft",
-            "published",
-            "published_version",
-            "published_at",
-            "published_by",
-            "working",
-            "checked_out_by",
-            "checked_out_at",
-            "saved_at",
-            "updated_at",
-        ],
-        batch_size=500,
-    )
+    documents_update(changed_docs)
     DocumentEvent.objects.bulk_create(events, batch_size=BATCH)
     if discarded_sets:
         ContentSet.objects.filter(pk__in=discarded_sets).delete()
@@ -437,11 +425,82 @@ def decisions_apply(
         )
     return {
         "versions": len(versions),
-        "entries": len(entries),
+        "entries": entry_count,
         "documents_published": sum(1 for e in events if e.action == DocumentAction.PUBLISH),
         "media_published_as_dependencies": media_published,
         "read_model_rows": read_model_rows,
     }
+
+
+ENTRY_COLUMNS = ("tenant_id", "content_set_id", *ENTRY_FIELDS)
+DIMENSION_VALUES_AT = ENTRY_FIELDS.index("dimension_values")
+DOCUMENT_UPDATE = (
+    ("version", "integer"),
+    ("draft_id", "bigint"),
+    ("published_id", "bigint"),
+    ("published_version", "integer"),
+    ("published_at", "timestamptz"),
+    ("published_by_id", "integer"),
+    ("working_id", "bigint"),
+    ("checked_out_by_id", "integer"),
+    ("checked_out_at", "timestamptz"),
+    ("saved_at", "timestamptz"),
+    ("updated_at", "timestamptz"),
+)
+
+
+def entries_insert(*, tenant: Tenant, rows: Iterable[tuple[int, dict]]) -> int:
+    """Insert entries: PostgreSQL's COPY (the ORM's bulk_create spends most of a large
+    import building model instances and SQL), else bulk_create."""
+    if connection.vendor != "postgresql":
+        entries = [
+            AssignmentEntry(tenant=tenant, content_set_id=set_id, **row) for set_id, row in rows
+        ]
+        AssignmentEntry.objects.bulk_create(entries, batch_size=BATCH)
+        return len(entries)
+    table = AssignmentEntry._meta.db_table
+    count = 0
+    dumped: dict[str, str] = {"": "{}"}  # dimension values by combination key
+    with connection.cursor() as cursor:
+        copy_sql = f"COPY {table} ({', '.join(ENTRY_COLUMNS)}) FROM STDIN"
+        with cursor.cursor.copy(copy_sql) as copy:
+            for set_id, row in rows:
+                combination = row["combination"]
+                if combination not in dumped:
+                    dumped[combination] = json.dumps(row["dimension_values"])
+                values = [tenant.pk, set_id]
+                values.extend(row[name] for name in ENTRY_FIELDS)
+                values[2 + DIMENSION_VALUES_AT] = dumped[combination]
+                copy.write_row(values)
+                count += 1
+    return count
+
+
+def documents_update(documents: list[AssignmentDocument]) -> None:
+    """Write the changed pointers of many documents in one UPDATE ... FROM (VALUES ...) on
+    PostgreSQL (bulk_update's CASE per field and row is slow at thousands of rows)."""
+    if not documents:
+        return
+    if connection.vendor != "postgresql":
+        AssignmentDocument.objects.bulk_update(
+            documents, [name.removesuffix("_id") for name, _ in DOCUMENT_UPDATE], batch_size=500
+        )
+        return
+    # One array parameter per column (unnest), not one placeholder per value: a query with
+    # tens of thousands of placeholders costs more to build than to run.
+    table = AssignmentDocument._meta.db_table
+    names = ", ".join(name for name, _ in DOCUMENT_UPDATE)
+    arrays = ", ".join(["%s::bigint[]"] + [f"%s::{t}[]" for _, t in DOCUMENT_UPDATE])
+    assignments = ", ".join(f"{name} = v.{name}" for name, _ in DOCUMENT_UPDATE)
+    params = [[d.pk for d in documents]] + [
+        [getattr(d, name) for d in documents] for name, _ in DOCUMENT_UPDATE
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS d SET {assignments} "
+            f"FROM unnest({arrays}) AS v(id, {names}) WHERE d.id = v.id",
+            params,
+        )
 
 
 def _event(tenant, document, action, user_id, **detail) -> DocumentEvent:

@@ -7,7 +7,6 @@ actions) are shared between rows, which keeps a 100,000-row manifest small in me
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 from collections.abc import Iterator
@@ -47,17 +46,18 @@ class Manifest:
 
         def get(column: str) -> str:
             position = index.get(column)
-            if position is None or position >= len(values):
-                return ""
-            return values[position]
+            return "" if position is None else values[position]
 
         return get
 
 
 def _text_stream(source: IO[bytes] | IO[str]) -> IO[str]:
+    """Decoded text, streaming (TextIOWrapper is C code; a zip member or an upload works)."""
     if isinstance(source, io.TextIOBase):
         return source
-    return codecs.getreader("utf-8-sig")(source, errors="strict")
+    if not hasattr(source, "readable"):
+        source = io.BufferedReader(source)  # type: ignore[arg-type]
+    return io.TextIOWrapper(source, encoding="utf-8-sig", errors="strict", newline="")
 
 
 def manifest_read(source: IO[bytes] | IO[str]) -> Manifest:
@@ -83,6 +83,7 @@ def manifest_read(source: IO[bytes] | IO[str]) -> Manifest:
             else:
                 manifest.index[name] = position
         shared: dict[str, str] = {}
+        width = len(header)
         for values in _rows(reader):
             line, cells = values
             if not any(cell.strip() for cell in cells):
@@ -93,6 +94,8 @@ def manifest_read(source: IO[bytes] | IO[str]) -> Manifest:
                 if len(cell) <= 40:
                     cell = shared.setdefault(cell, cell)
                 stripped.append(cell)
+            if len(stripped) < width:  # short rows: the missing cells are empty
+                stripped.extend([""] * (width - len(stripped)))
             manifest.rows.append(Row(line=line, values=tuple(stripped)))
     except UnicodeDecodeError as exc:
         raise ManifestUnreadable(f"The manifest is not UTF-8 text ({exc.reason}).") from None

@@ -9,10 +9,12 @@ The result is an ImportPlan: every row with all its errors and line number.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Q
 
 from catalog.models import DIMENSION_ORDER, Product, ProductDimensionValue, Variant, combination_key
@@ -32,6 +34,7 @@ from .columns import (
     ENUM_DEFAULTS,
     GROUP_ADDITIONAL,
     MANDATORY_ASSIGNMENT,
+    MEDIA_COLUMNS,
     MEDIA_TYPES,
     NEUTRAL_LOCALE,
     OMNICHANNEL_NAMES,
@@ -42,7 +45,7 @@ from .parse import Manifest
 from .plan import DocumentPlan, EntryPlan, ImportPlan, MediaPlan, RowPlan
 
 HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
-CHUNK = 2000  # ids per IN (...) query: far below SQLite's and PostgreSQL's parameter limits
+CHUNK = 900  # ids per IN (...) query on SQLite, below its oldest parameter limit (999)
 
 # Manifest column -> MediaItem field, for metadata a row may set.
 METADATA_COLUMNS = {
@@ -76,7 +79,9 @@ MEDIA_FIELDS = (
 )
 
 
-def _chunks(values: Iterable, size: int = CHUNK):
+def _chunks(values: Iterable, size: int | None = None):
+    """IN (...) lists: large on PostgreSQL (fewer round trips), small enough for SQLite."""
+    size = size or (20000 if connection.vendor == "postgresql" else CHUNK)
     values = list(values)
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -119,6 +124,20 @@ class ManifestValidator:
         self.plans_by_item: dict[int, MediaPlan] = {}
         self.documents: dict[tuple[int, int, int], DocumentPlan] = {}
         self.header_errors = list(manifest.header_errors)
+        media_positions = [manifest.index[c] for c in MEDIA_COLUMNS if manifest.has(c)]
+        # itemgetter of one position returns a bare value, of none fails: keep it a tuple.
+        self.media_cells = (
+            operator.itemgetter(*media_positions, media_positions[0])
+            if media_positions
+            else (lambda values: ())
+        )
+        self.enum_checks = [
+            (column, manifest.index[column], frozenset(("", *ENUM_COLUMNS[column])))
+            for column in ENUM_COLUMNS
+            if manifest.has(column)
+        ]
+        self.current_values: tuple[str, ...] = ()
+        self.media_memo: dict[tuple, tuple[MediaPlan | None, list]] = {}
 
     # --- entry point ------------------------------------------------------------------
 
@@ -128,6 +147,7 @@ class ManifestValidator:
         rows: list[RowPlan] = []
         for row in self.manifest.rows:
             plan = RowPlan(line=row.line)
+            self.current_values = row.values
             self.check_row(plan, self.manifest.getter(row))
             rows.append(plan)
             if self.progress is not None:
@@ -178,15 +198,13 @@ class ManifestValidator:
                 names.add(get("MediaDisplayName"))
         self.products: dict[str, tuple[int, str, bool]] = {}
         self.variants: dict[str, tuple[int, int, str]] = {}
-        for chunk in _chunks(keys):
-            for pk, number, kind in Product.objects.filter(
-                tenant=tenant, number__in=chunk
-            ).values_list("pk", "number", "kind"):
-                self.products[number] = (pk, number, kind == "master")
-            for pk, number, product_id in Variant.objects.filter(
-                tenant=tenant, number__in=chunk
-            ).values_list("pk", "number", "product_id"):
-                self.variants[number] = (pk, product_id, number)
+        for model in (Product, Variant):
+            columns = ("pk", "number", "kind" if model is Product else "product_id")
+            for pk, number, extra in self.by_numbers(model, keys, columns):
+                if model is Product:
+                    self.products[number] = (pk, number, extra == "master")
+                else:
+                    self.variants[number] = (pk, extra, number)
         product_ids = {p[0] for p in self.products.values()} | {
             v[1] for v in self.variants.values()
         }
@@ -228,6 +246,20 @@ class ManifestValidator:
             ):
                 self.tags.setdefault(media_id, []).append(name)
 
+    def by_numbers(self, model, numbers: set[str], columns: tuple[str, ...]):
+        """Rows whose number the manifest names. When it names a good share of the
+        tenant's rows, one scan of the tenant beats thousands of IN (...) parameters."""
+        if not numbers:
+            return
+        rows = model.objects.filter(tenant=self.tenant)
+        if len(numbers) > 1000 and rows.count() <= 4 * len(numbers):
+            for row in rows.values_list(*columns).iterator(chunk_size=5000):
+                if row[1] in numbers:
+                    yield row
+            return
+        for chunk in _chunks(numbers):
+            yield from rows.filter(number__in=chunk).values_list(*columns)
+
     # --- one row ----------------------------------------------------------------------
 
     def require(self, plan: RowPlan, get, column: str, why: str = "") -> str:
@@ -239,21 +271,23 @@ class ManifestValidator:
         return value
 
     def enum(self, plan: RowPlan, get, column: str) -> str:
+        """The column's value (or default); a bad value is reported once, by check_row."""
         value = get(column)
         if not value:
             return ENUM_DEFAULTS.get(column, "")
         allowed = ENUM_COLUMNS[column]
-        if value not in allowed:
-            # Files made by hand often differ in case only: accept that, refuse the rest.
-            folded = {a.lower(): a for a in allowed}
-            if value.lower() in folded:
-                return folded[value.lower()]
+        if value in allowed:
+            return value
+        # Files made by hand often differ in case only: accept that, refuse the rest.
+        folded = {a.lower(): a for a in allowed}
+        if value.lower() in folded:
+            return folded[value.lower()]
+        if plan is not None:
             plan.error(
                 ErrorCode.BAD_VALUE,
                 f"{column} '{value}' is not one of {', '.join(allowed)}.",
             )
-            return ""
-        return value
+        return ""
 
     def channel(self, plan: RowPlan, value: str, column: str) -> Channel | None:
         code = OMNICHANNEL if value.lower() in OMNICHANNEL_NAMES else value.lower()
@@ -270,9 +304,10 @@ class ManifestValidator:
         return found
 
     def check_row(self, plan: RowPlan, get) -> None:
-        for column in ENUM_COLUMNS:
-            if self.manifest.has(column):
-                self.enum(plan, get, column)
+        values = self.current_values
+        for column, position, allowed in self.enum_checks:
+            if values[position] not in allowed:
+                self.enum(plan, get, column)  # the one place bad values are reported
         if self.is_assignment:
             self.check_assignment(plan, get)
         else:
@@ -292,13 +327,30 @@ class ManifestValidator:
         )
 
     def media_of_row(self, plan: RowPlan, get, *, required: bool) -> MediaPlan | None:
+        """The media item a row names, memoised on the row's media cells: a large
+        assignment manifest names the same few thousand items over and over, and equal
+        cells always give the same item and the same errors."""
+        signature = (required, self.media_cells(self.current_values))
+        memo = self.media_memo.get(signature)
+        if memo is not None:
+            media_plan, errors = memo
+            plan.errors.extend(errors)
+            if media_plan is not None:
+                media_plan.lines.append(plan.line)
+            return media_plan
+        errors_before = len(plan.errors)
+        media_plan = self.media_of_row_uncached(plan, get, required=required)
+        self.media_memo[signature] = (media_plan, plan.errors[errors_before:])
+        return media_plan
+
+    def media_of_row_uncached(self, plan: RowPlan, get, *, required: bool) -> MediaPlan | None:
         """The media item a row names (found or to create), merged with earlier rows."""
         if not self.has_media_identity(get):
             if required:
                 self.require(plan, get, "MediaImportPath", " for a new media item")
             return None
         errors_before = len(plan.errors)
-        if_exists = self.enum(plan, get, "MediaSourceIfExistsAction")
+        if_exists = self.enum(None, get, "MediaSourceIfExistsAction")
         internal_raw = get("InternalMediaId")
         internal = _int(internal_raw)
         if internal_raw and internal is None:
@@ -381,7 +433,7 @@ class ManifestValidator:
             source_provider=provider,
             source_id=source_id,
             if_exists=if_exists,
-            media_action=self.enum(plan, get, "MediaAction"),
+            media_action=self.enum(None, get, "MediaAction"),
             companions={
                 name: get(column) for column, name in COMPANION_COLUMNS.items() if get(column)
             },
@@ -430,7 +482,7 @@ class ManifestValidator:
         if version_raw and version is None:
             plan.error(ErrorCode.BAD_VALUE, f"MediaVersion '{version_raw}' is not a number.")
         if version is not None and version != item["version"]:
-            action = self.enum(plan, get, "MediaVersionMismatchAction")
+            action = self.enum(None, get, "MediaVersionMismatchAction")
             if action != "Overwrite":
                 allowed = False
                 media_plan.keep_note = (
@@ -483,7 +535,7 @@ class ManifestValidator:
     # --- assignments ------------------------------------------------------------------
 
     def check_assignment(self, plan: RowPlan, get) -> None:
-        entity_type = self.enum(plan, get, "EntityType")
+        entity_type = self.enum(None, get, "EntityType")
         if not get("EntityType"):
             self.require(plan, get, "EntityType")
         key = self.require(plan, get, "EntityKey")
@@ -536,7 +588,7 @@ class ManifestValidator:
     def entry_of_row(self, plan: RowPlan, get, entity_type, product, variant) -> EntryPlan | None:
         product_id, number, is_master = product
         offered = self.offered.get(product_id, {})
-        group = self.enum(plan, get, "MediaGroup")
+        group = self.enum(None, get, "MediaGroup")
         slot = "additional" if group == GROUP_ADDITIONAL else "primary"
         entry = EntryPlan(scope="master", slot=slot, line=plan.line)
         if entity_type == ENTITY_VARIANT:
@@ -662,9 +714,9 @@ class ManifestValidator:
                 channel_code=channel.code,
                 locale_id=locale.pk,
                 locale_code=locale.code,
-                action=self.enum(plan, get, "EntityAssignmentAction"),
-                checked_out_action=self.enum(plan, get, "EntityCheckedOutAction"),
-                version_mismatch_action=self.enum(plan, get, "EntityVersionMismatchAction"),
+                action=self.enum(None, get, "EntityAssignmentAction"),
+                checked_out_action=self.enum(None, get, "EntityCheckedOutAction"),
+                version_mismatch_action=self.enum(None, get, "EntityVersionMismatchAction"),
                 expected_version=_int(get("EntityVersion")),
             )
             self.documents[key] = document
@@ -673,7 +725,7 @@ class ManifestValidator:
                 ("EntityAssignmentAction", "action"),
                 ("EntityCheckedOutAction", "checked_out_action"),
             ):
-                value = self.enum(plan, get, column)
+                value = self.enum(None, get, column)
                 if value != getattr(document, attribute):
                     plan.error(
                         ErrorCode.BAD_VALUE,
