@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from tenants.api.views import HealthApi, TenantListApi
@@ -15,6 +16,8 @@ tenant_api = [
 ]
 
 urlpatterns = [
+    path("", RedirectView.as_view(url="/workspace/", permanent=False)),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("p/", include("media_library.urls")),
     path("workspace/", include("assignments.workspace.urls")),

@@ -192,7 +192,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/workspace/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 # Shop read API (R15): how long a process trusts its copy of a tenant's cache generation
 # before asking the shared cache again. A publish shows on every server within this delay.

@@ -125,3 +125,17 @@ def test_openapi_schema_and_docs_are_served(db, client_for):
 def test_health_answers_without_credentials(db, client_for):
     response = client_for(None).get("/api/v1/health")
     assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_viewers_log_in_to_the_workspace_without_being_staff(tenant, viewer, client):
+    # R1a: viewers read; they are not admin staff, so the workspace has its own login page.
+    assert client.get("/").url == "/workspace/"
+    login = client.get("/workspace/")
+    assert login.status_code == 302 and login.url.startswith("/accounts/login/")
+    assert client.get("/accounts/login/").status_code == 200
+    response = client.post(
+        "/accounts/login/", {"username": "vera", "password": "pass12345", "next": "/workspace/"}
+    )
+    assert response.status_code == 302 and response.url == "/workspace/"
+    assert client.get("/workspace/acme/").status_code == 200
+    assert client.post("/accounts/logout/").status_code == 302
