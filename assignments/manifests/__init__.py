@@ -1,0 +1,39 @@
+"""Bulk TSV manifests (R18) in the commercial suite's column set (see MANIFEST.md).
+
+How an import behaves, in the words a user needs:
+
+- The whole file is validated before anything is written; every bad row is reported with
+  its line number (line 1 is the header). `on_error="abort"` (default) writes nothing if
+  any row is bad; `"skip"` applies the good rows. A result manifest (the input plus
+  Result, ResultTime, ErrorCode, ResultDescription) is always written and can be fixed
+  and imported again; its result columns are ignored on import.
+- **Assignment rows replace.** All rows for one document (product x EntityChannel x
+  EntityLocale) REPLACE that document's content with exactly what they list, checked in
+  as a new numbered version (ContentSet + DocumentVersion + check-in DocumentEvent). An
+  entry the manifest does not list is gone from the new version (older versions keep
+  it). With `skip`, a document any of whose rows failed is left untouched as a whole.
+  `Product|DimensionMatrix` rows also set the document's matrix (their dimensions);
+  without such rows the matrix is kept.
+- EntityAssignmentAction: `Draft` checks in; `PublishNow` also publishes (with the
+  unpublished media it uses, R14) and flattens into the read model; `Unpublish` takes the
+  listed entries out of the published content (the draft keeps them);
+  `UnpublishAndDelete` removes them from the draft as a new version and publishes that.
+- EntityCheckedOutAction: `UseExisting` leaves a checked-out document to its holder (rows
+  Skipped, ErrorCode CheckedOut); `Overwrite` discards the holder's working copy (audited)
+  and writes. EntityVersion + EntityVersionMismatchAction guard against documents changed
+  since export.
+- Media rows match an item by MediaSourceProvider+MediaSourceId, else InternalMediaId,
+  else by the file's bytes (the same bytes are the same item, R5); MediaSourceIfExistsAction,
+  MediaVersion/MediaVersionMismatchAction and MediaAction are honoured. Media items have
+  no check-out here, so MediaCheckedOutAction is accepted and has nothing to act on.
+  MediaCategory, MediaChannel/MediaLocale (checked to exist), CatalogNumber and the
+  video properties other than thumbnail/captions/transcript are accepted and not stored.
+  Swatch crops and swatches of dimension/variant scope have no column and are not
+  exported.
+- Re-importing the same manifest changes nothing: identical content makes no version,
+  identical metadata no media update, identical bytes no new item.
+
+Modules: columns (names/values), parse, validate (-> plan), media_apply,
+documents_apply (bulk writes), importer (orchestration), result, export, files (folder,
+zip, http(s)), jobs, api, urls, admin, progress.
+"""
