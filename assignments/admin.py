@@ -6,6 +6,7 @@ from django.utils.html import format_html, format_html_join
 
 from tenants.admin_base import TenantScopedAdmin
 
+from .manifests.admin import manifest_admin_actions_install
 from .models import (
     AssignmentDocument,
     AssignmentEntry,
@@ -215,3 +216,6 @@ class CategoryMediaAdmin(TenantScopedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+manifest_admin_actions_install()

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from assignments.manifests.admin import manifest_import_view
 from tenants.api.views import HealthApi, TenantListApi
 
 tenant_api = [
@@ -18,6 +19,11 @@ tenant_api = [
 urlpatterns = [
     path("", RedirectView.as_view(url="/workspace/", permanent=False)),
     path("accounts/", include("django.contrib.auth.urls")),
+    path(
+        "admin/manifests/import/",
+        admin.site.admin_view(manifest_import_view),
+        name="admin-manifest-import",
+    ),
     path("admin/", admin.site.urls),
     path("p/", include("media_library.urls")),
     path("workspace/", include("assignments.workspace.urls")),

@@ -15,7 +15,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.template import engines
-from django.urls import path
 
 from catalog.models import Product
 from media_library.models import MediaItem
@@ -123,7 +122,9 @@ def manifest_import_view(request):
     return HttpResponse(template.render(context, request))
 
 
-def manifest_admin_install() -> None:
+def manifest_admin_actions_install() -> None:
+    """Add the export actions to the media and product changelists (called by assignments/admin.py,
+    which the admin loads after catalog and media_library, so both are registered by then)."""
     for model, action in (
         (MediaItem, export_media_manifest),
         (Product, export_assignment_manifest),
@@ -131,20 +132,3 @@ def manifest_admin_install() -> None:
         model_admin = admin.site._registry.get(model)
         if model_admin is not None and action not in (model_admin.actions or ()):
             model_admin.actions = [*(model_admin.actions or ()), action]
-    site = admin.site
-    if getattr(site, "_manifest_urls_installed", False):
-        return
-    original = site.get_urls
-
-    def get_urls():
-        return [
-            path(
-                "manifests/import/",
-                site.admin_view(manifest_import_view),
-                name="manifest-import",
-            ),
-            *original(),
-        ]
-
-    site.get_urls = get_urls
-    site._manifest_urls_installed = True

@@ -51,6 +51,8 @@ def demo_load(*, progress: Callable[[str], None] = lambda message: None) -> Demo
         progress("catalog")
         _demo_categories(report, demo)
         progress("categories")
+        _demo_assignments(report, demo, media)
+        progress("published assignments")
 
         acme = _tenant(
             report, "acme", "Acme Retail", channels={"web": "Acme web"}, locales=("en-us",)
@@ -236,3 +238,125 @@ def _category(report, tenant, channel, name, parent) -> Category:
     return catalog_services.category_create(
         tenant=tenant, channel=channel, name=name, parent=parent
     )
+
+
+POLO_COLORS = {"Blue": "#2850aa", "Red": "#b42832", "White": "#ebebe6"}
+
+
+def _demo_assignments(report, tenant, media: dict[str, MediaItem]) -> None:
+    """POLO-001, the simple products and two category images, assigned and published, so the
+    shop read API answers out of the box. SHIRT-001 is left unassigned for trying the workspace."""
+    from assignments.models import AssignmentDocument
+
+    user = get_user_model().objects.get(username="demo")
+    polo_dimensions = {"color": list(POLO_COLORS), "size": ["S", "M", "L"]}
+    polo = _product(
+        report,
+        tenant,
+        "POLO-001",
+        "Piqué polo",
+        "master",
+        polo_dimensions,
+        _variants("POLO-001", polo_dimensions),
+    )
+    photos = {
+        (color, view): _upload(
+            report,
+            tenant,
+            user,
+            f"polo-{color.lower()}-{view}.jpg",
+            assets.shirt(color, view, "Polo"),
+            title=f"Piqué polo, {color.lower()} ({view})",
+            alt_text=f"{color} piqué polo, {view} view",
+            tags=["polo", color.lower()],
+        )  # fmt: skip
+        for color in POLO_COLORS
+        for view in ("front", "back")
+    }
+    leading = [media["video"].pk] if "video" in media else []  # R11: the default image skips it
+    default_content = {
+        "matrix": ["color"],
+        "master": {
+            "primary": leading + [photos[("Blue", "front")].pk, photos[("Blue", "back")].pk],
+            "additional": [{"media": media["spec-sheet"].pk, "purpose": "specification-sheet"}],
+            "swatches": [
+                {"dimension": "color", "value": c, "hex": h} for c, h in POLO_COLORS.items()
+            ],
+        },
+        "dimensions": [
+            {"values": {"color": c}, "primary": [photos[(c, "front")].pk, photos[(c, "back")].pk]}
+            for c in POLO_COLORS
+        ],
+        "variants": [],
+    }
+    _assign(report, tenant, polo, user, "omnichannel", "neutral", default_content)
+    french_web = {
+        "matrix": [],
+        "master": {"primary": [photos[("Red", "front")].pk]},
+        "dimensions": [],
+        "variants": [],
+    }
+    _assign(report, tenant, polo, user, "web", "fr-fr", french_web)
+    for number, _label, _color in SIMPLE_PRODUCTS:
+        product = Product.objects.get(tenant=tenant, number=number)
+        content = {
+            "matrix": [],
+            "master": {"primary": [media[number].pk]},
+            "dimensions": [],
+            "variants": [],
+        }
+        _assign(report, tenant, product, user, "omnichannel", "neutral", content)
+
+    from publishing.services import category_publish, product_ids_for, products_publish
+
+    numbers = ["POLO-001", *(number for number, _, _ in SIMPLE_PRODUCTS)]
+    product_ids = product_ids_for(tenant=tenant, numbers=numbers)
+    pending = AssignmentDocument.objects.filter(
+        tenant=tenant, product_id__in=product_ids, draft__isnull=False
+    )
+    if any(d.draft_id != d.published_id for d in pending):
+        products_publish(
+            tenant=tenant, product_ids=product_ids, user=None, publish_dependencies=True
+        )
+        report.note("published POLO-001 and the simple products")
+    _category_image(
+        report, tenant, user, "Accessories", media["category-accessories"], category_publish
+    )
+    _category_image(report, tenant, user, "Home", media["category-home"], category_publish)
+
+
+def _assign(
+    report, tenant, product, user, channel_code: str, locale_code: str, content: dict
+) -> None:
+    """Check out, replace, check in: the same flow as the workspace. Skipped once done."""
+    from assignments.models import AssignmentDocument
+    from assignments.services import document_checkin, document_checkout, document_working_replace
+
+    channel = Channel.objects.get(tenant=tenant, code=channel_code)
+    locale = Locale.objects.get(tenant=tenant, code=locale_code)
+    if AssignmentDocument.objects.filter(
+        tenant=tenant, product=product, channel=channel, locale=locale, draft__isnull=False
+    ).exists():
+        return
+    document = document_checkout(
+        tenant=tenant, product=product, channel=channel, locale=locale, user=user
+    )
+    document_working_replace(
+        document=document, user=user, content=content, confirm_matrix_change=True
+    )
+    document_checkin(document=document, user=user)
+    report.note(f"assignments {product.number} ({channel_code}/{locale_code})")
+
+
+def _category_image(report, tenant, user, path: str, image: MediaItem, publish) -> None:
+    from assignments.models import CategoryMedia
+    from assignments.services import category_media_set
+
+    category = Category.objects.get(tenant=tenant, channel__code="web", path=path)
+    if CategoryMedia.objects.filter(
+        tenant=tenant, category=category, published_media=image
+    ).exists():
+        return
+    category_media_set(tenant=tenant, category=category, media_id=image.pk, user=user)
+    publish(tenant=tenant, category=category, user=None, publish_dependencies=True)
+    report.note(f"category image web:{path}")

@@ -60,3 +60,30 @@ def test_demo_user_can_log_in_to_admin(client):
     assert client.login(username="demo", password="mediahub-demo")
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/catalog/product/").status_code == 200
+
+
+def test_demo_shop_api_serves_published_assignments(client):
+    # R9-R11, R15: the demo answers on the shop read API out of the box.
+    call_command("load_demo")
+    base = "/api/v1/tenants/demo/channels/web"
+    red = client.get(f"{base}/products/POLO-001-RED-M/media?locale=en-us").json()
+    assert red["provenance"]["primary"]["scope"] == "dimension" and red["provenance"]["primary"][
+        "values"
+    ] == {"color": "Red"}
+    assert red["default_image"]["alt_text"] == "Red piqué polo, front view"
+    master = client.get(f"{base}/products/POLO-001/media?locale=en-us").json()
+    assert (
+        master["primary"][0]["kind"] == "video" and master["default_image"]["kind"] == "image"
+    )  # R11
+    assert [m["title"] for m in master["additional"]["specification-sheet"]] == [
+        "Oxford shirt specification sheet"
+    ]
+    french = client.get(f"{base}/products/POLO-001-BLUE-S/media?locale=fr-fr").json()
+    assert (
+        french["provenance"]["primary"]["channel"] == "web" and len(french["primary"]) == 1
+    )  # R10
+    assert client.get(f"{base}/products/MUG-001/media").json()["default_image"] is not None
+    accessories = Category.objects.get(tenant__slug="demo", channel__code="web", path="Accessories")
+    assert (
+        client.get(f"{base}/categories/{accessories.pk}/media").json()["default_image"] is not None
+    )
