@@ -78,7 +78,6 @@ def entry_get(key: str):
     return value
 
 
-
 def entry_set(key: str, value) -> None:
     cache.set(key, value, timeout=ENTRY_TIMEOUT_SECONDS)
     _local_put(key, value)
@@ -89,4 +88,3 @@ def local_clear() -> None:
     with _local_lock:
         _local.clear()
     _generations.clear()
-
