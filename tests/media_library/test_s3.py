@@ -1,11 +1,6 @@
 """SPEC §4: files on any S3-compatible store through django-storages (moto's server here)."""
 
-import socket
-import subprocess
-import sys
-import time
 import uuid
-from pathlib import Path
 
 import pytest
 
@@ -21,40 +16,6 @@ CREDENTIALS = {
     "aws_secret_access_key": "testing",
     "region_name": "us-east-1",
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    """moto's S3 server as a subprocess on a free loopback port."""
-    moto_server = Path(sys.executable).parent / "moto_server"
-    if not moto_server.exists():
-        pytest.skip("moto[server] is not installed")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [str(moto_server), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        proc.terminate()
-        pytest.fail("moto_server did not start")
-    yield endpoint
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 @pytest.fixture
