@@ -244,7 +244,7 @@ def group_collect_checkin(*, document) -> None:
 
 def _locked(group: PublishGroup) -> PublishGroup:
     return (
-        PublishGroup.objects.select_for_update()
+        PublishGroup.objects.select_for_update(of=("self",))
         .select_related("tenant", "channel", "locale")
         .get(pk=group.pk)
     )
