@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from assignments.manifests.admin import manifest_import_view
-from tenants.api.views import HealthApi, TenantListApi
+from tenants.api.views import HealthApi, TenantListApi, UserPreferenceApi
 
 tenant_api = [
     path("", include("tenants.api.urls")),
@@ -28,6 +28,7 @@ urlpatterns = [
     path("p/", include("media_library.urls")),
     path("workspace/", include("assignments.workspace.urls")),
     path("api/v1/health", HealthApi.as_view(), name="health"),
+    path("api/v1/me/preferences/<str:key>", UserPreferenceApi.as_view(), name="user-preference"),
     path("api/v1/tenants/", TenantListApi.as_view(), name="tenant-list"),
     path("api/v1/tenants/<slug:tenant>/", include(tenant_api)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -89,3 +89,25 @@ class Locale(TenantOwned):
 
     def __str__(self) -> str:
         return self.code
+
+
+class UserPreference(models.Model):
+    """A small per-user setting the UI remembers across browsers (e.g. a dismissed explanation).
+
+    Belongs to the user, not to a tenant: the same person sees the same choice everywhere.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences"
+    )
+    key = models.SlugField(max_length=100)
+    value = models.JSONField(default=None, null=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="user_preference_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.key}"

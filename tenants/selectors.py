@@ -60,3 +60,10 @@ def channel_list(*, tenant: Tenant) -> QuerySet[Channel]:
 
 def locale_list(*, tenant: Tenant) -> QuerySet[Locale]:
     return Locale.objects.filter(tenant=tenant)
+
+
+def user_preferences(*, user: AbstractBaseUser) -> dict:
+    """All of a user's preferences, for pages that need them without an extra request."""
+    from .models import UserPreference
+
+    return dict(UserPreference.objects.filter(user=user).values_list("key", "value"))

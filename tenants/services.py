@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from .exceptions import Conflict, DomainError, NotFound
-from .models import NEUTRAL, OMNICHANNEL, Channel, Locale, Membership, Role, Tenant
+from .models import NEUTRAL, OMNICHANNEL, Channel, Locale, Membership, Role, Tenant, UserPreference
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _LOCALE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
@@ -89,3 +89,21 @@ def membership_remove(*, tenant: Tenant, user: AbstractBaseUser) -> None:
     deleted, _ = Membership.objects.filter(tenant=tenant, user=user).delete()
     if not deleted:
         raise NotFound("That user is not a member of this tenant.", field="user")
+
+
+PREFERENCE_MAX_BYTES = 10_000
+
+
+def user_preference_set(*, user: AbstractBaseUser, key: str, value) -> UserPreference:
+    import json
+
+    if not re.match(r"^[a-z0-9][a-z0-9-]{0,99}$", key or ""):
+        raise DomainError("Use lower-case letters, digits and hyphens (at most 100).", field="key")
+    if len(json.dumps(value)) > PREFERENCE_MAX_BYTES:
+        raise DomainError(
+            f"A preference holds at most {PREFERENCE_MAX_BYTES} bytes of JSON.", field="value"
+        )
+    preference, _ = UserPreference.objects.update_or_create(
+        user=user, key=key, defaults={"value": value}
+    )
+    return preference

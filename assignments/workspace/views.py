@@ -21,6 +21,7 @@ from tenants.selectors import (
     locale_list,
     tenant_get_for_user,
     tenants_for_user,
+    user_preferences,
     user_role,
 )
 
@@ -51,6 +52,8 @@ def _page_context(request: HttpRequest, tenant: Tenant) -> dict:
             "admin_product_url": reverse(
                 "workspace:product-admin", kwargs={"tenant": tenant.slug, "number": "__number__"}
             ),
+            "preferences": user_preferences(user=request.user),
+            "preferences_url": "/api/v1/me/preferences/",
         },
     }
 

@@ -8,9 +8,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tenants import services
-from tenants.exceptions import NotFound
+from tenants.exceptions import DomainError, NotFound
 from tenants.models import Channel, Locale, Membership, Role, Tenant
-from tenants.selectors import tenants_for_user
+from tenants.selectors import tenants_for_user, user_preferences
 
 from .mixins import TenantScopedMixin
 from .serializers import (
@@ -128,3 +128,20 @@ class HealthApi(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         return Response({"status": "ok"})
+
+
+class UserPreferenceApi(APIView):
+    """`/api/v1/me/preferences/{key}`: the caller's own UI preferences (GET, PUT {"value": ...})."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, key: str):
+        return Response({"key": key, "value": user_preferences(user=request.user).get(key)})
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
+    def put(self, request, key: str):
+        if not isinstance(request.data, dict) or "value" not in request.data:
+            raise DomainError('Send {"value": ...}.', field="value")
+        preference = services.user_preference_set(
+            user=request.user, key=key, value=request.data["value"]
+        )
+        return Response({"key": preference.key, "value": preference.value})

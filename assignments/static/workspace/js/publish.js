@@ -1,12 +1,12 @@
-// Publish: the first-time explanation (its "don't show again" is remembered per user in
-// this browser's localStorage), the unpublished-dependencies dialog with "Publish all",
+// Publish: the first-time explanation (its "don't show again" is remembered per user on the
+// server, so it holds in every browser), the unpublished-dependencies dialog with "Publish all",
 // then the job's progress. Works for products (a job) and categories (immediate).
 import { api, ApiError, config, errorMessages } from "./api.js";
 import { $, closeDialog, h, openDialog } from "./dom.js";
 import { contextQuery, loadDocument, setError } from "./document.js";
 import { emit, state } from "./store.js";
 
-const SKIP_KEY = `mediahub.publishIntro.skip.${config.tenant}.${config.username}`;
+const SKIP_KEY = "publish-intro-skip";
 
 function waitFor(dialog, okId, cancelId) {
   return new Promise((resolve) => {
@@ -31,11 +31,19 @@ function waitFor(dialog, okId, cancelId) {
 }
 
 async function explain() {
-  if (window.localStorage.getItem(SKIP_KEY) === "1") return true;
+  if (config.preferences[SKIP_KEY] === true) return true;
   const skip = $("#publish-intro-skip");
   skip.checked = false;
   const ok = await waitFor($("#publish-intro-dialog"), "#publish-intro-ok", "#publish-intro-cancel");
-  if (ok && skip.checked) window.localStorage.setItem(SKIP_KEY, "1");
+  if (ok && skip.checked) {
+    config.preferences[SKIP_KEY] = true;
+    try {
+      await api.put(`${config.preferences_url}${SKIP_KEY}`, { value: true });
+    } catch (error) {
+      // Publishing goes on; only the choice is not remembered for next time.
+      console.warn("Could not remember the choice:", error.message);
+    }
+  }
   return ok;
 }
 
