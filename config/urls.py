@@ -17,6 +17,10 @@ tenant_api = [
 ]
 
 urlpatterns = [
+    # The shop read API first: it is the hot path (SPEC §5), and patterns are tried in order.
+    path(
+        "api/v1/tenants/<slug:tenant>/channels/<slug:channel>/", include("publishing.api.shop_urls")
+    ),
     path("", RedirectView.as_view(url="/workspace/", permanent=False)),
     path("accounts/", include("django.contrib.auth.urls")),
     path(
