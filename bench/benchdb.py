@@ -99,3 +99,84 @@ def demo_published(*, numbers: list[str]) -> None:
         user=None,
         publish_dependencies=True,
     )
+
+
+COLORS, SIZES, STYLES = ["Blue", "Red", "Green", "Black"], ["S", "M", "L"], ["Slim", "Regular"]
+
+
+def bench_tenant_delete(slug: str) -> None:
+    """Media, purposes and dimension values are PROTECTed: remove what uses them first."""
+    from assignments.models import AssignmentDocument, Purpose
+    from catalog.models import DimensionValue, Product
+    from media_library.models import MediaItem
+    from tenants.models import Tenant
+
+    tenant = Tenant.objects.filter(slug=slug).first()
+    if tenant is None:
+        return
+    AssignmentDocument.objects.filter(tenant=tenant).delete()
+    Product.objects.filter(tenant=tenant).delete()
+    for model in (MediaItem, Purpose, DimensionValue):
+        model.objects.filter(tenant=tenant).delete()
+    tenant.delete()
+
+
+def bench_catalog_create(*, tenant, masters: int, media: int, published: bool = False):
+    """In bulk: `media` image items (rows only, no files) and `masters` masters with every
+    color × size × style variant (24 each). Returns (media items, products)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from catalog.models import (
+        DimensionValue,
+        Product,
+        ProductDimensionValue,
+        Variant,
+        combination_key,
+    )
+    from media_library.models import MediaItem
+
+    now = timezone.now()
+    with transaction.atomic():
+        items = MediaItem.objects.bulk_create(
+            MediaItem(
+                tenant=tenant, kind="image", status="published" if published else "draft",
+                published_at=now if published else None, file=f"bench/{i}.jpg", original_filename=f"{i}.jpg",
+                display_name=f"bench-{i}", title=f"Bench {i}", alt_text=f"Bench image {i}",
+                mime_type="image/jpeg", size=1000, checksum=f"{i:064x}", width=4000, height=3000,
+            )
+            for i in range(media)
+        )  # fmt: skip
+        values = [
+            DimensionValue.objects.create(tenant=tenant, dimension=d, value=v)
+            for d, vs in (("color", COLORS), ("size", SIZES), ("style", STYLES))
+            for v in vs
+        ]
+        products = Product.objects.bulk_create(
+            Product(tenant=tenant, number=f"M{n:05d}", name=f"Master {n}", kind="master")
+            for n in range(masters)
+        )
+        offers, variants = [], []
+        for product in products:
+            offers += [
+                ProductDimensionValue(
+                    tenant=tenant, product=product, dimension_value=value, position=i
+                )
+                for i, value in enumerate(values)
+            ]
+            for c in COLORS:
+                for s in SIZES:
+                    for st in STYLES:
+                        combo = {"color": c, "size": s, "style": st}
+                        variants.append(
+                            Variant(
+                                tenant=tenant,
+                                product=product,
+                                number=f"{product.number}-{c}-{s}-{st}",
+                                values=combo,
+                                combination_key=combination_key(combo),
+                            )  # fmt: skip
+                        )
+        ProductDimensionValue.objects.bulk_create(offers, batch_size=5000)
+        Variant.objects.bulk_create(variants, batch_size=5000)
+    return items, products

@@ -32,12 +32,11 @@ os.environ.setdefault(
     "BENCH_DATABASE_URL",
     os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/manifest_bench"),
 )
-from benchdb import bench_django  # noqa: E402
+from benchdb import COLORS, SIZES, STYLES, bench_catalog_create, bench_django, bench_tenant_delete  # noqa: E402
 
 MASTERS = int(sys.argv[1]) if len(sys.argv) > 1 else 1250
 MEDIA = 500
 SLUG = "bench-import"
-COLORS, SIZES, STYLES = ["Blue", "Red", "Green", "Black"], ["S", "M", "L"], ["Slim", "Regular"]
 HEADER = [
     "EntityType",
     "EntityKey",
@@ -57,80 +56,13 @@ HEADER = [
 ]
 
 
-def tenant_delete() -> None:
-    """Media, purposes and dimension values are PROTECTed: remove what uses them first."""
-    from assignments.models import AssignmentDocument, Purpose
-    from catalog.models import DimensionValue, Product
-    from media_library.models import MediaItem
-    from tenants.models import Tenant
-
-    tenant = Tenant.objects.filter(slug=SLUG).first()
-    if tenant is None:
-        return
-    AssignmentDocument.objects.filter(tenant=tenant).delete()
-    Product.objects.filter(tenant=tenant).delete()
-    for model in (MediaItem, Purpose, DimensionValue):
-        model.objects.filter(tenant=tenant).delete()
-    tenant.delete()
-
-
 def build():
     """The catalog and the media library, in bulk."""
-    from django.db import transaction
-
-    from catalog.models import (
-        DimensionValue,
-        Product,
-        ProductDimensionValue,
-        Variant,
-        combination_key,
-    )
-    from media_library.models import MediaItem
     from tenants.services import tenant_create
 
-    tenant_delete()
+    bench_tenant_delete(SLUG)
     tenant = tenant_create(slug=SLUG, name="Bench import")
-    with transaction.atomic():
-        media = MediaItem.objects.bulk_create(
-            MediaItem(
-                tenant=tenant, kind="image", file=f"bench/{i}.jpg", original_filename=f"{i}.jpg",
-                display_name=f"bench-{i}", title=f"Bench {i}", alt_text=f"Bench image {i}",
-                mime_type="image/jpeg", size=1000, checksum=f"{i:064x}", width=4000, height=3000,
-            )
-            for i in range(MEDIA)
-        )  # fmt: skip
-        values = {
-            (d, v): DimensionValue.objects.create(tenant=tenant, dimension=d, value=v)
-            for d, vs in (("color", COLORS), ("size", SIZES), ("style", STYLES))
-            for v in vs
-        }
-        products = Product.objects.bulk_create(
-            Product(tenant=tenant, number=f"M{n:05d}", name=f"Master {n}", kind="master")
-            for n in range(MASTERS)
-        )
-        offers, variants = [], []
-        for product in products:
-            offers += [
-                ProductDimensionValue(
-                    tenant=tenant, product=product, dimension_value=value, position=i
-                )
-                for i, value in enumerate(values.values())
-            ]
-            for c in COLORS:
-                for s in SIZES:
-                    for st in STYLES:
-                        combo = {"color": c, "size": s, "style": st}
-                        variants.append(
-                            Variant(
-                                tenant=tenant,
-                                product=product,
-                                number=f"{product.number}-{c}-{s}-{st}",
-                                values=combo,
-                                combination_key=combination_key(combo),
-                            )
-                        )
-        ProductDimensionValue.objects.bulk_create(offers, batch_size=5000)
-        Variant.objects.bulk_create(variants, batch_size=5000)
+    media, products = bench_catalog_create(tenant=tenant, masters=MASTERS, media=MEDIA)
     return tenant, media, products
 
 
@@ -207,7 +139,7 @@ def main() -> None:
         first = timed_import(tenant, data, "first import")
         timed_import(tenant, data, "re-import (no-op)")
     finally:
-        tenant_delete()
+        bench_tenant_delete(SLUG)
     verdict = "PASS" if first >= 10_000 else "FAIL"
     print(f"bar: >= 10,000 rows/s with validation -> {verdict} ({first:,.0f} rows/s)")
 

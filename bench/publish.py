@@ -19,10 +19,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchdb import bench_django  # noqa: E402
+from benchdb import COLORS, bench_catalog_create, bench_django, bench_tenant_delete  # noqa: E402
 
 MASTERS = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-COLORS, SIZES, STYLES = ["Blue", "Red", "Green", "Black"], ["S", "M", "L"], ["Slim", "Regular"]
+SLUG = "bench-publish"
 
 
 def build():
@@ -30,19 +30,12 @@ def build():
     from django.utils import timezone
 
     from assignments.models import AssignmentDocument, AssignmentEntry, ContentSet, Purpose
-    from catalog.models import (
-        DimensionValue,
-        Product,
-        ProductDimensionValue,
-        Variant,
-        combination_key,
-    )
-    from media_library.models import MediaItem
+    from catalog.models import Variant
     from tenants.models import Channel, Locale
     from tenants.services import channel_create, locale_create, tenant_create
 
-    bench_tenant_delete()
-    tenant = tenant_create(slug="bench-publish", name="Bench")
+    bench_tenant_delete(SLUG)
+    tenant = tenant_create(slug=SLUG, name="Bench")
     channel_create(tenant=tenant, code="web")
     channel_create(tenant=tenant, code="pos")
     locale_create(tenant=tenant, code="en-us")
@@ -51,46 +44,9 @@ def build():
     manual, _ = Purpose.objects.get_or_create(
         tenant=tenant, code="manual", defaults={"name": "Manual"}
     )
+    media, products = bench_catalog_create(tenant=tenant, masters=MASTERS, media=40, published=True)
     now = timezone.now()
     with transaction.atomic():
-        media = MediaItem.objects.bulk_create(
-            MediaItem(
-                tenant=tenant, kind="image", status="published", file=f"bench/{i}.jpg", original_filename=f"{i}.jpg",
-                display_name=f"bench-{i}", title=f"Bench {i}", alt_text=f"Bench image {i}", mime_type="image/jpeg",
-                size=1000, checksum=f"{i:064x}", width=4000, height=3000, published_at=now,
-            )
-            for i in range(40)
-        )  # fmt: skip
-        values = {
-            (d, v): DimensionValue.objects.create(tenant=tenant, dimension=d, value=v)
-            for d, vs in (("color", COLORS), ("size", SIZES), ("style", STYLES))
-            for v in vs
-        }
-        products = Product.objects.bulk_create(
-            Product(tenant=tenant, number=f"M{i:05d}", name=f"Master {i}", kind="master")
-            for i in range(MASTERS)
-        )
-        ProductDimensionValue.objects.bulk_create(
-            ProductDimensionValue(tenant=tenant, product=p, dimension_value=dv, position=n)
-            for p in products
-            for n, dv in enumerate(values.values())
-        )
-        variants = []
-        for p in products:
-            for c in COLORS:
-                for s in SIZES:
-                    for st in STYLES:
-                        vals = {"color": c, "size": s, "style": st}
-                        variants.append(
-                            Variant(
-                                tenant=tenant,
-                                product=p,
-                                number=f"{p.number}-{c}-{s}-{st}",
-                                values=vals,
-                                combination_key=combination_key(vals),
-                            )  # fmt: skip
-                        )
-        Variant.objects.bulk_create(variants, batch_size=5000)
         docs = AssignmentDocument.objects.bulk_create(
             AssignmentDocument(
                 tenant=tenant,
@@ -207,24 +163,7 @@ def main() -> None:
     print(
         f"\nflatten {min(timings):.2f} s vs bulk insert {min(baselines):.2f} s -> ratio {ratio:.2f} (bar <= 2.0)"
     )
-    bench_tenant_delete()
-
-
-def bench_tenant_delete() -> None:
-    """Media, purposes and dimension values are PROTECTed: remove what uses them first."""
-    from assignments.models import AssignmentDocument, Purpose
-    from catalog.models import DimensionValue, Product
-    from media_library.models import MediaItem
-    from tenants.models import Tenant
-
-    tenant = Tenant.objects.filter(slug="bench-publish").first()
-    if tenant is None:
-        return
-    AssignmentDocument.objects.filter(tenant=tenant).delete()
-    Product.objects.filter(tenant=tenant).delete()
-    for model in (MediaItem, Purpose, DimensionValue):
-        model.objects.filter(tenant=tenant).delete()
-    tenant.delete()
+    bench_tenant_delete(SLUG)
 
 
 if __name__ == "__main__":
