@@ -170,3 +170,29 @@ class CategoryMediaOutput(serializers.Serializer):
     updated_by = serializers.CharField(allow_null=True)
     updated_at = serializers.DateTimeField(allow_null=True)
     published_at = serializers.DateTimeField(allow_null=True)
+
+
+class PrimaryChangeInput(serializers.Serializer):
+    """One primary-list operation on the working copy (the workspace's arrows, drag-and-drop,
+    add and remove); master unless `dimension_values` or `variant` names another entity."""
+
+    operation = serializers.ChoiceField(
+        choices=["insert", "remove", "move_up", "move_down", "move_to"]
+    )
+    media = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    position = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, help_text="0-based; for insert and move_to"
+    )
+    dimension_values = serializers.DictField(
+        child=serializers.CharField(), required=False, allow_null=True
+    )
+    variant = serializers.CharField(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        if attrs.get("operation") == "move_to" and attrs.get("position") is None:
+            raise serializers.ValidationError({"position": "move_to needs a position."})
+        if attrs.get("dimension_values") and attrs.get("variant"):
+            raise serializers.ValidationError(
+                {"variant": "Name a dimension combination or a variant, not both."}
+            )
+        return attrs

@@ -15,6 +15,11 @@ urlpatterns = [
         name="product-media-checkout",
     ),
     re_path(
+        rf"{PRODUCT_MEDIA}/working/primary/?$",
+        views.ProductMediaPrimaryApi.as_view(),
+        name="product-media-working-primary",
+    ),
+    re_path(
         rf"{PRODUCT_MEDIA}/working/?$",
         views.ProductMediaWorkingApi.as_view(),
         name="product-media-working",

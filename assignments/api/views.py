@@ -24,6 +24,7 @@ from .serializers import (
     CoverageOutput,
     DocumentOutput,
     PreviewOutput,
+    PrimaryChangeInput,
     PurposeSerializer,
     VersionOutput,
 )
@@ -129,6 +130,23 @@ class ProductMediaWorkingApi(ProductMediaBaseApi):
         document = self.existing_document(request, number, "edit")
         document = services.document_working_replace(
             document=document, user=request.user, content=request.data
+        )
+        return self.respond(request, document)
+
+
+class ProductMediaPrimaryApi(ProductMediaBaseApi):
+    @extend_schema(
+        parameters=CONTEXT_PARAMS,
+        request=PrimaryChangeInput,
+        responses=DocumentOutput,
+        summary="Insert, remove, move up/down or move to a position in a primary list of the working copy.",
+    )
+    def post(self, request, tenant: str, number: str):
+        document = self.existing_document(request, number, "edit")
+        data = PrimaryChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = services.document_primary_change(
+            document=document, user=request.user, **data.validated_data
         )
         return self.respond(request, document)
 
