@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q
 from django.utils import timezone
 
 from tenants.models import Tenant
@@ -39,7 +40,7 @@ def job_create(
 def job_start(*, job: Job, total: int = 0) -> Job:
     """(Re)start: a retry resets progress and errors but keeps the attempt count."""
     job.status = JobStatus.RUNNING
-    job.started_at = timezone.now()
+    job.started_at = job.heartbeat_at = timezone.now()
     job.finished_at = None
     job.progress_done = 0
     job.progress_total = total
@@ -82,7 +83,9 @@ class ProgressReporter:
         ):
             self._last = now
             Job.objects.filter(pk=self.job.pk).update(
-                progress_done=self.job.progress_done, progress_total=self.job.progress_total
+                progress_done=self.job.progress_done,
+                progress_total=self.job.progress_total,
+                heartbeat_at=timezone.now(),
             )
 
 
@@ -105,3 +108,39 @@ def job_fail(*, job: Job, error: str, counts: dict | None = None) -> Job:
         job.counts = counts
     job.save(update_fields=["status", "finished_at", "errors", "counts"])
     return job
+
+
+STALE_AFTER_SECONDS = 15 * 60
+
+
+def jobs_reap_stale(*, now=None, stale_after: float = STALE_AFTER_SECONDS) -> dict[str, int]:
+    """Jobs whose worker died: a running job with no sign of life for `stale_after` seconds is
+    failed (so it can be retried), and a queued job that long unclaimed is queued again
+    (its message was lost; `job_run` claims atomically, so a duplicate delivery is harmless)."""
+    from datetime import timedelta
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=stale_after)
+    minutes = round(stale_after / 60)
+    failed = 0
+    for job in Job.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff):
+        updated = Job.objects.filter(
+            pk=job.pk, status=JobStatus.RUNNING, heartbeat_at__lt=cutoff
+        ).update(
+            status=JobStatus.FAILED,
+            finished_at=now,
+            errors=[
+                *job.errors,
+                f"The worker stopped: no progress for {minutes} minutes. Retry the job.",
+            ][-100:],
+        )
+        failed += updated
+    requeued = 0
+    from .services import job_enqueue
+
+    # Quiet since creation (first run) or since the last attempt ended (a retry).
+    quiet = Q(finished_at__isnull=True, created_at__lt=cutoff) | Q(finished_at__lt=cutoff)
+    for job in Job.objects.filter(quiet, status=JobStatus.QUEUED):
+        job_enqueue(job=job)
+        requeued += 1
+    return {"failed": failed, "requeued": requeued}

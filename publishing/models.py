@@ -45,6 +45,11 @@ class Job(TenantOwned):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Last sign of life from the worker running it (start and progress).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

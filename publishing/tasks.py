@@ -39,3 +39,11 @@ def read_model_sync_all() -> dict[str, int]:
     from .sync import read_model_sync
 
     return {tenant.slug: read_model_sync(tenant=tenant) for tenant in Tenant.objects.all()}
+
+
+@shared_task
+def jobs_reap_stale_task() -> dict[str, int]:
+    """Celery beat: fail jobs whose worker died, re-queue jobs whose message was lost."""
+    from .jobs import jobs_reap_stale
+
+    return jobs_reap_stale()

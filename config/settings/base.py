@@ -152,6 +152,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "publish-groups-due": {"task": "publishing.tasks.publish_groups_run_due", "schedule": 60.0},
+    "jobs-reap-stale": {"task": "publishing.tasks.jobs_reap_stale_task", "schedule": 300.0},
     "read-model-sync": {
         "task": "publishing.tasks.read_model_sync_all",
         "schedule": env.float("READ_MODEL_SYNC_SECONDS", default=600.0),
