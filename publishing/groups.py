@@ -17,13 +17,11 @@ from .models import Job, PublishGroup, PublishGroupStatus
 from .services import product_ids_for, publish_job_start, publish_plan
 
 
-def _products_check(tenant: Tenant, numbers: Sequence[str]) -> list[int]:
-    ids = product_ids_for(tenant=tenant, numbers=numbers)
-    if len(ids) > PublishGroup.MAX_PRODUCTS:
+def _size_check(product_ids) -> None:
+    if len(product_ids) > PublishGroup.MAX_PRODUCTS:
         raise DomainError(
             f"A publish group holds at most {PublishGroup.MAX_PRODUCTS} products.", field="products"
         )
-    return ids
 
 
 @transaction.atomic
@@ -42,7 +40,8 @@ def group_create(
         raise DomainError("A publish group needs a name.", field="name")
     if PublishGroup.objects.filter(tenant=tenant, name=name).exists():
         raise Conflict(f"A publish group named '{name}' already exists.", field="name")
-    ids = _products_check(tenant, products)
+    ids = product_ids_for(tenant=tenant, numbers=products)
+    _size_check(ids)
     group = PublishGroup.objects.create(
         tenant=tenant,
         name=name,
@@ -83,10 +82,7 @@ def group_update(
         current = set(product_ids_for(tenant=group.tenant, numbers=products))
     current |= set(product_ids_for(tenant=group.tenant, numbers=add)) if add else set()
     current -= set(product_ids_for(tenant=group.tenant, numbers=remove)) if remove else set()
-    if len(current) > PublishGroup.MAX_PRODUCTS:
-        raise DomainError(
-            f"A publish group holds at most {PublishGroup.MAX_PRODUCTS} products.", field="products"
-        )
+    _size_check(current)
     group.products.set(current)
     group.save()
     return group

@@ -37,6 +37,14 @@ def job_create(
     )
 
 
+def job_claim(*, job_id: int) -> bool:
+    """Take a queued job for running, atomically: of two runners (a redelivered task, a command
+    running it in-process) exactly one gets True and runs it."""
+    return bool(
+        Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING)
+    )
+
+
 def job_start(*, job: Job, total: int = 0) -> Job:
     """(Re)start: a retry resets progress and errors but keeps the attempt count."""
     job.status = JobStatus.RUNNING

@@ -30,6 +30,16 @@ from .models import Job, JobKind, JobStatus
 logger = logging.getLogger(__name__)
 
 
+def media_dependency(item: MediaItem) -> dict:
+    """How an unpublished media item a publish depends on is listed to the user (R14)."""
+    return {
+        "id": item.pk,
+        "display_name": item.display_name,
+        "kind": item.kind,
+        "status": item.status,
+    }
+
+
 @dataclass
 class PublishPlan:
     """What publishing would do: the drafts to publish, what blocks it, what it depends on."""
@@ -39,10 +49,7 @@ class PublishPlan:
     dependencies: list[MediaItem] = field(default_factory=list)
 
     def dependency_list(self) -> list[dict]:
-        return [
-            {"id": m.pk, "display_name": m.display_name, "kind": m.kind, "status": m.status}
-            for m in self.dependencies
-        ]
+        return [media_dependency(m) for m in self.dependencies]
 
     def holder_list(self) -> list[dict]:
         return [
@@ -312,16 +319,7 @@ def category_publish(
                 raise Conflict(
                     f"The image '{media.display_name}' is not published yet. Publish it too with publish_dependencies.",
                     field="publish_dependencies",
-                    extra={
-                        "dependencies": [
-                            {
-                                "id": media.pk,
-                                "display_name": media.display_name,
-                                "kind": media.kind,
-                                "status": media.status,
-                            }
-                        ]
-                    },
+                    extra={"dependencies": [media_dependency(media)]},
                 )
             media_item_publish(item=media, user=user)
         if media is not None:

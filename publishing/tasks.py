@@ -4,14 +4,15 @@ from celery import shared_task
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from .models import Job, JobStatus
+from .models import Job
 
 
 @shared_task(acks_late=True)
 def job_run(job_id: int) -> str:
     """Run a queued job by its kind. A job already finished or running is left alone."""
-    # Claim atomically: a task delivered twice (acks_late, retries) runs the job once.
-    if not Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING):
+    from .jobs import job_claim
+
+    if not job_claim(job_id=job_id):  # a task delivered twice (acks_late, retries) runs once
         return "skipped"
     job = Job.objects.select_related("tenant", "created_by").get(pk=job_id)
     path = settings.JOB_RUNNERS.get(job.kind)

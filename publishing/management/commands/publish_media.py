@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from publishing.groups import group_publish
-from publishing.jobs import job_create
+from publishing.jobs import job_claim, job_create
 from publishing.models import Job, JobKind, JobStatus, PublishGroup
 from publishing.services import (
     product_ids_for,
@@ -70,10 +70,8 @@ class Command(BaseCommand):
                 )
             job = group_publish(group=group, user=user)
             job.refresh_from_db()
-            if job.status == JobStatus.QUEUED:  # a real broker took it: run it here all the same
-                Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
-                    status=JobStatus.RUNNING
-                )
+            # With a real broker the job is queued: run it here unless a worker already took it.
+            if job_claim(job_id=job.pk):
                 publish_job_execute(job=job, listener=self._progress)
             return job
         channel = (
@@ -105,7 +103,7 @@ class Command(BaseCommand):
                 "publish_dependencies": options["publish_dependencies"],
             },
         )
-        Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
+        job_claim(job_id=job.pk)
         return publish_job_execute(job=job, listener=self._progress)
 
     def _progress(self, done: int, total: int) -> None:

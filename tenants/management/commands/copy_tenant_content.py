@@ -1,7 +1,8 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from publishing.models import Job, JobStatus
+from publishing.jobs import job_claim
+from publishing.models import JobStatus
 from tenants.copy.jobs import copy_job_create, copy_job_execute
 from tenants.copy.options import (
     ConflictBehaviour,
@@ -96,7 +97,7 @@ class Command(BaseCommand):
             job = copy_job_create(destination=destination, user=user, options=copy_options)
         except DomainError as exc:
             raise CommandError(f"Copy refused:\n{_reasons(exc)}") from exc
-        Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
+        job_claim(job_id=job.pk)
         job = copy_job_execute(job=job, listener=self._progress)
         if job.status != JobStatus.SUCCEEDED:
             self._summary(f"Copy job #{job.pk} failed. Done so far:", job.counts, job.errors[:-1])
