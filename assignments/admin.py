@@ -1,11 +1,14 @@
 """Admin: documents are read-only here (their writes carry locks, validation and audit, so
-they go through the services via the API/workspace); purposes are managed directly."""
+they go through the services via the API/workspace); purposes are managed by tenant admins
+(R1a), created through purpose_create."""
 
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
-from tenants.admin_base import TenantScopedAdmin
+from tenants.admin_base import TenantScopedAdmin, TenantScopedInline, roles
+from tenants.models import Role
 
+from . import services
 from .manifests.admin import manifest_admin_actions_install
 from .models import (
     AssignmentDocument,
@@ -17,8 +20,10 @@ from .models import (
     Purpose,
 )
 
+READ_ONLY = roles(add=None, change=None, delete=None)
 
-class ReadOnlyInline(admin.TabularInline):
+
+class ReadOnlyInline(TenantScopedInline, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
@@ -27,6 +32,9 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -105,6 +113,7 @@ def _entries_table(content_set: ContentSet | None):
 
 @admin.register(AssignmentDocument)
 class AssignmentDocumentAdmin(TenantScopedAdmin):
+    required_role = READ_ONLY
     list_display = [
         "product",
         "channel",
@@ -148,60 +157,62 @@ class AssignmentDocumentAdmin(TenantScopedAdmin):
     def working_entries(self, obj):
         return _entries_table(obj.working)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ContentSet)
 class ContentSetAdmin(TenantScopedAdmin):
+    required_role = READ_ONLY
     list_display = ["pk", "document", "created_by", "created_at"]
     list_select_related = ["document__product", "document__channel", "document__locale"]
     search_fields = ["document__product__number"]
     readonly_fields = ["tenant", "document", "matrix", "created_by", "created_at"]
     inlines = [AssignmentEntryInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(DocumentEvent)
 class DocumentEventAdmin(TenantScopedAdmin):
+    required_role = READ_ONLY
     list_display = ["at", "document", "action", "user", "version"]
     list_filter = ["action"]
     search_fields = ["document__product__number", "user__username"]
     list_select_related = ["document__product", "document__channel", "document__locale", "user"]
     readonly_fields = ["tenant", "document", "action", "user", "at", "version", "detail"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Purpose)
 class PurposeAdmin(TenantScopedAdmin):
+    required_role = roles(add=Role.ADMIN, change=Role.ADMIN, delete=Role.ADMIN)
     list_display = ["code", "name", "position", "tenant"]
     list_filter = ["tenant"]
     search_fields = ["code", "name"]
     ordering = ["tenant", "position", "code"]
 
+    def get_fields(self, request, obj=None):
+        # A new purpose goes last; its place is changed afterwards.
+        return (
+            ["tenant", "code", "name", "position"]
+            if obj is not None
+            else ["tenant", "code", "name"]
+        )
+
     def get_readonly_fields(self, request, obj=None):
         # A code is referenced by entries and manifests: fixed once created.
         return ["tenant", "code"] if obj is not None else []
 
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["name", "position"])
+            return
+        created = services.purpose_create(
+            tenant=obj.tenant, user=request.user, code=obj.code, name=obj.name
+        )
+        obj.pk, obj.position, obj.created_at = created.pk, created.position, created.created_at
+
 
 @admin.register(CategoryMedia)
 class CategoryMediaAdmin(TenantScopedAdmin):
+    # Set and published through the category-media services (API, workspace), which
+    # stage the draft and flatten the shop answer.
+    required_role = READ_ONLY
     list_display = ["category", "draft_media", "published_media", "updated_at", "published_at"]
     list_select_related = ["category__channel", "draft_media", "published_media"]
     readonly_fields = [
@@ -213,9 +224,6 @@ class CategoryMediaAdmin(TenantScopedAdmin):
         "updated_at",
         "published_at",
     ]
-
-    def has_add_permission(self, request):
-        return False
 
 
 manifest_admin_actions_install()

@@ -9,12 +9,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
-from tenants.admin_base import TenantScopedAdmin, admin_tenant_ids
+from tenants.admin_base import TenantScopedAdmin, TenantScopedInline
 
 from . import services
 from .models import Category, DimensionValue, Product, ProductDimensionValue, Variant
 
-TENANT_FILTER = ("tenant", admin.RelatedOnlyFieldListFilter)  # lists only visible tenants
+# Editors manage the catalog, as in the API (R1a); TenantScopedAdmin's default roles.
+TENANT_FILTER = "tenant"  # TenantScopedAdmin offers only the user's tenants
 
 
 def _add_errors(form: forms.BaseForm, errors: list[tuple[str, str]]) -> None:
@@ -24,16 +25,6 @@ def _add_errors(form: forms.BaseForm, errors: list[tuple[str, str]]) -> None:
             form.add_error(field, reason)
         else:
             form.add_error(None, f"{field}: {reason}" if field else reason)
-
-
-class TenantScopedInline:
-    """Inline choices limited to the user's tenants, like TenantScopedAdmin's (R1)."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        ids = admin_tenant_ids(request)
-        if ids is not None:
-            kwargs["queryset"] = db_field.related_model._default_manager.filter(tenant_id__in=ids)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 # --- products ----------------------------------------------------------------------------
@@ -112,7 +103,7 @@ class VariantInlineFormSet(forms.BaseInlineFormSet):
             seen[key] = key[0]
 
 
-class VariantInline(admin.TabularInline):
+class VariantInline(TenantScopedInline, admin.TabularInline):
     model = Variant
     formset = VariantInlineFormSet
     fields = ["number", "values"]
@@ -162,6 +153,9 @@ class ProductAdmin(TenantScopedAdmin):
             description=obj.description,
         )
         obj.pk, obj.created_at, obj.updated_at = created.pk, created.created_at, created.updated_at
+
+    def service_delete(self, request, obj):
+        services.product_delete(product=obj)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Variant:
@@ -242,6 +236,9 @@ class VariantAdmin(TenantScopedAdmin):
             return
         created = services.variant_create(product=obj.product, number=obj.number, values=obj.values)
         obj.pk, obj.tenant_id, obj.created_at = created.pk, created.tenant_id, created.created_at
+
+    def service_delete(self, request, obj):
+        services.variant_delete(variant=obj)
 
 
 # --- central dimension values ------------------------------------------------------------
@@ -346,3 +343,6 @@ class CategoryAdmin(TenantScopedAdmin):
             product_numbers=numbers,
         )
         obj.pk, obj.path = created.pk, created.path
+
+    def service_delete(self, request, obj):
+        services.category_delete(category=obj)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from tenants.admin_base import TenantScopedAdmin
+from tenants.admin_base import TenantScopedAdmin, TenantScopedInline, roles
 from tenants.exceptions import DomainError
 
 from . import services
@@ -25,7 +25,7 @@ def _thumbnail(item: MediaItem, request=None) -> str:
     )
 
 
-class RenditionInline(admin.TabularInline):
+class RenditionInline(TenantScopedInline, admin.TabularInline):
     model = Rendition
     extra = 0
     can_delete = False
@@ -35,9 +35,14 @@ class RenditionInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(MediaItem)
 class MediaItemAdmin(TenantScopedAdmin):
+    """Editors upload, edit, publish and delete media, as in the API (R1a, R5, R6)."""
+
     list_display = [
         "thumbnail",
         "display_name",
@@ -107,11 +112,8 @@ class MediaItemAdmin(TenantScopedAdmin):
         if not change and getattr(form, "duplicate", False):
             messages.info(request, "The same file was already in the library; showing that item.")
 
-    def delete_model(self, request, obj):
-        try:
-            services.media_item_delete(item=obj, user=request.user)
-        except DomainError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
+    def service_delete(self, request, obj):
+        services.media_item_delete(item=obj, user=request.user)
 
     @admin.display(description="")
     def thumbnail(self, obj: MediaItem) -> str:
@@ -147,13 +149,13 @@ class MediaItemAdmin(TenantScopedAdmin):
 
 @admin.register(Rendition)
 class RenditionAdmin(TenantScopedAdmin):
+    # Renditions are made by renditions_ensure, never by hand; deleting one would break
+    # the published URLs that name it.
+    required_role = roles(add=None, change=None, delete=None)
     list_display = ["media", "name", "width", "height", "focal_x", "focal_y", "created_at"]
     list_filter = ["name", "tenant"]
     search_fields = ["media__display_name"]
     readonly_fields = ["tenant", "media", "name", "file", "width", "height", "focal_x", "focal_y"]
-
-    def has_add_permission(self, request):
-        return False  # renditions are made by renditions_ensure, never by hand
 
 
 @admin.register(MediaTag)

@@ -1,49 +1,130 @@
-from django.contrib import admin
+"""Tenants, members, channels and locales in the admin: the API's roles (R1a), written
+through the services; plus the admins of rows no tenant owns (accounts, API tokens)."""
 
-from .admin_base import TenantScopedAdmin, admin_tenant_ids
-from .models import Channel, Locale, Membership, Tenant
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import TokenProxy
+
+from . import services
+from .admin_base import (
+    SUPERUSER,
+    OwnTokenAdminMixin,
+    SuperuserOnlyAdminMixin,
+    TenantScopedAdmin,
+    roles,
+)
+from .models import Channel, Locale, Membership, Role, Tenant
+
+ADMIN_ONLY = roles(view=Role.ADMIN, add=Role.ADMIN, change=Role.ADMIN, delete=Role.ADMIN)
+# Members see their channels and locales; only tenant admins manage them (R1a, R4).
+CONTEXT_ROLES = roles(view=Role.EDITOR, add=Role.ADMIN, change=Role.ADMIN, delete=Role.ADMIN)
 
 
 @admin.register(Tenant)
-class TenantAdmin(admin.ModelAdmin):
+class TenantAdmin(TenantScopedAdmin):
+    tenant_field = "pk"
+    required_role = roles(view=Role.EDITOR, add=SUPERUSER, change=Role.ADMIN, delete=SUPERUSER)
     list_display = ["slug", "name", "created_at"]
     search_fields = ["slug", "name"]
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        ids = admin_tenant_ids(request)
-        return queryset if ids is None else queryset.filter(pk__in=ids)
+    def get_readonly_fields(self, request, obj=None):
+        return ["slug"] if obj is not None else []  # URLs and tokens name the slug
 
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
             return
-        from .services import tenant_create
-
-        created = tenant_create(slug=obj.slug, name=obj.name)
+        created = services.tenant_create(slug=obj.slug, name=obj.name)
         obj.pk = created.pk
         obj.created_at = created.created_at
-
-    def has_add_permission(self, request):
-        return request.user.is_superuser
 
 
 @admin.register(Membership)
 class MembershipAdmin(TenantScopedAdmin):
+    """Only tenant admins manage members; a tenant always keeps an admin (R1a, R30)."""
+
+    required_role = ADMIN_ONLY
     list_display = ["user", "tenant", "role", "created_at"]
-    list_filter = ["role", ("tenant", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["role", "tenant"]
     search_fields = ["user__username", "tenant__slug"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["tenant", "user"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        membership = services.membership_set(
+            tenant=obj.tenant, user=obj.user, role=obj.role, by=request.user
+        )
+        obj.pk, obj.created_at = membership.pk, membership.created_at
+
+    def service_delete(self, request, obj):
+        services.membership_remove(tenant=obj.tenant, user=obj.user, by=request.user)
+
+
+class ContextAdminBase(TenantScopedAdmin):
+    """Channels and locales: codes are fixed once created (documents and URLs name them)."""
+
+    required_role = CONTEXT_ROLES
+    fields = ["tenant", "code", "name"]
+    search_fields = ["code", "name"]
+    list_filter = ["tenant"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["tenant", "code"] if obj is not None else []
 
 
 @admin.register(Channel)
-class ChannelAdmin(TenantScopedAdmin):
+class ChannelAdmin(ContextAdminBase):
     list_display = ["code", "name", "tenant", "is_omnichannel"]
-    list_filter = [("tenant", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["code", "name"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.channel_update(channel=obj, name=obj.name)
+            return
+        created = services.channel_create(tenant=obj.tenant, code=obj.code, name=obj.name)
+        obj.pk, obj.code = created.pk, created.code
+
+    def service_delete(self, request, obj):
+        # The admin's own confirmation page does not count as confirming the loss of
+        # documents and categories: a channel still in use is refused with the reason.
+        services.channel_delete(channel=obj, confirm=False)
 
 
 @admin.register(Locale)
-class LocaleAdmin(TenantScopedAdmin):
+class LocaleAdmin(ContextAdminBase):
     list_display = ["code", "name", "language", "tenant", "is_neutral"]
-    list_filter = [("tenant", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["code", "name"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.locale_update(locale=obj, name=obj.name)
+            return
+        created = services.locale_create(tenant=obj.tenant, code=obj.code, name=obj.name)
+        obj.pk, obj.code, obj.language = created.pk, created.code, created.language
+
+    def service_delete(self, request, obj):
+        services.locale_delete(locale=obj, confirm=False)
+
+
+# --- rows no tenant owns -------------------------------------------------------------------
+
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class OwnTokenAdmin(OwnTokenAdminMixin, TokenAdmin):
+    """DRF's token admin, limited to the user's own token (superusers see all)."""
+
+
+# Accounts span tenants: a staff user of one tenant must not edit another's (or themself
+# into a superuser). Tenant admins manage people through memberships.
+for account_model in (get_user_model(), Group):
+    if admin.site.is_registered(account_model):
+        original = type(admin.site.get_model_admin(account_model))
+        admin.site.unregister(account_model)
+        admin.site.register(
+            account_model,
+            type(f"SuperuserOnly{original.__name__}", (SuperuserOnlyAdminMixin, original), {}),
+        )

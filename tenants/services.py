@@ -76,16 +76,62 @@ def locale_delete(*, locale: Locale) -> None:
     locale.delete()
 
 
-def membership_set(*, tenant: Tenant, user: AbstractBaseUser, role: str) -> Membership:
+@transaction.atomic
+def membership_set(
+    *, tenant: Tenant, user: AbstractBaseUser, role: str, by: AbstractBaseUser | None = None
+) -> Membership:
+    """Give `user` this role in the tenant (added when not a member yet).
+
+    `by` is the acting user, who must be the tenant's admin (R1a); None is the operator or
+    a caller that checked already. A tenant always keeps an admin (R30): demoting the last
+    one is refused. The tenant's admin rows are locked, so two admins demoting each other at
+    once cannot both succeed.
+    """
+    from .selectors import role_require
+
     if role not in Role.values:
         raise DomainError(f"Role must be one of {', '.join(Role.values)}.", field="role")
+    if by is not None:
+        role_require(tenant=tenant, user=by, role=Role.ADMIN, action="manage members")
+    admins = list(
+        Membership.objects.select_for_update()
+        .filter(tenant=tenant, role=Role.ADMIN)
+        .order_by("pk")
+        .values_list("user_id", flat=True)
+    )
+    if role != Role.ADMIN and admins == [user.pk]:
+        raise Conflict(
+            f"'{user}' is the last admin of tenant '{tenant.slug}'; make another member "
+            "admin first.",
+            field="role",
+        )
     membership, _ = Membership.objects.update_or_create(
         tenant=tenant, user=user, defaults={"role": role}
     )
     return membership
 
 
-def membership_remove(*, tenant: Tenant, user: AbstractBaseUser) -> None:
+@transaction.atomic
+def membership_remove(
+    *, tenant: Tenant, user: AbstractBaseUser, by: AbstractBaseUser | None = None
+) -> None:
+    """Remove `user` from the tenant; `by` as in membership_set. The last admin stays (R30)."""
+    from .selectors import role_require
+
+    if by is not None:
+        role_require(tenant=tenant, user=by, role=Role.ADMIN, action="manage members")
+    admins = list(
+        Membership.objects.select_for_update()
+        .filter(tenant=tenant, role=Role.ADMIN)
+        .order_by("pk")
+        .values_list("user_id", flat=True)
+    )
+    if admins == [user.pk]:
+        raise Conflict(
+            f"'{user}' is the last admin of tenant '{tenant.slug}'; make another member "
+            "admin first.",
+            field="user",
+        )
     deleted, _ = Membership.objects.filter(tenant=tenant, user=user).delete()
     if not deleted:
         raise NotFound("That user is not a member of this tenant.", field="user")

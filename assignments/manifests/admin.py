@@ -18,8 +18,9 @@ from django.template import engines
 
 from catalog.models import Product
 from media_library.models import MediaItem
+from tenants.admin_base import admin_tenant_ids
 from tenants.exceptions import DomainError
-from tenants.models import Membership, Role, Tenant
+from tenants.models import Role, Tenant
 
 from .export import ExportSelection, zip_stream
 from .jobs import import_job_start
@@ -65,6 +66,9 @@ def export_media_manifest(modeladmin, request, queryset):
     return _zip_response(tenant, ExportSelection(kind="media", media_ids=ids))
 
 
+export_media_manifest.allowed_permissions = ("view",)  # what the user sees, they may export
+
+
 @admin.action(description="Export media assignments of selected products (.zip with files)")
 def export_assignment_manifest(modeladmin, request, queryset):
     tenant = _single_tenant(modeladmin, request, queryset)
@@ -74,6 +78,9 @@ def export_assignment_manifest(modeladmin, request, queryset):
     return _zip_response(tenant, ExportSelection(kind="assignments", product_numbers=numbers))
 
 
+export_assignment_manifest.allowed_permissions = ("view",)
+
+
 class ManifestImportForm(forms.Form):
     tenant = forms.ModelChoiceField(queryset=Tenant.objects.none())
     manifest = forms.FileField(help_text="The .tsv manifest.")
@@ -81,24 +88,16 @@ class ManifestImportForm(forms.Form):
     dry_run = forms.BooleanField(required=False)
     on_error = forms.ChoiceField(choices=[("abort", "abort"), ("skip", "skip")])
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
+        # Imports need the admin role (R1a): only those tenants are offered.
+        ids = admin_tenant_ids(request, Role.ADMIN)
         tenants = Tenant.objects.all()
-        if not user.is_superuser:
-            ids = admin_tenant_ids_admin(user)
-            tenants = tenants.filter(pk__in=ids)
-        self.fields["tenant"].queryset = tenants
-
-
-def admin_tenant_ids_admin(user) -> list[int]:
-    """Imports need the admin role (R1a): only those tenants are offered."""
-    return list(
-        Membership.objects.filter(user=user, role=Role.ADMIN).values_list("tenant_id", flat=True)
-    )
+        self.fields["tenant"].queryset = tenants if ids is None else tenants.filter(pk__in=ids)
 
 
 def manifest_import_view(request):
-    form = ManifestImportForm(request.POST or None, request.FILES or None, user=request.user)
+    form = ManifestImportForm(request.POST or None, request.FILES or None, request=request)
     if request.method == "POST" and form.is_valid():
         values = form.cleaned_data
         try:

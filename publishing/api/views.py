@@ -77,8 +77,34 @@ class JobViewSet(TenantScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
     @extend_schema(request=None, responses={202: JobOutput})
     @action(detail=True, methods=["post"])
     def retry(self, request, *args, **kwargs):
-        """Run a failed job again with the same parameters."""
-        job = services.job_retry(job=self.get_object(), user=request.user)
+        """Run a failed job again with the same parameters.
+
+        Retrying needs the role that may start a job of that kind (R1a, R30): a publisher may
+        re-run a publish, not an admin's import. A copy also needs the admin role in its
+        source tenant, and an operator's copy (run from manage.py) is retried by operators.
+        """
+        from tenants.exceptions import PermissionDenied
+        from tenants.models import Tenant
+        from tenants.selectors import role_require
+
+        kind_roles = {"publish": Role.PUBLISHER, "import": Role.ADMIN, "export": Role.ADMIN}
+        job = self.get_object()
+        role = kind_roles.get(job.kind, Role.ADMIN)  # copy, sync and any new kind: admin
+        role_require(
+            tenant=self.tenant, user=request.user, role=role, action=f"retry {job.kind} jobs"
+        )
+        if job.kind == "copy" and not request.user.is_superuser:
+            if job.params.get("as_operator"):
+                raise PermissionDenied(
+                    "This copy was started by an operator; an operator retries it."
+                )
+            source = Tenant.objects.filter(slug=job.params.get("source", "")).first()
+            if source is None:
+                raise PermissionDenied("This copy's source tenant no longer exists.")
+            role_require(
+                tenant=source, user=request.user, role=Role.ADMIN, action="retry a copy from it"
+            )
+        job = services.job_retry(job=job, user=request.user)
         job.refresh_from_db()
         return Response(
             JobOutput(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -84,6 +84,11 @@ class LocaleViewSet(TenantScopedMixin, viewsets.ModelViewSet):
         services.locale_delete(locale=instance)
 
 
+class MembershipInput(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
 class MembershipViewSet(
     TenantScopedMixin,
     mixins.ListModelMixin,
@@ -91,7 +96,12 @@ class MembershipViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Members and roles; only tenant admins manage them (R1a). POST upserts a role."""
+    """Members and roles; only tenant admins manage them (R1a). POST upserts a role.
+
+    A tenant admin can add people who already belong to a tenant they administer; any other
+    username, existing or not, gets the same answer, so the endpoint cannot be used to find
+    out which accounts exist (R1). A tenant always keeps an admin (R30: 409).
+    """
 
     queryset = Membership.objects.select_related("user")
     serializer_class = MembershipSerializer
@@ -101,21 +111,44 @@ class MembershipViewSet(
     write_role = Role.ADMIN
     resource_name = "members"
 
+    def _addable_user(self, username: str):
+        """The account named, if the caller may know it: a member of a tenant they administer."""
+        users = get_user_model().objects.filter(username=username)
+        if not self.request.user.is_superuser:
+            administered = Membership.objects.filter(
+                user=self.request.user, role=Role.ADMIN
+            ).values("tenant_id")
+            users = users.filter(memberships__tenant_id__in=administered)
+        user = users.distinct().first()
+        if user is None:
+            raise DomainError(
+                f"No account '{username}' that you can add. Add people who already belong to "
+                "a tenant you administer, or ask an operator to create the account.",
+                field="username",
+            )
+        return user
+
+    @extend_schema(request=MembershipInput, responses={201: MembershipSerializer})
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = MembershipInput(data=request.data)
+        data.is_valid(raise_exception=True)
         membership = services.membership_set(
             tenant=self.tenant,
-            user=serializer.validated_data["user"],
-            role=serializer.validated_data["role"],
+            user=self._addable_user(data.validated_data["username"]),
+            role=data.validated_data["role"],
+            by=request.user,
         )
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, *args, **kwargs):
-        user = get_user_model().objects.filter(username=kwargs["username"]).first()
-        if user is None:
-            raise NotFound("No such user.", field="username")
-        services.membership_remove(tenant=self.tenant, user=user)
+        membership = (
+            Membership.objects.filter(tenant=self.tenant, user__username=kwargs["username"])
+            .select_related("user")
+            .first()
+        )
+        if membership is None:  # the same answer whether the account exists or not
+            raise NotFound(f"No member '{kwargs['username']}' in this tenant.", field="username")
+        services.membership_remove(tenant=self.tenant, user=membership.user, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
