@@ -1,8 +1,11 @@
 """Where an import's files come from: a folder, a .zip, or http(s) URLs in MediaImportPath.
 
 A manifest path is relative to the manifest (or the zip's root) and may never climb out of
-it; URLs are fetched once per import into a temporary folder, so validation (which reads
-the bytes to check MediaType) and the apply step share one download.
+it (R29): not with `..` or an absolute path, and in a folder not through a symbolic link
+that resolves outside the folder. URLs go through the outbound-fetch guard
+(tenants.outbound: no internal addresses, bounded size and time) once per import into a
+temporary folder, so validation (which reads the bytes to check MediaType) and the apply
+step share one download.
 """
 
 from __future__ import annotations
@@ -11,20 +14,21 @@ import os
 import posixpath
 import shutil
 import tempfile
-import urllib.error
-import urllib.request
 import zipfile
 from pathlib import Path
 from typing import IO
 
-from django.conf import settings
+from tenants.outbound import OutboundFetchError, outbound_fetch
 
-URL_TIMEOUT_SECONDS = 30
 URL_SCHEMES = ("http://", "https://")
 
 
 class FileMissing(Exception):
     """The manifest names a file the import cannot read; the message says why."""
+
+
+class FilesUnreadable(Exception):
+    """`--files` (or an uploaded archive) is neither a folder nor a readable zip."""
 
 
 def is_url(path: str) -> bool:
@@ -56,8 +60,10 @@ class FileSource:
         self.folder = Path(folder) if folder is not None else None
         self.zip: zipfile.ZipFile | None = None
         if archive is not None:
-            self.zip = archive if isinstance(archive, zipfile.ZipFile) else zipfile.ZipFile(archive)
-            self.zip_names = set(self.zip.namelist())
+            self.zip = archive if isinstance(archive, zipfile.ZipFile) else _zip_open(archive)
+            # Entries are only ever looked up by a normalized relative path, so a crafted
+            # entry name (absolute, `..`) can never be reached, let alone extracted.
+            self.zip_names = {name for name in self.zip.namelist() if _entry_inside(name)}
         self._downloads: dict[str, str | FileMissing] = {}
         self._tmp: str | None = None
 
@@ -94,10 +100,7 @@ class FileSource:
             return self.zip.open(relative)
         if self.folder is None:
             raise FileMissing(f"'{path}': no folder or zip was given for the files.")
-        full = self.folder / relative
-        if not full.is_file():
-            raise FileMissing(f"'{path}' does not exist in {self.folder}.")
-        return open(full, "rb")  # noqa: SIM115 - the caller closes it
+        return _open_inside(self.folder, relative, path)
 
     def _download(self, url: str) -> str:
         cached = self._downloads.get(url)
@@ -108,25 +111,56 @@ class FileSource:
         if self._tmp is None:
             self._tmp = tempfile.mkdtemp(prefix="manifest-downloads-")
         target = os.path.join(self._tmp, str(len(self._downloads)))
-        limit = settings.MEDIA_MAX_UPLOAD_BYTES
         try:
-            # http(s) only: is_url checked the scheme before we got here.
-            with (
-                urllib.request.urlopen(url, timeout=URL_TIMEOUT_SECONDS) as response,
-                open(target, "wb") as out,
-            ):
-                size = 0
-                for chunk in iter(lambda: response.read(1024 * 1024), b""):
-                    size += len(chunk)
-                    if size > limit:
-                        raise FileMissing(f"'{url}' is larger than the upload limit.")
-                    out.write(chunk)
-        except FileMissing as exc:
-            self._downloads[url] = exc
-            raise
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            error = FileMissing(f"'{url}' could not be downloaded ({exc}).")
+            with open(target, "wb") as out:
+                outbound_fetch(url, out=out)
+        except OutboundFetchError as exc:
+            # The guard's text is generic on purpose (R29): which internal port is open,
+            # closed or slow must not show in a result manifest. The detail is in the log.
+            error = FileMissing(f"'{url}': {exc}.")
             self._downloads[url] = error
+            os.unlink(target)
             raise error from None
         self._downloads[url] = target
         return target
+
+
+def _zip_open(archive) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+        name = archive if isinstance(archive, str | os.PathLike) else "the archive"
+        raise FilesUnreadable(f"{name} is neither a folder nor a readable .zip ({exc}).") from None
+
+
+def _entry_inside(name: str) -> bool:
+    """A zip entry name that stays inside the archive's root."""
+    cleaned = name.replace("\\", "/")
+    if cleaned.startswith("/") or (cleaned[:1].isalpha() and cleaned[1:2] == ":"):
+        return False
+    normalized = posixpath.normpath(cleaned)
+    return not (normalized == ".." or normalized.startswith("../"))
+
+
+def _open_inside(folder: Path, relative: str, path: str) -> IO[bytes]:
+    """Open `relative` under `folder`, refusing any symbolic link that resolves outside it.
+
+    Links inside the folder are fine. The resolved path is opened with O_NOFOLLOW, so the
+    last component cannot be swapped for a link between the check and the open.
+    """
+    root = folder.resolve()
+    try:
+        real = (root / relative).resolve(strict=True)
+    except (FileNotFoundError, NotADirectoryError):
+        raise FileMissing(f"'{path}' does not exist in {folder}.") from None
+    except (OSError, RuntimeError):  # a link loop
+        raise FileMissing(f"'{path}' cannot be read in {folder}.") from None
+    if not real.is_relative_to(root):
+        raise FileMissing(f"'{path}' points outside the manifest's folder.")
+    if not real.is_file():
+        raise FileMissing(f"'{path}' does not exist in {folder}.")
+    try:
+        descriptor = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        raise FileMissing(f"'{path}' cannot be read in {folder}.") from None
+    return os.fdopen(descriptor, "rb")

@@ -135,6 +135,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 MEDIA_PUBLIC_BASE_URL = env("MEDIA_PUBLIC_BASE_URL", default="")
 MEDIA_PUBLIC_MAX_AGE = env.int("MEDIA_PUBLIC_MAX_AGE", default=300)
 
+# The outbound-fetch guard (R29, tenants/outbound.py): manifest URLs and webhooks never
+# reach internal addresses unless a hostname (".example.com" for a domain), IP or CIDR
+# is listed here; each fetch is bounded in size (MEDIA_MAX_UPLOAD_BYTES) and time.
+OUTBOUND_FETCH_ALLOWLIST = env.list("OUTBOUND_FETCH_ALLOWLIST", default=[])
+OUTBOUND_FETCH_TIMEOUT_SECONDS = env.float("OUTBOUND_FETCH_TIMEOUT_SECONDS", default=20.0)
+
 # Rendition sizes: name -> (width, height, crop around the focal point?)
 MEDIA_RENDITIONS = {
     "thumb": {"width": 200, "height": 200, "crop": True},

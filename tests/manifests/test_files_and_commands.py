@@ -30,7 +30,9 @@ def http_files(files_dir):
     server.server_close()
 
 
-def test_files_from_http_urls(tenant, catalog, http_files):  # R18
+def test_files_from_http_urls(tenant, catalog, http_files, settings):  # R18
+    # The loopback test server is internal: allowlisted, as a deployment would (R29).
+    settings.OUTBOUND_FETCH_ALLOWLIST = ["127.0.0.1"]
     text = tsv(
         HEADER,
         row(
@@ -51,7 +53,7 @@ def test_files_from_http_urls(tenant, catalog, http_files):  # R18
     assert rows[0]["Result"] == "Succeeded", rows[0]["ResultDescription"]
     assert (
         rows[1]["ErrorCode"] == "MissingFile"
-        and "could not be downloaded" in rows[1]["ResultDescription"]
+        and "could not fetch URL" in rows[1]["ResultDescription"]
     )
     assert MediaItem.objects.get(tenant=tenant).original_filename == "red.jpg"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from assignments.manifests.files import FileSource
+from assignments.manifests.files import FileSource, FilesUnreadable
 from assignments.manifests.importer import ImportRefused, manifest_import
 from assignments.manifests.progress import ProgressBar
 from tenants.exceptions import DomainError
@@ -68,6 +68,8 @@ class Command(BaseCommand):
                     result_out=result,
                     progress=bar,
                 )
+        except FilesUnreadable as exc:
+            raise CommandError(f"--files: {exc}") from None
         except (ImportRefused, DomainError) as exc:
             raise CommandError(getattr(exc, "message", str(exc))) from exc
         finally:
