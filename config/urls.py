@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from assignments.manifests.admin import manifest_import_view
+from media_library.serving import media_storage_file
+from tenants.api.middleware import api_path_unmatched
 from tenants.api.views import HealthApi, TenantListApi, UserPreferenceApi
 
 tenant_api = [
@@ -39,25 +41,17 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.MEDIA_URL.startswith("/"):
+    # Stored files by path, permission-checked in every set-up (never Django's unchecked
+    # development `static()` route): drafts only for the tenant's members (R30).
+    urlpatterns.append(
+        path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", media_storage_file, name="media-file")
+    )
 
+# Last: an /api/ path nothing matched is retried with its trailing slash added or removed,
+# else answers the JSON 404 (tenants.api.middleware).
+urlpatterns.append(re_path(r"^api/", api_path_unmatched))
 
-def api_aware_404(request, exception=None):
-    """Unmatched API paths (e.g. a non-numeric id) answer JSON like every other API error."""
-    if request.path.startswith("/api/"):
-        from django.http import JsonResponse
-
-        reason = "No such resource."
-        return JsonResponse(
-            {"detail": reason, "code": "not_found", "errors": [{"field": None, "reason": reason}]},
-            status=404,
-        )
-    from django.views.defaults import page_not_found
-
-    return page_not_found(request, exception)
-
-
-handler404 = api_aware_404
+handler404 = "tenants.api.errors.handler404"
+handler500 = "tenants.api.errors.handler500"

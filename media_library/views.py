@@ -20,13 +20,18 @@ from .models import MediaItem, MediaStatus
 from .selectors import media_item_get_public
 
 
+def member_may_preview(request: HttpRequest, tenant_id: int) -> bool:
+    """Drafts and other private files: an authenticated member of the tenant, any role."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_superuser or Membership.objects.filter(tenant_id=tenant_id, user=user).exists()
+
+
 def _can_see(request: HttpRequest, item: MediaItem) -> bool:
     if item.status == MediaStatus.PUBLISHED:
         return True
-    user = request.user
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or Membership.objects.filter(tenant=item.tenant, user=user).exists()
+    return member_may_preview(request, item.tenant_id)
 
 
 def _visible_item(request: HttpRequest, public_id) -> MediaItem:
@@ -36,7 +41,7 @@ def _visible_item(request: HttpRequest, public_id) -> MediaItem:
     return item
 
 
-def _serve(
+def media_file_response(
     request: HttpRequest,
     item: MediaItem,
     field: FieldFile,
@@ -45,20 +50,27 @@ def _serve(
     etag: str,
     download_name: str,
     inline: bool,
+    public: bool | None = None,
 ) -> HttpResponse:
-    public = item.status == MediaStatus.PUBLISHED
+    if public is None:
+        public = item.status == MediaStatus.PUBLISHED
     cached = get_conditional_response(request, etag=f'"{etag}"')
     if cached is not None:
         response = cached
     else:
         response = _file_response(field, content_type, download_name, inline)
+    response["ETag"] = f'"{etag}"'
+    return file_headers_set(response, public=public)
+
+
+def file_headers_set(response: HttpResponse, *, public: bool) -> HttpResponse:
+    """Public files may be cached by anyone; private ones by no one. Never sniffed."""
     if public:
         patch_cache_control(
             response, public=True, max_age=getattr(settings, "MEDIA_PUBLIC_MAX_AGE", 300)
         )
     else:
         patch_cache_control(response, private=True, no_store=True)
-    response["ETag"] = f'"{etag}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -85,7 +97,7 @@ def media_public_file(request: HttpRequest, public_id, filename: str) -> HttpRes
     """The original bytes. The file name is cosmetic: the public id alone finds the item."""
     item = _visible_item(request, public_id)
     fmt = FORMATS.get(item.mime_type)
-    return _serve(
+    return media_file_response(
         request,
         item,
         item.file,
@@ -102,7 +114,7 @@ def media_public_rendition(request: HttpRequest, public_id, name: str, ext: str)
     rendition = item.renditions.filter(name=name).first()
     if rendition is None or not rendition.file.name.endswith(f".{ext}"):
         raise Http404("No such rendition.")
-    return _serve(
+    return media_file_response(
         request,
         item,
         rendition.file,

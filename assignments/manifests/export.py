@@ -21,6 +21,7 @@ from django.db.models import Prefetch
 
 from catalog.models import Product
 from media_library.models import MediaItem, MediaTag
+from media_library.serving import media_preview_url
 from tenants.exceptions import ValidationFailed
 from tenants.models import NEUTRAL, OMNICHANNEL, Locale, Tenant
 
@@ -121,7 +122,8 @@ def media_cells(item: MediaItem) -> dict[str, str]:
         "MediaPublished": "true" if item.is_published else "false",
         "MediaPublishedOn": _stamp(item.published_at),
         "MediaPublishedURL": "",
-        "MediaPreviewURL": item.file.url if item.file else "",
+        # Signed and expiring (MEDIA_PREVIEW_URL_SECONDS): drafts' bytes are never public.
+        "MediaPreviewURL": media_preview_url(item) if item.file else "",
         "ImageQuality": "",
         "ImageWidth": str(item.width or ""),
         "ImageHeight": str(item.height or ""),

@@ -41,6 +41,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # JSON errors for every /api/ path, no tracebacks for callers (R30); first, so it also
+    # sees what the middleware below answers.
+    "tenants.api.middleware.CallerSafeErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -134,6 +137,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # e.g. "https://media.example.com"; and how long browsers/CDNs may cache public files.
 MEDIA_PUBLIC_BASE_URL = env("MEDIA_PUBLIC_BASE_URL", default="")
 MEDIA_PUBLIC_MAX_AGE = env.int("MEDIA_PUBLIC_MAX_AGE", default=300)
+# Export MediaPreviewURL: a signed link to the item's bytes (drafts too), valid this long.
+MEDIA_PREVIEW_URL_SECONDS = env.int("MEDIA_PREVIEW_URL_SECONDS", default=3600)
 
 # The outbound-fetch guard (R29, tenants/outbound.py): manifest URLs and webhooks never
 # reach internal addresses unless a hostname (".example.com" for a domain), IP or CIDR

@@ -1,10 +1,15 @@
-"""One place that turns every error into `{"detail": ..., "errors": [{"field", "reason"}]}`."""
+"""One place that turns every error into `{"detail": ..., "errors": [{"field", "reason"}]}`.
+
+DRF views go through `exception_handler`; everything else under /api/ (unmatched paths,
+Django's own 404/405/403/500 answers) through `error_response`, by way of
+`handler404`/`handler500` below and tenants.api.middleware.
+"""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -36,6 +41,50 @@ def _flatten(detail, prefix: str = "") -> list[dict]:
 
 def error_body(detail: str, errors: list[dict], code: str, **extra) -> dict:
     return {"detail": detail, "code": code, "errors": errors, **extra}
+
+
+# What a non-DRF error status says under /api/: (code, detail). Never the exception text.
+STATUS_ERRORS = {
+    400: ("invalid", "Bad request."),
+    401: ("not_authenticated", "Authentication credentials were not provided."),
+    403: ("permission_denied", "You do not have permission to perform this action."),
+    404: ("not_found", "No such resource."),
+    405: ("method_not_allowed", "Method not allowed."),
+    413: ("too_large", "The request body is too large."),
+    500: ("server_error", "Internal server error."),
+}
+
+
+def error_response(status: int, detail: str | None = None, code: str | None = None, **extra):
+    """A JsonResponse in the shared error format, for code outside DRF."""
+    default_code, default_detail = STATUS_ERRORS.get(
+        status, ("server_error", "Internal server error.") if status >= 500 else ("error", "Error.")
+    )
+    detail = detail or default_detail
+    body = error_body(detail, [{"field": None, "reason": detail}], code or default_code, **extra)
+    return JsonResponse(body, status=status)
+
+
+def is_api_path(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def handler404(request: HttpRequest, exception=None) -> HttpResponse:
+    """Unmatched API paths (e.g. a non-numeric id) answer JSON like every other API error."""
+    if is_api_path(request):
+        return error_response(404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    """No traceback, ever: JSON under /api/, Django's plain page elsewhere."""
+    if is_api_path(request):
+        return error_response(500)
+    from django.views.defaults import server_error
+
+    return server_error(request)
 
 
 def exception_handler(exc, context):

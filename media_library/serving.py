@@ -1,0 +1,138 @@
+"""Stored files served by path, and signed preview links (R6, R30).
+
+`/media/<path>` (MEDIA_URL) replaces Django's unchecked development route: a published
+item's own files (original, companions, renditions) are served to anyone; everything
+else under a tenant's folder (a draft's bytes, old file versions, job results, uploaded
+manifests) only to an authenticated member of that tenant (any role); anything else, and
+every refusal, is the same 404 as a missing file.
+
+`/p/s/<token>/<filename>` is the export's MediaPreviewURL: the item's bytes, draft or not,
+for whoever holds a link signed with SECRET_KEY that has not expired
+(MEDIA_PREVIEW_URL_SECONDS).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import posixpath
+import re
+import uuid
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from .formats import FORMATS
+from .models import MediaItem, MediaStatus
+from .selectors import media_item_get_public
+from .views import file_headers_set, media_file_response, member_may_preview
+
+PREVIEW_SALT = "mediahub.media-preview"
+_TENANT_PATH = re.compile(r"tenants/(?P<tenant>\d+)/")
+_ITEM_PATH = re.compile(
+    r"tenants/(?P<tenant>\d+)/(?:media|renditions)/(?P<public_id>[0-9a-fA-F-]{32,36})/"
+)
+
+
+def _owner_item(name: str, tenant_id: int) -> MediaItem | None:
+    match = _ITEM_PATH.match(name)
+    if match is None:
+        return None
+    try:
+        public_id = uuid.UUID(match["public_id"])
+    except ValueError:
+        return None
+    item = media_item_get_public(public_id=public_id)
+    return item if item is not None and item.tenant_id == tenant_id else None
+
+
+def _item_file_kind(item: MediaItem, name: str) -> str | None:
+    """Which of the item's current files `name` is: "original", "image", "text", or None
+    (e.g. an older version of its bytes)."""
+    if item.file and item.file.name == name:
+        return "original"
+    if item.video_thumbnail and item.video_thumbnail.name == name:
+        return "image"
+    if item.video_captions and item.video_captions.name == name:
+        return "text"
+    if any(r.file.name == name for r in item.renditions.all()):
+        return "image"
+    return None
+
+
+@require_safe
+def media_storage_file(request: HttpRequest, name: str) -> HttpResponse:
+    name = posixpath.normpath(name.replace("\\", "/"))
+    tenant_match = _TENANT_PATH.match(name)
+    if tenant_match is None or name.startswith(("/", "..")):
+        raise Http404("No such file.")
+    tenant_id = int(tenant_match["tenant"])
+    item = _owner_item(name, tenant_id)
+    kind = _item_file_kind(item, name) if item is not None else None
+    public = kind is not None and item.status == MediaStatus.PUBLISHED
+    if not public and not member_may_preview(request, tenant_id):
+        raise Http404("No such file.")
+
+    if kind == "original":
+        content_type = item.mime_type
+        fmt = FORMATS.get(item.mime_type)
+        inline = fmt.inline if fmt else False
+    else:
+        content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        # Only an item's images and captions display in the browser; job files, manifests
+        # and anything unknown download, so nothing stored can run as a page on our origin.
+        inline = kind in ("image", "text")
+    try:
+        handle = default_storage.open(name, "rb")
+    except (FileNotFoundError, IsADirectoryError, SuspiciousFileOperation):
+        raise Http404("No such file.") from None
+    response = FileResponse(
+        handle,
+        content_type=content_type,
+        as_attachment=not inline,
+        filename=posixpath.basename(name),
+    )
+    return file_headers_set(response, public=public)
+
+
+def _signer() -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt=PREVIEW_SALT)
+
+
+def media_preview_url(item: MediaItem) -> str:
+    """A signed link to the item's bytes that expires after MEDIA_PREVIEW_URL_SECONDS:
+    absolute with MEDIA_PUBLIC_BASE_URL, site-relative otherwise."""
+    path = reverse(
+        "media-signed-file",
+        kwargs={"token": _signer().sign(item.public_id.hex), "filename": item.original_filename},
+    )
+    base = getattr(settings, "MEDIA_PUBLIC_BASE_URL", "")
+    return f"{base.rstrip('/')}{path}" if base else path
+
+
+@require_safe
+def media_signed_file(request: HttpRequest, token: str, filename: str) -> HttpResponse:
+    """The file behind a MediaPreviewURL; a bad or expired signature is a 404."""
+    try:
+        value = _signer().unsign(token, max_age=settings.MEDIA_PREVIEW_URL_SECONDS)
+        public_id = uuid.UUID(hex=value)
+    except (signing.BadSignature, ValueError):
+        raise Http404("No such media.") from None
+    item = media_item_get_public(public_id=public_id)
+    if item is None or not item.file:
+        raise Http404("No such media.")
+    fmt = FORMATS.get(item.mime_type)
+    return media_file_response(
+        request,
+        item,
+        item.file,
+        content_type=item.mime_type,
+        etag=item.checksum,
+        download_name=item.original_filename,
+        inline=fmt.inline if fmt else False,
+        public=False,
+    )
