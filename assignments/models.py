@@ -124,17 +124,48 @@ class ContentSet(TenantOwned):
         return f"content #{self.pk} of {self.document_id}"
 
 
+class EntryManager(models.Manager):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Every writer gives the variant id; the number it had is filled in here, once."""
+        objs = list(objs)
+
+        def unfilled(obj) -> bool:  # a new instance holds the database default expression
+            return bool(obj.variant_id) and not (
+                isinstance(obj.variant_number, str) and obj.variant_number
+            )
+
+        missing = {o.variant_id for o in objs if unfilled(o)}
+        if missing:
+            from catalog.models import Variant
+
+            numbers = dict(Variant.objects.filter(pk__in=missing).values_list("pk", "number"))
+            for obj in objs:
+                if unfilled(obj):
+                    obj.variant_number = numbers.get(obj.variant_id, "")
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class AssignmentEntry(TenantOwned):
     """One media (or hex swatch) in one slot of one entity of a ContentSet (R7, R8)."""
+
+    objects = EntryManager()
 
     content_set = models.ForeignKey(ContentSet, on_delete=models.CASCADE, related_name="entries")
     scope = models.CharField(max_length=10, choices=Scope.choices)
     # Dimension scope: the combination's values and their canonical key (catalog.combination_key).
     dimension_values = models.JSONField(default=dict, blank=True)
     combination = models.CharField(max_length=500, blank=True)
+    # History is immutable (R22): deleting a variant leaves old versions as they were, so the
+    # reference is not enforced by the database and the number is kept beside it.
     variant = models.ForeignKey(
-        "catalog.Variant", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "catalog.Variant",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
+    variant_number = models.CharField(max_length=100, blank=True, db_default="")
     slot = models.CharField(max_length=10, choices=Slot.choices)
     position = models.PositiveIntegerField(default=0)
     media = models.ForeignKey(
@@ -184,7 +215,7 @@ class AssignmentEntry(TenantOwned):
         if self.scope == Scope.DIMENSION:
             return self.combination or "dimension"
         if self.scope == Scope.VARIANT:
-            return f"variant {self.variant.number if self.variant_id else '?'}"
+            return f"variant {self.variant_number or '?'}"
         return "master"
 
     def usage_description(self) -> str:

@@ -36,6 +36,7 @@ class DocumentContents:
     locale: str
     draft: Content | None = None
     published: Content | None = None
+    published_at: str | None = None  # ISO time of the last publish, for shop answers
 
     def content(self, source: str) -> Content | None:
         """Preview (draft) shows the checked-in draft, else what is published."""
@@ -164,23 +165,51 @@ def media_resolve(
         return NOTHING
     (channel, locale), content = governing
     slots, scope = entity_slots(content=content, variant=variant, selection=selection)
-    if slots.is_empty:
+    swatches, swatch_scope = product_swatches(
+        content=content, slots=slots, scope=scope, variant=variant, selection=selection
+    )
+    if slots.is_empty and not swatches:
         return NOTHING
     origin = {**scope, "channel": channel, "locale": locale}
+    swatch_origin = {**swatch_scope, "channel": channel, "locale": locale}
     additional: dict[str, list[int]] = {}
     for media_id, purpose in slots.additional:
         additional.setdefault(purpose, []).append(media_id)
     return ResolvedMedia(
         primary=slots.primary,
         additional={purpose: tuple(ids) for purpose, ids in additional.items()},
-        swatches=slots.swatches,
+        swatches=swatches,
         default_image=default_image_pick(primary=slots.primary, media_kinds=content.media_kinds),
         provenance={
             "primary": origin if slots.primary else None,
             "additional": origin if slots.additional else None,
-            "swatches": origin if slots.swatches else None,
+            "swatches": swatch_origin if swatches else None,
         },
     )
+
+
+def product_swatches(
+    *,
+    content: Content,
+    slots: Slots,
+    scope: dict,
+    variant: VariantRef | None = None,
+    selection: Mapping[str, str] | None = None,
+) -> tuple[tuple[Swatch, ...], dict]:
+    """R24: swatches belong to the product page. An entity whose own gallery (variant or
+    dimension combination) has no swatches still shows the nearest level that has them
+    (its dimension combination, then the master), so a variant page offers the colours."""
+    if slots.swatches:
+        return slots.swatches, scope
+    if scope["scope"] == "variant":
+        values = variant.values if variant is not None else None
+        if values is not None and content.matrix and all(d in values for d in content.matrix):
+            row = content.dimensions.get(combination_key({d: values[d] for d in content.matrix}))
+            if row is not None and row.slots.swatches:
+                return row.slots.swatches, {"scope": "dimension", "values": dict(row.values)}
+    if scope["scope"] != "master" and content.master.swatches:
+        return content.master.swatches, {"scope": "master"}
+    return (), scope
 
 
 def coverage_cell(

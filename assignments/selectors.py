@@ -29,7 +29,8 @@ from .resolution import (
 )
 
 ENTRY_ROW_FIELDS = dict(
-    variant_number=F("variant__number"),
+    # The variant's number now, or the one it had when the entry was written (deleted since).
+    variant_current=F("variant__number"),
     media_kind=F("media__kind"),
     purpose_code=F("purpose__code"),
 )
@@ -38,6 +39,7 @@ ENTRY_ROW_COLUMNS = (
     "scope",
     "dimension_values",
     "combination",
+    "variant_number",
     "slot",
     "position",
     "media_id",
@@ -88,6 +90,9 @@ def content_sets_load(*, tenant: Tenant, set_ids: Iterable[int]) -> dict[int, Co
         .values(*ENTRY_ROW_COLUMNS, **ENTRY_ROW_FIELDS)
         .order_by()
     ):
+        current = row.pop("variant_current")
+        if current:
+            row["variant_number"] = current
         rows_by_set[row["content_set_id"]].append(row)
     return {pk: content_build(matrix=matrices[pk], rows=rows_by_set[pk]) for pk in matrices}
 
@@ -103,6 +108,7 @@ def document_contents_load(
             "product_id",
             "draft_id",
             "published_id",
+            "published_at",
             channel_code=F("channel__code"),
             locale_code=F("locale__code"),
         )
@@ -119,6 +125,7 @@ def document_contents_load(
             locale=context[1],
             draft=contents.get(document["draft_id"]),
             published=contents.get(document["published_id"]),
+            published_at=document["published_at"].isoformat() if document["published_at"] else None,
         )
     return out
 
@@ -420,3 +427,89 @@ def media_usage_list(*, tenant: Tenant, media: MediaItem) -> list[str]:
         Q(draft_media=media) | Q(published_media=media), tenant=tenant
     ).select_related("category__channel")
     return [e.usage_description() for e in entries] + [c.usage_description() for c in categories]
+
+
+def dimension_value_usages(*, product, removals: Mapping[str, list[str]]) -> list[str]:
+    """Where current content of a master (working copies, drafts, published content; not
+    old versions) uses dimension values about to be withdrawn: combinations and swatches.
+    Registered as a catalog hook (CATALOG_VALUE_USAGE_HOOKS), so catalog imports nothing
+    of assignments (R22)."""
+    match = Q()
+    for dimension, values in removals.items():
+        for value in values:
+            match |= Q(scope="dimension", **{f"dimension_values__{dimension}": value})
+            match |= Q(slot="swatch", swatch_dimension=dimension, swatch_value=value)
+    if not match:
+        return []
+    documents = list(
+        AssignmentDocument.objects.filter(tenant_id=product.tenant_id, product=product).values(
+            "working_id", "draft_id", "published_id", "channel__code", "locale__code"
+        )
+    )
+    states = {}
+    for document in documents:
+        where = f"{document['channel__code']}/{document['locale__code']}"
+        for state in ("working", "draft", "published"):
+            set_id = document[f"{state}_id"]
+            if set_id is not None:
+                states.setdefault(set_id, []).append(f"{where} {state}")
+    if not states:
+        return []
+    usages = []
+    for set_id, combination, slot, dimension, value in (
+        AssignmentEntry.objects.filter(content_set_id__in=states)
+        .filter(match)
+        .values_list("content_set_id", "combination", "slot", "swatch_dimension", "swatch_value")
+        .order_by("content_set_id", "pk")
+    ):
+        what = f"swatch {dimension}={value}" if slot == "swatch" else f"{combination} {slot}"
+        for label in states[set_id]:
+            usages.append(f"{product.number} ({label}): {what}")
+    return list(dict.fromkeys(usages))
+
+
+def context_usages(*, tenant: Tenant, channel=None, locale=None) -> list[str]:
+    """The documents that hold content in a channel or locale about to be deleted (R22);
+    a CONTEXT_USAGE_HOOKS entry, so the tenants app imports nothing above it."""
+    documents = AssignmentDocument.objects.filter(tenant=tenant)
+    documents = documents.filter(channel=channel) if channel is not None else documents
+    documents = documents.filter(locale=locale) if locale is not None else documents
+    documents = documents.filter(
+        Q(working__isnull=False) | Q(draft__isnull=False) | Q(published__isnull=False)
+    )
+    return [
+        f"assignments of {number} ({c}/{loc})"
+        for number, c, loc in documents.order_by("product__number", "pk").values_list(
+            "product__number", "channel__code", "locale__code"
+        )
+    ]
+
+
+def media_published_usages(*, item: MediaItem) -> list[str]:
+    """Where published content (documents' published sets, categories' published images)
+    shows a media item: what unpublishing it would break (R22)."""
+    entries = (
+        AssignmentEntry.objects.filter(
+            tenant_id=item.tenant_id,
+            media=item,
+            content_set__document__published_id=F("content_set_id"),
+        )
+        .select_related("content_set__document__product", "content_set__document__channel")
+        .select_related("content_set__document__locale")
+        .order_by("pk")
+    )
+    usages = [entry.usage_description() for entry in entries[:500]]
+    usages += [
+        assignment.usage_description()
+        for assignment in CategoryMedia.objects.filter(
+            tenant_id=item.tenant_id, published_media=item
+        ).select_related("category__channel")
+    ]
+    return usages
+
+
+def product_has_published_content(*, product) -> bool:
+    """Whether shops are served something of this product (a CATALOG_PUBLISHED_HOOKS entry)."""
+    return AssignmentDocument.objects.filter(
+        tenant_id=product.tenant_id, product=product, published__isnull=False
+    ).exists()

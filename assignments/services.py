@@ -10,13 +10,15 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from catalog.models import Category, Product
+from catalog.models import Category, Product, Variant
 from media_library.models import MediaItem, MediaKind
 from tenants.exceptions import Conflict, NotFound, ValidationFailed
-from tenants.models import NEUTRAL, OMNICHANNEL, Channel, Locale, Role, Tenant
+from tenants.models import NEUTRAL, OMNICHANNEL, Channel, Locale, OutboxKind, Role, Tenant
+from tenants.outbox import outbox_record
 from tenants.selectors import role_require
 
 from .content import Content
@@ -30,6 +32,7 @@ from .models import (
     DocumentEvent,
     DocumentVersion,
     Purpose,
+    Scope,
 )
 from .ordering import primary_apply
 from .selectors import content_sets_load, inherited_context
@@ -138,7 +141,15 @@ def _require_holder(document: AssignmentDocument, user: AbstractBaseUser, action
 def _entries_copy(*, source_id: int | None, target: ContentSet) -> int:
     if source_id is None:
         return 0
-    rows = AssignmentEntry.objects.filter(content_set_id=source_id).values(*ENTRY_FIELDS)
+    # Entries of variants deleted since are history only: a new working copy leaves them
+    # out, so editing never fails on a variant that no longer exists.
+    rows = (
+        AssignmentEntry.objects.filter(content_set_id=source_id)
+        .exclude(
+            Q(scope=Scope.VARIANT) & ~Exists(Variant.objects.filter(pk=OuterRef("variant_id")))
+        )
+        .values(*ENTRY_FIELDS)
+    )
     created = AssignmentEntry.objects.bulk_create(
         [
             AssignmentEntry(tenant_id=target.tenant_id, content_set=target, **row)
@@ -580,6 +591,7 @@ def document_publish_content(
     document.published_by = user
     document.save()
     _event(document, DocumentAction.PUBLISH, user, version=document.version)
+    outbox_record(tenant=document.tenant_id, kind=OutboxKind.PRODUCT, ids=[document.product_id])
     return document
 
 
@@ -633,4 +645,5 @@ def category_media_publish(
     assignment.published_media = assignment.draft_media
     assignment.published_at = timezone.now()
     assignment.save()
+    outbox_record(tenant=tenant, kind=OutboxKind.CATEGORY, ids=[category.pk])
     return assignment

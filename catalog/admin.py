@@ -155,7 +155,7 @@ class ProductAdmin(TenantScopedAdmin):
         obj.pk, obj.created_at, obj.updated_at = created.pk, created.created_at, created.updated_at
 
     def service_delete(self, request, obj):
-        services.product_delete(product=obj)
+        services.product_delete(product=obj, user=request.user)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Variant:

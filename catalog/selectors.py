@@ -150,3 +150,15 @@ def category_tree(*, tenant: Tenant, channel: Channel) -> list[dict]:
         parent = nodes.get(category.parent_id)
         (parent["children"] if parent else roots).append(nodes[category.pk])
     return roots
+
+
+def channel_category_usages(*, tenant: Tenant, channel=None, locale=None) -> list[str]:
+    """A channel's category tree, which goes with it (R3, R22): a CONTEXT_USAGE_HOOKS entry."""
+    if channel is None:
+        return []
+    return [
+        f"category {path}"
+        for path in Category.objects.filter(tenant=tenant, channel=channel)
+        .order_by("path")
+        .values_list("path", flat=True)
+    ]

@@ -10,11 +10,15 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
+from django.utils.module_loading import import_string
 
 from tenants.exceptions import Conflict, ValidationFailed
-from tenants.models import Channel, Tenant
+from tenants.models import Channel, OutboxKind, Role, Tenant
+from tenants.outbox import outbox_record
+from tenants.selectors import role_require
 
 from .models import (
     DIMENSION_ORDER,
@@ -204,6 +208,22 @@ def _dimension_remove_errors(
 
 
 def _withdraw_values(*, product: Product, removals: dict[str, list[str]]) -> None:
+    """R22: a value that current content (a working copy, draft or published content)
+    still uses is refused with a 409 listing where; history never counts."""
+    usages = [
+        usage
+        for hook in settings.CATALOG_VALUE_USAGE_HOOKS
+        for usage in import_string(hook)(product=product, removals=removals)
+    ]
+    if usages:
+        shown = "; ".join(usages[:10]) + (
+            f" and {len(usages) - 10} more" if len(usages) > 10 else ""
+        )
+        raise Conflict(
+            f"Still used by media assignments: {shown}. Remove those assignments first.",
+            field="remove_dimensions",
+            extra={"used_by": usages[:100]},
+        )
     match = Q()
     for dimension, values in removals.items():
         match |= Q(dimension_value__dimension=dimension, dimension_value__value__in=values)
@@ -388,9 +408,17 @@ def _existing_combinations(
     return dict(rows.values_list("combination_key", "number"))
 
 
+def _product_changed(product_id: int, tenant_id: int) -> None:
+    """Its shop answers must be recomputed (a variant came or went, it was created or
+    deleted): noted in this transaction, projected after commit (R21)."""
+    outbox_record(tenant=tenant_id, kind=OutboxKind.PRODUCT, ids=[product_id])
+
+
 def _variants_insert(
     *, product: Product, cleaned: list[tuple[str, dict[str, str]]]
 ) -> list[Variant]:
+    if cleaned:
+        _product_changed(product.pk, product.tenant_id)
     return Variant.objects.bulk_create(
         [
             Variant(
@@ -469,6 +497,7 @@ def variant_update(
     variant.values = _canonical(values)
     variant.combination_key = combination_key(variant.values)
     variant.save(update_fields=["number", "values", "combination_key"])
+    _product_changed(variant.product_id, variant.tenant_id)
     return variant
 
 
@@ -476,9 +505,14 @@ def _canonical(values: dict[str, str]) -> dict[str, str]:
     return {d: values[d].strip() for d in DIMENSION_ORDER if d in values}
 
 
+@transaction.atomic
 def variant_delete(*, variant: Variant) -> None:
+    """Old versions keep their entries for it (history is immutable, R22); its shop
+    answers are reported gone and its siblings' recomputed after commit."""
+    _product_changed(variant.product_id, variant.tenant_id)
     try:
-        variant.delete()
+        with transaction.atomic():
+            variant.delete()
     except ProtectedError as exc:
         raise Conflict(f"Variant '{variant.number}' is still referenced.", field="number") from exc
 
@@ -566,6 +600,7 @@ def product_create(
         raise Conflict(f"'{number}' is already the number of a product.", field="number") from exc
     _offer_values(product=product, dimensions=cleaned_dimensions)
     _variants_insert(product=product, cleaned=cleaned_variants)
+    _product_changed(product.pk, tenant.pk)
     return product
 
 
@@ -608,10 +643,25 @@ def product_update(
     return product
 
 
-def product_delete(*, product: Product) -> None:
-    """Delete a product with its variants and offered values; central values stay (shared)."""
+@transaction.atomic
+def product_delete(*, product: Product, user=None) -> None:
+    """Delete a product with its variants and offered values; central values stay (shared).
+    Its shop answers are reported gone after commit (R22). A product that shops are being
+    served (published content) takes a publisher to delete (R1a); `user` None is a system
+    action."""
+    if user is not None and any(
+        import_string(hook)(product=product) for hook in settings.CATALOG_PUBLISHED_HOOKS
+    ):
+        role_require(
+            tenant=product.tenant,
+            user=user,
+            role=Role.PUBLISHER,
+            action="delete a product with published media",
+        )
+    _product_changed(product.pk, product.tenant_id)
     try:
-        product.delete()
+        with transaction.atomic():
+            product.delete()
     except ProtectedError as exc:
         raise Conflict(
             f"Product '{product.number}' is still referenced elsewhere.", field="number"
@@ -790,6 +840,11 @@ def category_update(
     category.save()
     if path != old_path:
         _descendants_repath(category=category, old_path=old_path)
+        outbox_record(
+            tenant=category.tenant_id,
+            kind=OutboxKind.CATEGORY,
+            ids=_subtree_ids(category, category.path),
+        )
     if product_numbers is not None:
         category.products.set(products)
     return category
@@ -813,8 +868,25 @@ def _descendants_repath(*, category: Category, old_path: str) -> None:
     Category.objects.bulk_update(descendants, ["path"], batch_size=500)
 
 
+def _subtree_ids(category: Category, path: str) -> list[int]:
+    return [category.pk] + list(
+        Category.objects.filter(
+            tenant_id=category.tenant_id,
+            channel_id=category.channel_id,
+            path__startswith=path + "/",
+        ).values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
 def category_delete(*, category: Category) -> None:
-    """Delete a category and its subtree; the products themselves stay."""
+    """Delete a category and its subtree; the products themselves stay. Their shop
+    answers are reported gone after commit (R22)."""
+    outbox_record(
+        tenant=category.tenant_id,
+        kind=OutboxKind.CATEGORY,
+        ids=_subtree_ids(category, category.path),
+    )
     category.delete()
 
 

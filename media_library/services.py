@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from typing import IO
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
@@ -20,9 +21,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from tenants.exceptions import Conflict, DomainError, ValidationFailed
-from tenants.models import Tenant
+from tenants.models import OutboxKind, Role, Tenant
+from tenants.outbox import outbox_record
+from tenants.selectors import role_require
 
 from .models import MediaItem, MediaKind, MediaStatus, MediaTag, Rendition
 from .renditions import RenditionOutput, rendition_specs, renditions_render
@@ -38,6 +42,22 @@ USED_BY_LIMIT = 100
 
 
 # --- rules -------------------------------------------------------------------------------
+
+
+def _media_changed(item: MediaItem) -> None:
+    """Shop answers that show it must follow (R21): noted in this transaction, re-projected
+    after commit. Drafts appear in no answer, so only published items are noted, plus
+    the moment an item leaves or enters the published state."""
+    outbox_record(tenant=item.tenant_id, kind=OutboxKind.MEDIA, ids=[item.pk])
+
+
+def media_published_usages(*, item: MediaItem) -> list[str]:
+    """Where published content shows the item (hooks from the apps above, R22)."""
+    return [
+        usage
+        for hook in settings.MEDIA_PUBLISHED_USAGE_HOOKS
+        for usage in import_string(hook)(item=item)
+    ]
 
 
 def media_metadata_require(*, kind: str, title: str, alt_text: str) -> None:
@@ -315,6 +335,8 @@ def media_item_update(
         locked.save()
         if tags is not None:
             locked.tags.set(media_tags_resolve(tenant=locked.tenant, names=tags))
+        if locked.status == MediaStatus.PUBLISHED:
+            _media_changed(locked)
         if (locked.focal_x, locked.focal_y) != old_focal:
             _derivatives_enqueue(locked)
     return locked
@@ -338,8 +360,11 @@ def display_name_rename_check(*, item: MediaItem, wanted: str) -> str:
 def media_item_publish(*, item: MediaItem, user: AbstractBaseUser | None) -> MediaItem:
     """Make the item public at its stable URL (R6), with every rendition already made.
 
-    Idempotent: publishing a published item keeps its first published_at.
+    Idempotent: publishing a published item keeps its first published_at. `user` None is
+    a system action (operator command); a given user must be a publisher (R1a).
     """
+    if user is not None:
+        role_require(tenant=item.tenant, user=user, role=Role.PUBLISHER, action="publish media")
     with transaction.atomic():
         locked = MediaItem.objects.select_for_update().get(pk=item.pk)
         media_metadata_require(kind=locked.kind, title=locked.title, alt_text=locked.alt_text)
@@ -347,18 +372,38 @@ def media_item_publish(*, item: MediaItem, user: AbstractBaseUser | None) -> Med
             locked.status = MediaStatus.PUBLISHED
             locked.published_at = timezone.now()
             locked.save(update_fields=["status", "published_at", "updated_at"])
+            _media_changed(locked)
     renditions_ensure(item=locked)
     return locked
 
 
-def media_item_unpublish(*, item: MediaItem, user: AbstractBaseUser | None) -> MediaItem:
-    """Back to draft: the public URL answers 404 again (assignments keep the reference)."""
+def media_item_unpublish(
+    *, item: MediaItem, user: AbstractBaseUser | None, force: bool = False
+) -> MediaItem:
+    """Back to draft: the public URL answers 404 again (assignments keep the reference).
+
+    R22: while published content shows the item this is refused with a 409 listing where;
+    with `force` it goes ahead and the same step drops it from every shop answer (the
+    answers are re-projected on commit, default images picked again), so no shop is ever
+    handed its dead URL. Needs a publisher (R1a); `user` None is a system action.
+    """
+    if user is not None:
+        role_require(tenant=item.tenant, user=user, role=Role.PUBLISHER, action="unpublish media")
     with transaction.atomic():
         locked = MediaItem.objects.select_for_update().get(pk=item.pk)
         if locked.status != MediaStatus.DRAFT:
+            usages = media_published_usages(item=locked)
+            if usages and not force:
+                raise Conflict(
+                    f"'{locked.display_name}' is shown by published content in "
+                    f"{len(usages)} place(s); unpublish with force to drop it from them.",
+                    field="force",
+                    extra={"used_by": usages[:USED_BY_LIMIT], "count": len(usages)},
+                )
             locked.status = MediaStatus.DRAFT
             locked.published_at = None
             locked.save(update_fields=["status", "published_at", "updated_at"])
+            _media_changed(locked)
     return locked
 
 
@@ -478,6 +523,8 @@ def renditions_ensure(*, item: MediaItem, names: Sequence[str] | None = None) ->
             for spec, output in outputs:
                 stored.append(_rendition_create(item, spec.name, output, focal).file.name)
             _files_delete_on_commit([r.file.name for r in old])
+            if old and item.status == MediaStatus.PUBLISHED:
+                _media_changed(item)  # new crops: answers carry their URLs
     except BaseException:
         _files_delete(stored)
         raise

@@ -65,54 +65,113 @@ class Job(TenantOwned):
         return min(100, round(100 * self.progress_done / self.progress_total))
 
 
-class PublishedMedia(TenantOwned):
-    """The read model (R15): the flattened, effective media of one sellable entity in one context.
+class AnswerBody(TenantOwned):
+    """One distinct shop answer body of a product (R23): stored once, shared by every entity
+    and context of the product whose answer is the same (variants inheriting the master...).
 
-    One row per (channel, locale, number) where number is a simple product's, a master's or a
-    variant's. Codes are stored as text so a shop read is one indexed lookup, no joins.
+    `body` is the JSON object text without the request's own fields (number, channel,
+    locale), which the read path puts in front; `digest` is its SHA-1.
     """
 
-    channel_code = models.CharField(max_length=63)
-    locale_code = models.CharField(max_length=35)
-    number = models.CharField(max_length=100)
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
-    variant = models.ForeignKey(
-        "catalog.Variant", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    payload = models.JSONField()
-    etag = models.CharField(max_length=40)
-    published_at = models.DateTimeField()
+    product_id = models.BigIntegerField()
+    digest = models.CharField(max_length=40)
+    body = models.TextField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["tenant", "channel_code", "locale_code", "number"],
-                name="published_media_unique_entity",
+                fields=["tenant", "product_id", "digest"], name="answer_body_unique_digest"
             ),
         ]
-        indexes = [models.Index(fields=["tenant", "product"])]
-        verbose_name_plural = "published media"
+
+
+class ShopAnswer(TenantOwned):
+    """The read model (R15, R21-R23): the answer of one sellable entity in one *governing*
+    context, i.e. a context where the product has published content of its own, plus
+    Omnichannel + Neutral for every entity (so a missing row means an unknown number).
+
+    A shop read looks up the few candidate keys of its context chain in one indexed query
+    and takes the first; contexts that only inherit store nothing, and adding a channel or
+    a locale writes nothing. `product_id` is a plain column, not a foreign key: a deleted
+    product's rows stay until the projection removes them and reports them gone.
+    """
+
+    number = models.CharField(max_length=100)
+    channel_code = models.CharField(max_length=63)
+    locale_code = models.CharField(max_length=35)
+    product_id = models.BigIntegerField()
+    variant_id = models.BigIntegerField(null=True, blank=True)
+    body = models.ForeignKey(AnswerBody, on_delete=models.PROTECT, related_name="+")
+    etag = models.CharField(max_length=40)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "number", "channel_code", "locale_code"],
+                name="shop_answer_unique_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "product_id"], name="shop_answer_product")]
 
     def __str__(self) -> str:
         return f"{self.number} @ {self.channel_code}/{self.locale_code}"
 
 
-class PublishedCategoryMedia(TenantOwned):
-    """A category's published default image in one channel (R10: channel-specific only)."""
+class ChangeEvent(models.TextChoices):
+    ANSWER = "answer", "A product answer changed or is gone"
+    CATEGORY = "category", "A category answer changed or is gone"
+    CHANNEL_ADDED = "channel_added", "Channel added"
+    CHANNEL_REMOVED = "channel_removed", "Channel removed"
+    LOCALE_ADDED = "locale_added", "Locale added"
+    LOCALE_REMOVED = "locale_removed", "Locale removed"
+
+
+class AnswerChange(models.Model):
+    """The change feed (R24): one row per stored answer that changed, in commit order.
+
+    Its id is the cursor. Rows are written last in the projection's transaction under a
+    lock, so ids appear in commit order and a follower reading `id > cursor` misses nothing.
+    Server processes follow it too, to drop their local copies within a poll interval.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
+    event = models.CharField(max_length=16, choices=ChangeEvent.choices)
+    number = models.CharField(max_length=100, blank=True)
+    channel_code = models.CharField(max_length=63, blank=True)
+    locale_code = models.CharField(max_length=35, blank=True)
+    category_id = models.BigIntegerField(null=True, blank=True)
+    etag = models.CharField(max_length=40, null=True, blank=True)  # noqa: DJ001 (null: gone)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "id"], name="answer_change_tenant_cursor")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.event} {self.number or self.category_id or ''}"
+
+
+class CategoryAnswer(TenantOwned):
+    """A category's published default image in one channel (R10: channel-specific only).
+
+    `category_id` is a plain column so a deleted category's row stays until the projection
+    removes it and reports it gone.
+    """
 
     channel_code = models.CharField(max_length=63)
-    category = models.ForeignKey("catalog.Category", on_delete=models.CASCADE, related_name="+")
+    category_id = models.BigIntegerField()
     payload = models.JSONField()
     etag = models.CharField(max_length=40)
-    published_at = models.DateTimeField()
+    published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["tenant", "channel_code", "category"], name="published_category_unique"
+                fields=["tenant", "channel_code", "category_id"], name="category_answer_unique"
             ),
         ]
-        verbose_name_plural = "published category media"
+        verbose_name_plural = "category answers"
 
 
 class PublishGroupStatus(models.TextChoices):

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
 
 from assignments.models import AssignmentDocument, AssignmentEntry
 from assignments.services import document_publish_content
@@ -23,7 +22,6 @@ from media_library.services import media_item_publish, renditions_ensure
 from tenants.exceptions import Conflict, DomainError
 from tenants.models import Channel, Locale, Tenant
 
-from .flatten import products_flatten
 from .jobs import ProgressReporter, job_create, job_fail, job_start, job_succeed
 from .models import Job, JobKind, JobStatus
 
@@ -138,9 +136,9 @@ def products_publish(
 ) -> dict:
     """Publish every pending draft of these products in the context (all contexts when None).
 
-    Flattening covers every context of the products, so a publish in Omnichannel+Neutral
-    also refreshes each context that inherits from it (R15). One transaction: a failure
-    anywhere leaves the previous published state and read model untouched.
+    One transaction: a failure anywhere leaves the previous published state untouched. The
+    read model is re-projected per product right after commit (R21), every context of the
+    product at once, so contexts inheriting from Omnichannel+Neutral follow too.
     """
     if not product_ids:
         raise DomainError("Nothing to publish: no products given.", field="products")
@@ -154,18 +152,14 @@ def products_publish(
             media_item_publish(item=item, user=user)
         for document in plan.documents:
             document_publish_content(document=document, user=user)
-        # Stamped after the documents, so the sync never sees rows older than what they show.
-        rows = products_flatten(
-            tenant=tenant,
-            product_ids=list(product_ids),
-            published_at=timezone.now(),
-            progress=progress,
-        )
+        if progress is not None:
+            progress(len(product_ids))
+    # The read model follows on commit: document_publish_content noted each product in
+    # the change outbox, and the drain re-projects exactly those (R21).
     return {
         "products": len(product_ids),
         "documents_published": len(plan.documents),
         "media_published": len(plan.dependencies),
-        "read_model_rows": rows,
     }
 
 
@@ -301,11 +295,9 @@ def job_retry(*, job: Job, user: AbstractBaseUser | None) -> Job:
 def category_publish(
     *, tenant: Tenant, category, user: AbstractBaseUser | None, publish_dependencies: bool = False
 ) -> dict:
-    """Publish a category's staged default image and flatten it (R10, R14)."""
+    """Publish a category's staged default image; its answer is re-projected on commit (R10, R14)."""
     from assignments.models import CategoryMedia
     from assignments.services import category_media_publish
-
-    from .flatten import category_flatten
 
     with transaction.atomic():
         assignment = (
@@ -325,10 +317,4 @@ def category_publish(
         if media is not None:
             renditions_ensure(item=media)
         category_media_publish(tenant=tenant, category=category, user=user)
-        category_flatten(
-            tenant=tenant,
-            category=category,
-            media_id=media.pk if media else None,
-            published_at=timezone.now(),
-        )
     return {"category": category.pk, "media": media.pk if media else None}

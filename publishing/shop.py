@@ -6,12 +6,13 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from catalog.models import Category, Product, Variant
+from assignments.resolution import context_chain
+from catalog.models import Category
 from tenants.exceptions import NotFound
-from tenants.models import NEUTRAL, Channel, Locale, Tenant
+from tenants.models import NEUTRAL
 
 from . import read_cache
-from .models import PublishedCategoryMedia, PublishedMedia
+from .models import CategoryAnswer, ShopAnswer
 
 
 @dataclass(frozen=True)
@@ -25,29 +26,76 @@ def _render(payload: dict, etag: str | None = None) -> RenderedMedia:
     return RenderedMedia(body=body, etag=etag or hashlib.sha1(body).hexdigest())
 
 
+def _contexts(tenant_slug: str, channel: str, locale: str | None) -> read_cache.TenantContexts:
+    """The tenant's channels and locales from the process cache; unknown parts answer 404."""
+    read_cache.refresh()
+    contexts = read_cache.contexts_get(tenant_slug)
+    if contexts is None:
+        raise NotFound(f"Tenant '{tenant_slug}' not found.", field="tenant")
+    if channel not in contexts.channels:
+        raise NotFound(f"Unknown channel '{channel}'.", field="channel")
+    if locale is not None and locale not in contexts.locale_languages:
+        raise NotFound(f"Unknown locale '{locale}'.", field="locale")
+    return contexts
+
+
+def _chain(contexts: read_cache.TenantContexts, channel: str, locale: str) -> tuple:
+    chain = contexts.chains.get((channel, locale))
+    if chain is None:
+        chain = contexts.chains[(channel, locale)] = context_chain(
+            channel=channel, locale=locale, locale_languages=contexts.locale_languages
+        )
+    return chain
+
+
+def _candidates(chain: tuple) -> tuple[set[str], set[str]]:
+    return {c for c, _ in chain}, {loc for _, loc in chain}
+
+
+def render_answer(number: str, channel: str, locale: str, body: str, etag: str) -> RenderedMedia:
+    """The answer bytes: the request's own fields in front of the stored body."""
+    head = json.dumps(
+        {"product": number, "channel": channel, "locale": locale},
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return RenderedMedia(body=(head[:-1] + "," + body[1:]).encode(), etag=etag)
+
+
+def _pick(rows, chain) -> tuple[str, str] | None:
+    """The first key of the context chain among the stored candidates (R10)."""
+    by_context = {(row[0], row[1]): row for row in rows}
+    for context in chain:
+        row = by_context.get(context)
+        if row is not None:
+            return row
+    return None
+
+
 def shop_product_media(
     *, tenant_slug: str, channel: str, locale: str | None, number: str
 ) -> RenderedMedia:
-    """The flattened media of a product, master or variant number in a channel and locale."""
+    """The flattened media of a product, master or variant number in a channel and locale:
+    from the process cache, else one indexed query of the context chain's candidate keys."""
     locale = (locale or NEUTRAL).lower()
-    gen = read_cache.generation(tenant_slug)
-    key = read_cache.entry_key(tenant_slug, gen, "p", channel, locale, number)
-    hit = read_cache.entry_get(key)
+    contexts = _contexts(tenant_slug, channel, locale)
+    hit = read_cache.answer_get(contexts.tenant_id, number, (channel, locale))
     if hit is not None:
         return hit
-    row = (
-        PublishedMedia.objects.filter(
-            tenant__slug=tenant_slug, channel_code=channel, locale_code=locale, number=number
-        )
-        .values_list("payload", "etag")
-        .first()
-    )
-    if row is not None:
-        rendered = _render(row[0], row[1])
-    else:
-        tenant = _context_check(tenant_slug, channel, locale)
-        rendered = _render(_empty_product_payload(tenant, channel, locale, number))
-    read_cache.entry_set(key, rendered)
+    seen = read_cache.epoch()
+    chain = _chain(contexts, channel, locale)
+    channels, locales = _candidates(chain)
+    rows = ShopAnswer.objects.filter(
+        tenant_id=contexts.tenant_id,
+        number=number,
+        channel_code__in=channels,
+        locale_code__in=locales,
+    ).values_list("channel_code", "locale_code", "etag", "body__body")
+    row = _pick(rows, chain)
+    if row is None:
+        raise NotFound(f"No product or variant '{number}'.", field="product")
+    rendered = render_answer(number, channel, locale, row[3], row[2])
+    read_cache.answer_put(contexts.tenant_id, number, (channel, locale), rendered, seen)
     return rendered
 
 
@@ -56,33 +104,38 @@ def shop_product_default_images(
 ) -> list[dict]:
     """Default images of many products at once, for lists and search results (R11)."""
     locale = (locale or NEUTRAL).lower()
-    tenant = _context_check(tenant_slug, channel, locale)
-    rows = dict(
-        PublishedMedia.objects.filter(
-            tenant=tenant, channel_code=channel, locale_code=locale, number__in=numbers
-        ).values_list("number", "payload")
-    )
-    known = _known_numbers(tenant, numbers)
+    contexts = _contexts(tenant_slug, channel, locale)
+    chain = _chain(contexts, channel, locale)
+    channels, locales = _candidates(chain)
+    rows: dict[str, list] = {}
+    for found in ShopAnswer.objects.filter(
+        tenant_id=contexts.tenant_id,
+        number__in=numbers,
+        channel_code__in=channels,
+        locale_code__in=locales,
+    ).values_list("channel_code", "locale_code", "etag", "body__body", "number"):
+        rows.setdefault(found[4], []).append(found)
     results = []
     for number in numbers:
-        if number in rows:
-            results.append({"product": number, "default_image": rows[number].get("default_image")})
-        elif number in known:
-            results.append({"product": number, "default_image": None})
-        else:
+        row = _pick(rows.get(number, []), chain)
+        if row is None:
             results.append({"product": number, "default_image": None, "error": "unknown product"})
+        else:
+            results.append(
+                {"product": number, "default_image": json.loads(row[3])["default_image"]}
+            )
     return results
 
 
 def shop_category_media(*, tenant_slug: str, channel: str, category_id: int) -> RenderedMedia:
-    gen = read_cache.generation(tenant_slug)
-    key = read_cache.entry_key(tenant_slug, gen, "c", channel, str(category_id))
-    hit = read_cache.entry_get(key)
+    contexts = _contexts(tenant_slug, channel, None)
+    hit = read_cache.category_get(contexts.tenant_id, channel, category_id)
     if hit is not None:
         return hit
+    seen = read_cache.epoch()
     row = (
-        PublishedCategoryMedia.objects.filter(
-            tenant__slug=tenant_slug, channel_code=channel, category_id=category_id
+        CategoryAnswer.objects.filter(
+            tenant_id=contexts.tenant_id, channel_code=channel, category_id=category_id
         )
         .values_list("payload", "etag")
         .first()
@@ -90,9 +143,8 @@ def shop_category_media(*, tenant_slug: str, channel: str, category_id: int) -> 
     if row is not None:
         rendered = _render(row[0], row[1])
     else:
-        tenant = _context_check(tenant_slug, channel, None)
         category = Category.objects.filter(
-            tenant=tenant, channel__code=channel, pk=category_id
+            tenant_id=contexts.tenant_id, channel__code=channel, pk=category_id
         ).first()
         if category is None:
             raise NotFound(f"No category {category_id} in channel '{channel}'.", field="category")
@@ -105,48 +157,5 @@ def shop_category_media(*, tenant_slug: str, channel: str, category_id: int) -> 
                 "published_at": None,
             }
         )
-    read_cache.entry_set(key, rendered)
+    read_cache.category_put(contexts.tenant_id, channel, category_id, rendered, seen)
     return rendered
-
-
-def _context_check(tenant_slug: str, channel: str, locale: str | None) -> Tenant:
-    """Say precisely which part of the address is unknown (only on the cold path)."""
-    tenant = Tenant.objects.filter(slug=tenant_slug).first()
-    if tenant is None:
-        raise NotFound(f"Tenant '{tenant_slug}' not found.", field="tenant")
-    if not Channel.objects.filter(tenant=tenant, code=channel).exists():
-        raise NotFound(f"Unknown channel '{channel}'.", field="channel")
-    if locale is not None and not Locale.objects.filter(tenant=tenant, code=locale).exists():
-        raise NotFound(f"Unknown locale '{locale}'.", field="locale")
-    return tenant
-
-
-def _known_numbers(tenant: Tenant, numbers: list[str]) -> set[str]:
-    products = Product.objects.filter(tenant=tenant, number__in=numbers).values_list(
-        "number", flat=True
-    )
-    variants = Variant.objects.filter(tenant=tenant, number__in=numbers).values_list(
-        "number", flat=True
-    )
-    return set(products) | set(variants)
-
-
-def _empty_product_payload(tenant: Tenant, channel: str, locale: str, number: str) -> dict:
-    if number not in _known_numbers(tenant, [number]):
-        raise NotFound(f"No product or variant '{number}'.", field="product")
-    return empty_payload(number, channel, locale)
-
-
-def empty_payload(number: str, channel: str, locale: str) -> dict:
-    """What a known entity with nothing published answers: empty slots, not an error."""
-    return {
-        "product": number,
-        "channel": channel,
-        "locale": locale,
-        "default_image": None,
-        "primary": [],
-        "additional": {},
-        "swatches": [],
-        "provenance": {"primary": None, "additional": None, "swatches": None},
-        "published_at": None,
-    }

@@ -33,13 +33,31 @@ def publish_groups_run_due() -> list[int]:
 
 
 @shared_task
-def read_model_sync_all() -> dict[str, int]:
-    """Celery beat: rebuild stale read-model rows in every tenant."""
-    from tenants.models import Tenant
+def read_model_drain_stale() -> dict[int, int]:
+    """Celery beat: fan out one drain per tenant whose outbox holds rows a process left
+    behind (it died between commit and drain); returns {tenant id: rows waiting}."""
+    from .drain import outbox_drain_stale
 
-    from .sync import read_model_sync
+    waiting = outbox_drain_stale()
+    for tenant_id in waiting:
+        read_model_drain_tenant.delay(tenant_id)
+    return waiting
 
-    return {tenant.slug: read_model_sync(tenant=tenant) for tenant in Tenant.objects.all()}
+
+@shared_task
+def read_model_drain_tenant(tenant_id: int) -> dict:
+    """Project everything the tenant's outbox names; safe to run twice."""
+    from .drain import outbox_drain
+
+    return outbox_drain(tenant_id=tenant_id).as_dict()
+
+
+@shared_task
+def change_feed_prune() -> int:
+    """Celery beat: drop change-feed rows older than CHANGE_FEED_RETENTION_DAYS."""
+    from .changes import change_feed_prune as prune
+
+    return prune()
 
 
 @shared_task

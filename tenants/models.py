@@ -111,3 +111,34 @@ class UserPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.key}"
+
+
+class OutboxKind(models.TextChoices):
+    """What changed, in the terms of the app that changed it (the projection above maps it)."""
+
+    PRODUCT = "product", "Product (its documents, variants or existence)"
+    MEDIA = "media", "Media item (status, metadata, file or renditions)"
+    CATEGORY = "category", "Category (its published image or existence)"
+    CONTEXT = "context", "Channel or locale (added or removed)"
+
+
+class ChangeOutbox(TenantOwned):
+    """Rows written in the same transaction as a change that can alter a shop answer (R21).
+
+    Lower apps (tenants, media_library, catalog, assignments) record here what they changed,
+    never importing the read model above them; after commit the projection drains the rows
+    for exactly those objects, and Celery beat drains whatever a crashed process left behind.
+    `object_id` is a product, media item or category id; for CONTEXT it is 0 and `detail`
+    says which channel or locale code was added or removed.
+    """
+
+    kind = models.CharField(max_length=16, choices=OutboxKind.choices)
+    object_id = models.BigIntegerField()
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} ({self.tenant_id})"

@@ -8,7 +8,18 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from .exceptions import Conflict, DomainError, NotFound
-from .models import NEUTRAL, OMNICHANNEL, Channel, Locale, Membership, Role, Tenant, UserPreference
+from .models import (
+    NEUTRAL,
+    OMNICHANNEL,
+    Channel,
+    Locale,
+    Membership,
+    OutboxKind,
+    Role,
+    Tenant,
+    UserPreference,
+)
+from .outbox import outbox_record
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _LOCALE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
@@ -29,13 +40,43 @@ def tenant_create(*, slug: str, name: str) -> Tenant:
     return tenant
 
 
+def _context_changed(tenant_id: int, **detail) -> None:
+    """Shops must learn of it at once (R21): every process forgets the tenant's contexts;
+    a removed one takes its stored answers with it. Adding writes nothing per product."""
+    outbox_record(tenant=tenant_id, kind=OutboxKind.CONTEXT, detail=detail)
+
+
+def _usages_refuse(*, tenant: Tenant, what: str, confirm: bool, **context) -> None:
+    """R22: deleting a channel or locale that content still uses is refused with a 409
+    listing where, unless confirmed (then the content goes with it, in the same step)."""
+    if confirm:
+        return
+    usages = [
+        usage
+        for hook in settings.CONTEXT_USAGE_HOOKS
+        for usage in import_string(hook)(tenant=tenant, **context)
+    ]
+    if usages:
+        shown = "; ".join(usages[:10]) + (
+            f" and {len(usages) - 10} more" if len(usages) > 10 else ""
+        )
+        raise Conflict(
+            f"{what} is still used: {shown}. Confirm to delete it with all of that.",
+            field="confirm",
+            extra={"used_by": usages[:200], "count": len(usages)},
+        )
+
+
+@transaction.atomic
 def channel_create(*, tenant: Tenant, code: str, name: str = "") -> Channel:
     code = (code or "").strip().lower()
     if not _SLUG.match(code):
         raise DomainError("Use lower-case letters, digits and hyphens.", field="code")
     if code == OMNICHANNEL or Channel.objects.filter(tenant=tenant, code=code).exists():
         raise Conflict(f"Channel '{code}' already exists.", field="code")
-    return Channel.objects.create(tenant=tenant, code=code, name=name or code)
+    channel = Channel.objects.create(tenant=tenant, code=code, name=name or code)
+    _context_changed(tenant.pk, channel=code)
+    return channel
 
 
 def channel_update(*, channel: Channel, name: str) -> Channel:
@@ -44,12 +85,18 @@ def channel_update(*, channel: Channel, name: str) -> Channel:
     return channel
 
 
-def channel_delete(*, channel: Channel) -> None:
+@transaction.atomic
+def channel_delete(*, channel: Channel, confirm: bool = False) -> None:
     if channel.is_omnichannel:
         raise DomainError("The Omnichannel channel cannot be deleted.", field="code")
+    _usages_refuse(
+        tenant=channel.tenant, what=f"Channel '{channel.code}'", confirm=confirm, channel=channel
+    )
+    _context_changed(channel.tenant_id, channel=channel.code, removed=True)
     channel.delete()
 
 
+@transaction.atomic
 def locale_create(*, tenant: Tenant, code: str, name: str = "") -> Locale:
     """`en-us` gets language `en`: the middle step of context fallback (R10)."""
     code = (code or "").strip().lower().replace("_", "-")
@@ -59,9 +106,11 @@ def locale_create(*, tenant: Tenant, code: str, name: str = "") -> Locale:
         raise DomainError("Use a language tag such as 'en' or 'en-us'.", field="code")
     if code == NEUTRAL or Locale.objects.filter(tenant=tenant, code=code).exists():
         raise Conflict(f"Locale '{code}' already exists.", field="code")
-    return Locale.objects.create(
+    locale = Locale.objects.create(
         tenant=tenant, code=code, name=name or code, language=code.split("-")[0]
     )
+    _context_changed(tenant.pk, locale=code)
+    return locale
 
 
 def locale_update(*, locale: Locale, name: str) -> Locale:
@@ -70,9 +119,14 @@ def locale_update(*, locale: Locale, name: str) -> Locale:
     return locale
 
 
-def locale_delete(*, locale: Locale) -> None:
+@transaction.atomic
+def locale_delete(*, locale: Locale, confirm: bool = False) -> None:
     if locale.is_neutral:
         raise DomainError("The Neutral locale cannot be deleted.", field="code")
+    _usages_refuse(
+        tenant=locale.tenant, what=f"Locale '{locale.code}'", confirm=confirm, locale=locale
+    )
+    _context_changed(locale.tenant_id, locale=locale.code, removed=True)
     locale.delete()
 
 

@@ -21,10 +21,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
 
+from catalog.models import Variant
 from media_library.models import MediaItem, MediaStatus
 from media_library.services import media_item_publish
-from publishing.flatten import products_flatten
-from tenants.models import Tenant
+from tenants.models import OutboxKind, Tenant
+from tenants.outbox import outbox_record
 
 from ..models import (
     AssignmentDocument,
@@ -418,17 +419,14 @@ def decisions_apply(
     if discarded_sets:
         ContentSet.objects.filter(pk__in=discarded_sets).delete()
     media_published = _published_dependencies(tenant, changed_docs, user)
-    read_model_rows = 0
-    if published_products:
-        read_model_rows = products_flatten(
-            tenant=tenant, product_ids=sorted(published_products), published_at=now
-        )
+    if published_products:  # the read model re-projects exactly these on commit (R21)
+        outbox_record(tenant=tenant, kind=OutboxKind.PRODUCT, ids=sorted(published_products))
     return {
         "versions": len(versions),
         "entries": entry_count,
         "documents_published": sum(1 for e in events if e.action == DocumentAction.PUBLISH),
         "media_published_as_dependencies": media_published,
-        "read_model_rows": read_model_rows,
+        "products_published": len(published_products),
     }
 
 
@@ -461,6 +459,7 @@ def entries_insert(*, tenant: Tenant, rows: Iterable[tuple[int, dict]]) -> int:
     table = AssignmentEntry._meta.db_table
     count = 0
     dumped: dict[str, str] = {"": "{}"}  # dimension values by combination key
+    set_ids: set[int] = set()
     with connection.cursor() as cursor:
         copy_sql = f"COPY {table} ({', '.join(ENTRY_COLUMNS)}) FROM STDIN"
         with cursor.cursor.copy(copy_sql) as copy:
@@ -473,6 +472,14 @@ def entries_insert(*, tenant: Tenant, rows: Iterable[tuple[int, dict]]) -> int:
                 values[2 + DIMENSION_VALUES_AT] = dumped[combination]
                 copy.write_row(values)
                 count += 1
+                set_ids.add(set_id)
+        # COPY leaves variant_number at its default: fill it from the variant, in one UPDATE.
+        cursor.execute(
+            f"UPDATE {table} e SET variant_number = v.number FROM {Variant._meta.db_table} v "
+            "WHERE e.variant_id = v.id AND e.variant_number = '' AND e.tenant_id = %s "
+            "AND e.content_set_id = ANY(%s)",
+            [tenant.pk, list(set_ids)],
+        )
     return count
 
 

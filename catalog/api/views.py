@@ -118,7 +118,7 @@ class ProductViewSet(TenantScopedMixin, viewsets.ModelViewSet):
         return self._output(product.number)
 
     def perform_destroy(self, instance: Product) -> None:
-        services.product_delete(product=instance)
+        services.product_delete(product=instance, user=self.request.user)
 
 
 class VariantViewSet(

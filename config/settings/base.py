@@ -164,10 +164,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "publish-groups-due": {"task": "publishing.tasks.publish_groups_run_due", "schedule": 60.0},
     "jobs-reap-stale": {"task": "publishing.tasks.jobs_reap_stale_task", "schedule": 300.0},
-    "read-model-sync": {
-        "task": "publishing.tasks.read_model_sync_all",
-        "schedule": env.float("READ_MODEL_SYNC_SECONDS", default=600.0),
+    # The safety net of the live read model: drain outbox rows a crashed process left,
+    # one task per tenant that has any (never a rescan of every tenant).
+    "read-model-drain": {
+        "task": "publishing.tasks.read_model_drain_stale",
+        "schedule": env.float("READ_MODEL_SYNC_SECONDS", default=30.0),
     },
+    "change-feed-prune": {"task": "publishing.tasks.change_feed_prune", "schedule": 3600.0},
 }
 
 REST_FRAMEWORK = {
@@ -210,7 +213,13 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 # Shop read API (R15): how long a process trusts its copy of a tenant's cache generation
 # before asking the shared cache again. A publish shows on every server within this delay.
-SHOP_GENERATION_LOCAL_SECONDS = env.float("SHOP_GENERATION_LOCAL_SECONDS", default=0.25)
+# How often a server process reads the change feed to drop the answers it holds that
+# changed (any process's writes are served everywhere within this delay), and how many
+# product/variant numbers it keeps rendered answers for.
+SHOP_CHANGE_POLL_SECONDS = env.float("SHOP_CHANGE_POLL_SECONDS", default=0.25)
+SHOP_LOCAL_CACHE_ENTRIES = env.int("SHOP_LOCAL_CACHE_ENTRIES", default=50_000)
+# Change-feed rows older than this are pruned by beat; a follower further behind gets 410.
+CHANGE_FEED_RETENTION_DAYS = env.int("CHANGE_FEED_RETENTION_DAYS", default=30)
 
 # Called with the new tenant by tenants.services.tenant_create, so apps seed their per-tenant
 # defaults (e.g. media purposes) without the tenants app importing them.
@@ -236,6 +245,19 @@ JOB_RUNNERS = {
 # Called with document=... after a check-in that staged new content (in its transaction):
 # publish groups collect the products edited in their context (R16).
 ASSIGNMENT_CHECKIN_HOOKS = ["publishing.groups.group_collect_checkin"]
+
+# The live read model (R21): services note changes in tenants.ChangeOutbox; after commit
+# these drain it (publishing re-projects exactly the products and categories named).
+OUTBOX_DRAINERS = ["publishing.drain.outbox_drain"]
+# Hooks from the apps above that say where a channel/locale or a dimension value about to
+# be deleted is still used (R22), so the lower apps import nothing above them.
+CONTEXT_USAGE_HOOKS = [
+    "assignments.selectors.context_usages",
+    "catalog.selectors.channel_category_usages",
+]
+CATALOG_VALUE_USAGE_HOOKS = ["assignments.selectors.dimension_value_usages"]
+CATALOG_PUBLISHED_HOOKS = ["assignments.selectors.product_has_published_content"]
+MEDIA_PUBLISHED_USAGE_HOOKS = ["assignments.selectors.media_published_usages"]
 
 JOB_STARTERS = {
     "copy": "tenants.copy.jobs.copy_job_start_from_api",

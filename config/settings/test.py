@@ -8,3 +8,6 @@ MEDIA_ROOT = env("MEDIA_ROOT", default="/tmp/mediahub-test-media")
 # Tests run jobs inline; the `live_worker` fixture switches a test to a real worker
 # when CELERY_BROKER_URL is set (the PostgreSQL run of .ci/run).
 CELERY_TASK_ALWAYS_EAGER = True
+
+# Every shop read follows the change feed first, so a test sees its own writes at once.
+SHOP_CHANGE_POLL_SECONDS = 0.0

@@ -152,3 +152,17 @@ class MediaInUseOutput(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
     used_by = MediaUsageOutput(many=True)
+
+
+class MediaUnpublishInput(serializers.Serializer):
+    force = serializers.BooleanField(
+        default=False,
+        help_text="Unpublish although published content shows it; those answers drop it at once.",
+    )
+
+
+class MediaPublishedUsageOutput(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    used_by = serializers.ListField(child=serializers.CharField())
+    count = serializers.IntegerField()

@@ -20,6 +20,8 @@ from .serializers import (
     MediaItemUpdateInput,
     MediaItemUploadInput,
     MediaItemUploadOutput,
+    MediaPublishedUsageOutput,
+    MediaUnpublishInput,
 )
 
 
@@ -96,8 +98,25 @@ class MediaItemViewSet(
         item = services.media_item_publish(item=self.get_object(), user=request.user)
         return self._output(item)
 
-    @extend_schema(summary="Back to draft: the public URL answers 404", request=None)
+    @extend_schema(
+        summary="Back to draft: the public URL answers 404",
+        description=(
+            "Refused with 409 (listing where) while published content shows the item, "
+            'unless `{"force": true}`: then every shop answer drops it in the same step.'
+        ),
+        request=MediaUnpublishInput,
+        responses={
+            200: MediaItemOutput,
+            409: OpenApiResponse(
+                MediaPublishedUsageOutput, "Shown by published content; lists where."
+            ),
+        },
+    )
     @action(detail=True, methods=["post"])
     def unpublish(self, request, *args, **kwargs):
-        item = services.media_item_unpublish(item=self.get_object(), user=request.user)
+        data = MediaUnpublishInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = services.media_item_unpublish(
+            item=self.get_object(), user=request.user, force=data.validated_data["force"]
+        )
         return self._output(item)

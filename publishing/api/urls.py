@@ -1,6 +1,7 @@
 from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
+from .changes_views import ChangeFeedApi
 from .views import CategoryPublishApi, JobViewSet, ProductPublishApi, PublishGroupViewSet
 
 router = SimpleRouter()
@@ -9,6 +10,7 @@ router.register("jobs", JobViewSet, basename="job")
 router.register("publish-groups", PublishGroupViewSet, basename="publish-group")
 
 urlpatterns = [
+    re_path(r"^changes/?$", ChangeFeedApi.as_view(), name="change-feed"),
     re_path(
         r"^products/(?P<number>[^/]+)/media/publish/?$",
         ProductPublishApi.as_view(),

@@ -1,6 +1,6 @@
 from django.contrib.auth import get_user_model
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
@@ -20,6 +20,17 @@ from .serializers import (
     MembershipSerializer,
     TenantOutput,
 )
+
+CONFIRM_PARAM = OpenApiParameter(
+    "confirm", bool, description="Delete although content still uses it (R22)."
+)
+
+
+def _confirmed(request) -> bool:
+    value = request.query_params.get("confirm") or (
+        request.data.get("confirm") if hasattr(request.data, "get") else None
+    )
+    return str(value).lower() in ("1", "true", "yes")
 
 
 class TenantListApi(ListAPIView):
@@ -56,8 +67,17 @@ class ChannelViewSet(TenantScopedMixin, viewsets.ModelViewSet):
         )
         return Response(ChannelSerializer(channel).data)
 
+    @extend_schema(
+        parameters=[CONFIRM_PARAM],
+        responses={204: None, 409: OpenApiTypes.OBJECT},
+        description="Refused with 409 listing the documents and categories that use it, "
+        "unless confirm=true (they are deleted with it).",
+    )
+    def destroy(self, request, *args, **kwargs):
+        return super().destroy(request, *args, **kwargs)
+
     def perform_destroy(self, instance):
-        services.channel_delete(channel=instance)
+        services.channel_delete(channel=instance, confirm=_confirmed(self.request))
 
 
 class LocaleViewSet(TenantScopedMixin, viewsets.ModelViewSet):
@@ -80,8 +100,16 @@ class LocaleViewSet(TenantScopedMixin, viewsets.ModelViewSet):
         locale = services.locale_update(locale=self.get_object(), name=data.validated_data["name"])
         return Response(LocaleSerializer(locale).data)
 
+    @extend_schema(
+        parameters=[CONFIRM_PARAM],
+        responses={204: None, 409: OpenApiTypes.OBJECT},
+        description="Refused with 409 listing the documents that use it, unless confirm=true.",
+    )
+    def destroy(self, request, *args, **kwargs):
+        return super().destroy(request, *args, **kwargs)
+
     def perform_destroy(self, instance):
-        services.locale_delete(locale=instance)
+        services.locale_delete(locale=instance, confirm=_confirmed(self.request))
 
 
 class MembershipInput(serializers.Serializer):

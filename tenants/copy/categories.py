@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from assignments.models import CategoryMedia
 from catalog.models import Category
-from publishing.flatten import category_flatten
-from tenants.models import Tenant
+from tenants.models import OutboxKind, Tenant
+from tenants.outbox import outbox_record
 
 from .mapping import ContextMapping
 from .options import CopyOptions
@@ -137,7 +137,5 @@ class CategoryMediaCopier:
             current.published_media_id = pub
             current.published_at = now
         current.save()
-        if published:
-            category_flatten(
-                tenant=self.destination, category=category, media_id=pub, published_at=now
-            )
+        if published:  # re-projected on commit (R21)
+            outbox_record(tenant=self.destination, kind=OutboxKind.CATEGORY, ids=[category.pk])

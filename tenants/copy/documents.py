@@ -38,8 +38,8 @@ from assignments.models import (
 )
 from assignments.validation import ENTRY_FIELDS
 from catalog.models import Product, ProductDimensionValue, Variant, combination_key
-from publishing.flatten import products_flatten
-from tenants.models import Tenant
+from tenants.models import OutboxKind, Tenant
+from tenants.outbox import outbox_record
 
 from .mapping import ContextMapping
 from .options import CopyOptions
@@ -335,11 +335,11 @@ class DocumentCopier:
         with transaction.atomic():
             decided = self._decide_all(work, existing=self._existing(work, lock=True))
             published_products = self._write_all(decided)
-            if published_products:
-                products_flatten(
+            if published_products:  # re-projected on commit (R21)
+                outbox_record(
                     tenant=self.destination,
-                    product_ids=sorted(published_products),
-                    published_at=timezone.now(),
+                    kind=OutboxKind.PRODUCT,
+                    ids=sorted(published_products),
                 )
 
     def _translated(

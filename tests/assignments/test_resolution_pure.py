@@ -81,8 +81,9 @@ def test_product_fallback(variant, selection, primary, scope):
     assert found == scope
 
 
-def test_severed_variant_does_not_merge_master_slots():
-    # R9: the variant has own primary + additional; the master's swatches are not merged in.
+def test_severed_variant_does_not_merge_master_slots_but_keeps_the_product_swatches():
+    # R9: the variant has own primary + additional, nothing of the master's gallery is
+    # merged in; R24: swatches belong to the product page, so the master's still show.
     result = media_resolve(
         documents={("omnichannel", "neutral"): on(shirt_content())},
         chain=context_chain(channel="web", locale="en-us", locale_languages=LOCALES),
@@ -90,8 +91,12 @@ def test_severed_variant_does_not_merge_master_slots():
     )
     assert result.primary == (30,)
     assert result.additional == {"manual": (31,)}
-    assert result.swatches == ()
-    assert result.provenance["swatches"] is None
+    assert result.swatches == (Swatch("color", "Blue", hex="#0000ff"),)
+    assert result.provenance["swatches"] == {
+        "scope": "master",
+        "channel": "omnichannel",
+        "locale": "neutral",
+    }
     assert result.provenance["primary"] == {
         "scope": "variant",
         "variant": BLUE_M_SLIM.number,

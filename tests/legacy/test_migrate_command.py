@@ -12,7 +12,7 @@ from assignments import services as assignment_services
 from assignments.manifests.columns import ASSIGNMENT_COLUMNS, MEDIA_COLUMNS
 from assignments.models import AssignmentDocument, CategoryMedia, DocumentEvent, DocumentVersion
 from media_library.models import MediaItem
-from publishing.models import PublishedMedia
+from publishing.models import ShopAnswer
 from tenants.models import Channel, Locale
 from tests.legacy.conftest import IMAGES, TREE, UNMATCHED, tree_zip
 
@@ -49,7 +49,7 @@ def snapshot():
         DocumentEvent.objects.count(),
         AssignmentDocument.objects.count(),
         CategoryMedia.objects.count(),
-        PublishedMedia.objects.count(),
+        ShopAnswer.objects.filter(body__body__contains='"published_at":"').count(),
     )
 
 
@@ -111,7 +111,7 @@ def test_document_content_and_report(tenant, catalog, legacy_tree, editor):
     assert document.checked_out_by is None
     assert DocumentEvent.objects.filter(document=document, user=editor, action="checkin").exists()
     assert document.draft.matrix == ["color"]
-    assert PublishedMedia.objects.count() == 0
+    assert ShopAnswer.objects.filter(body__body__contains='"published_at":"').count() == 0
     # each distinct file once, titled from its name
     blue = MediaItem.objects.get(pk=media_id("shirt-blue-1"))
     assert blue.title == blue.alt_text == "SHIRT-001 Blue L Slim (1)"
@@ -136,14 +136,10 @@ def test_dry_run_writes_nothing(tenant, catalog, legacy_tree):
 def test_rerun_is_a_no_op(tenant, catalog, legacy_tree, publisher):
     migrate(legacy_tree, tenant="acme", user="pia", publish=True)
     before = snapshot()
-    published_at = list(
-        PublishedMedia.objects.order_by("pk").values_list("published_at", flat=True)
-    )
+    published_at = list(ShopAnswer.objects.order_by("pk").values_list("etag", "updated_at"))
     out = migrate(legacy_tree, tenant="acme", user="pia", publish=True)
     assert snapshot() == before
-    assert published_at == list(
-        PublishedMedia.objects.order_by("pk").values_list("published_at", flat=True)
-    )
+    assert published_at == list(ShopAnswer.objects.order_by("pk").values_list("etag", "updated_at"))
     assert "Media: 0 uploaded, 12 already in the library." in out
     assert (
         "Products: 0 assigned, 4 unchanged" in out and "Categories: 0 assigned, 2 unchanged" in out

@@ -27,7 +27,7 @@ def test_command_publishes_with_progress_and_summary(drafted, shop, capsys):
         "publish_media", "--tenant", "acme", "--product", "MUG-001", "--publish-dependencies"
     )
     out = capsys.readouterr().out
-    assert "1/1 products" in out and "Published (job #" in out and "read_model_rows" in out
+    assert "1/1 products" in out and "Published (job #" in out and "documents_published" in out
     assert Job.objects.get().status == "succeeded"
     assert shop("MUG-001")["default_image"] is not None
 

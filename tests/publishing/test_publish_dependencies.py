@@ -3,7 +3,7 @@
 import pytest
 
 from media_library.models import MediaStatus
-from publishing.models import Job, PublishedMedia
+from publishing.models import Job, ShopAnswer
 from tests.publishing import builders as b
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def test_unpublished_media_refuse_publish_with_the_list(drafted, publish):
     assert sorted(d["id"] for d in body["dependencies"]) == sorted([photo.pk, manual.pk])
     # Nothing happened: no job, no read-model rows, media still drafts.
     assert Job.objects.count() == 0
-    assert not PublishedMedia.objects.exists()
+    assert not ShopAnswer.objects.exists()
     photo.refresh_from_db()
     assert photo.status == MediaStatus.DRAFT
 

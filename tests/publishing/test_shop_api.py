@@ -44,8 +44,10 @@ def test_publish_invalidates_the_cache(tenant, editor, published, publish, clien
 
 
 def test_reads_do_not_touch_the_database_when_cached(
-    published, client_for, django_assert_num_queries
+    published, client_for, django_assert_num_queries, settings
 ):
+    # Within the poll interval a warm read is served from the process without a query.
+    settings.SHOP_CHANGE_POLL_SECONDS = 60
     client = client_for(None)
     client.get(URL)
     with django_assert_num_queries(0):
@@ -67,8 +69,11 @@ def test_unknown_parts_answer_404_naming_them(published, client_for, url, field)
     assert response.json()["errors"][0]["field"] == field
 
 
-def test_known_but_unpublished_product_answers_empty(tenant, published, client_for):
-    b.shirt(tenant)
+def test_known_but_unpublished_product_answers_empty(
+    tenant, published, client_for, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        b.shirt(tenant)
     body = (
         client_for(None)
         .get("/api/v1/tenants/acme/channels/web/products/SHIRT-001-RED-S-SLIM/media")
@@ -77,8 +82,11 @@ def test_known_but_unpublished_product_answers_empty(tenant, published, client_f
     assert body["primary"] == [] and body["default_image"] is None and body["published_at"] is None
 
 
-def test_default_images_for_many_products(tenant, published, client_for):
-    b.shirt(tenant)
+def test_default_images_for_many_products(
+    tenant, published, client_for, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        b.shirt(tenant)
     response = client_for(None).get(
         "/api/v1/tenants/acme/channels/web/products/media?locale=en-us&numbers=MUG-001,SHIRT-001,NOPE"
     )
@@ -93,7 +101,9 @@ def test_default_images_need_numbers(published, client_for):
     assert response.status_code == 400 and response.json()["errors"][0]["field"] == "numbers"
 
 
-def test_category_media_publish_and_read(tenant, editor, publisher, client_for):
+def test_category_media_publish_and_read(
+    tenant, editor, publisher, client_for, django_capture_on_commit_callbacks
+):
     # R10: a category has one default image per channel.
     from assignments.services import category_media_set
     from catalog.services import category_create
@@ -107,10 +117,9 @@ def test_category_media_publish_and_read(tenant, editor, publisher, client_for):
     assert (
         client_for(publisher).post(url, {}, format="json").status_code == 409
     )  # banner unpublished
-    assert (
-        client_for(publisher).post(url, {"publish_dependencies": True}, format="json").status_code
-        == 200
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(publisher).post(url, {"publish_dependencies": True}, format="json")
+    assert response.status_code == 200
     body = (
         client_for(None)
         .get(f"/api/v1/tenants/acme/channels/web/categories/{category.pk}/media")

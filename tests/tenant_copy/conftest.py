@@ -25,7 +25,7 @@ from catalog.models import Category
 from catalog.services import category_create
 from media_library.models import MediaItem, MediaTag, Rendition
 from media_library.services import media_item_upload
-from publishing.models import PublishedCategoryMedia, PublishedMedia
+from publishing.models import CategoryAnswer, ShopAnswer
 from publishing.services import category_publish, products_publish
 from tenants.models import Channel, Locale, Role
 from tests.factories import make_member
@@ -66,10 +66,17 @@ def snapshot(tenant) -> dict[str, int]:
         "entries": AssignmentEntry,
         "versions": DocumentVersion,
         "category_media": CategoryMedia,
-        "read_model": PublishedMedia,
-        "category_read_model": PublishedCategoryMedia,
+        "read_model": ShopAnswer,
+        "category_read_model": CategoryAnswer,
     }
-    return {name: model.objects.filter(tenant=tenant).count() for name, model in models.items()}
+    counts = {name: model.objects.filter(tenant=tenant).count() for name, model in models.items()}
+    # Every product has an (empty) answer; count those that show published content.
+    counts["read_model"] = (
+        ShopAnswer.objects.filter(tenant=tenant)
+        .filter(body__body__contains='"published_at":"')
+        .count()
+    )
+    return counts
 
 
 @dataclass

@@ -12,6 +12,7 @@ from assignments.manifests.importer import ImportRefused, manifest_import
 from assignments.manifests.progress import ProgressBar
 from tenants.exceptions import DomainError
 from tenants.models import Tenant
+from tenants.outbox import outbox_settle
 
 
 class Command(BaseCommand):
@@ -74,6 +75,7 @@ class Command(BaseCommand):
             raise CommandError(getattr(exc, "message", str(exc))) from exc
         finally:
             bar.close()
+        outbox_settle(tenant=tenant)
         summary = ", ".join(f"{k}: {v}" for k, v in report.as_counts().items())
         self.stdout.write(f"{summary}\nResult manifest: {result_path}")
         if not report.ok:

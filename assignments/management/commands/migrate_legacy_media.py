@@ -19,6 +19,7 @@ from assignments.legacy.plan import migration_plan_build
 from assignments.legacy.sources import SourceError, legacy_source_open
 from tenants.exceptions import DomainError
 from tenants.models import Tenant
+from tenants.outbox import outbox_settle
 
 
 class Command(BaseCommand):
@@ -88,6 +89,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         finally:
             source.close()
+        outbox_settle(tenant=tenant)
         for line in report.lines():
             self.stdout.write(line)
         if not report.ok:

@@ -12,6 +12,7 @@ from publishing.services import (
 )
 from tenants.exceptions import DomainError
 from tenants.models import Tenant
+from tenants.outbox import outbox_settle
 from tenants.selectors import channel_get, locale_get
 
 
@@ -50,6 +51,7 @@ class Command(BaseCommand):
             extra = exc.extra.get("dependencies") or exc.extra.get("checked_out") or []
             details = "".join(f"\n  - {item}" for item in extra)
             raise CommandError(f"{exc.message}{details}") from exc
+        outbox_settle(tenant=tenant)
         job.refresh_from_db()
         if job.status != JobStatus.SUCCEEDED:
             raise CommandError(f"Publish job #{job.pk} failed: {'; '.join(job.errors)}")

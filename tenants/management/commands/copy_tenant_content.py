@@ -14,6 +14,7 @@ from tenants.copy.report import CopyReport
 from tenants.copy.services import CopyPlan, copy_prepare, tenant_content_copy
 from tenants.exceptions import DomainError, ValidationFailed
 from tenants.models import Tenant
+from tenants.outbox import outbox_settle
 
 
 def _reasons(exc: DomainError) -> str:
@@ -99,6 +100,7 @@ class Command(BaseCommand):
             raise CommandError(f"Copy refused:\n{_reasons(exc)}") from exc
         job_claim(job_id=job.pk)
         job = copy_job_execute(job=job, listener=self._progress)
+        outbox_settle(tenant=destination)
         if job.status != JobStatus.SUCCEEDED:
             self._summary(f"Copy job #{job.pk} failed. Done so far:", job.counts, job.errors[:-1])
             raise CommandError(

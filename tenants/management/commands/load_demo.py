@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from tenants.demo.loader import DEMO_PASSWORD, demo_load
+from tenants.models import Tenant
+from tenants.outbox import outbox_settle
 
 
 class Command(BaseCommand):
@@ -8,6 +10,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         report = demo_load(progress=lambda message: self.stdout.write(f"  ... {message}"))
+        for tenant in Tenant.objects.filter(slug__in={slug for slug, _, _ in report.logins}):
+            outbox_settle(tenant=tenant)
         if report.created:
             self.stdout.write(self.style.SUCCESS(f"Created {len(report.created)} objects."))
         else:

@@ -1,0 +1,349 @@
+"""The live read model (R15, R21-R24): a projection of published content, recomputed per product.
+
+`products_project` recomputes the shop answers of exactly the given products and writes only
+what differs: new bodies, changed answer rows, rows that are gone, and one change-feed row
+for each, all in one transaction per chunk of products, so a reader sees a product's old
+answers or its new ones, never a mix.
+
+The shape is sparse (R23): a product stores one answer row per sellable entity and
+*governing* context (a context where it has published content of its own), plus
+Omnichannel + Neutral for every entity; a shop read picks the first of its context chain's
+candidate keys. Identical bodies are stored once per product (variants that inherit the
+master's gallery share one). Adding a channel or a locale therefore writes nothing.
+
+Media that are not published are left out of every answer, with the default image
+recomputed, so a shop is never handed a URL that answers 404 (R22).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from assignments import selectors as assignment_selectors
+from assignments.resolution import (
+    PUBLISHED,
+    DocumentContents,
+    ResolvedMedia,
+    VariantRef,
+    default_image_pick,
+    media_resolve,
+)
+from catalog.models import Product, Variant
+from media_library.models import MediaItem, MediaStatus
+from media_library.selectors import media_item_prefetch, media_public_urls
+from tenants.models import NEUTRAL, OMNICHANNEL, Tenant
+
+from . import read_cache
+from .models import AnswerBody, AnswerChange, ChangeEvent, ShopAnswer
+
+CHUNK_PRODUCTS = 200
+DEFAULT_CONTEXT = (OMNICHANNEL, NEUTRAL)
+_FEED_LOCK_KEY = 0x6D68_6665  # "mhfe": serialises feed inserts on PostgreSQL
+
+
+@dataclass
+class ProjectionStats:
+    products: int = 0
+    answers_written: int = 0
+    answers_removed: int = 0
+    bodies_written: int = 0
+
+    def add(self, other: ProjectionStats) -> None:
+        self.products += other.products
+        self.answers_written += other.answers_written
+        self.answers_removed += other.answers_removed
+        self.bodies_written += other.bodies_written
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def body_dumps(body: dict) -> str:
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+def answer_etag(number: str, digest: str) -> str:
+    return hashlib.sha1(f"{number}\0{digest}".encode()).hexdigest()
+
+
+def media_payloads(*, tenant: Tenant | int, media_ids: Iterable[int]) -> dict[int, dict]:
+    """The MEDIA objects of the shop API (SPEC §3) for the *published* items among these ids:
+    an item that is not published has no public URL, so it is not served (R22)."""
+    tenant_id = tenant if isinstance(tenant, int) else tenant.pk
+    items = media_item_prefetch(
+        MediaItem.objects.filter(
+            tenant_id=tenant_id, pk__in=set(media_ids), status=MediaStatus.PUBLISHED
+        )
+    )
+    payloads = {}
+    for item in items:
+        urls = media_public_urls(item)
+        payloads[item.pk] = {
+            "id": item.pk,
+            "kind": item.kind,
+            "url": urls.url,
+            "mime_type": item.mime_type,
+            "title": item.title,
+            "alt_text": item.alt_text,
+            "width": item.width,
+            "height": item.height,
+            "renditions": urls.renditions,
+        }
+    return payloads
+
+
+def answer_body(resolved: ResolvedMedia, media: dict[int, dict], published_at: str | None) -> dict:
+    """The context-free part of a shop answer; items not in `media` (unpublished) are dropped
+    and the default image is picked again from what remains (R11, R22)."""
+    primary_ids = [m for m in resolved.primary if m in media]
+    swatches = []
+    for swatch in resolved.swatches:
+        entry = swatch.as_dict()
+        if swatch.media is not None:
+            if swatch.media not in media:
+                continue
+            entry["media"] = media[swatch.media]
+        swatches.append(entry)
+    additional = {}
+    for purpose, ids in resolved.additional.items():
+        kept = [media[m] for m in ids if m in media]
+        if kept:
+            additional[purpose] = kept
+    default = default_image_pick(
+        primary=primary_ids, media_kinds={m: media[m]["kind"] for m in primary_ids}
+    )
+    provenance = dict(resolved.provenance)
+    if not primary_ids:
+        provenance["primary"] = None
+    if not additional:
+        provenance["additional"] = None
+    if not swatches:
+        provenance["swatches"] = None
+    return {
+        "default_image": media[default] if default is not None else None,
+        "primary": [media[m] for m in primary_ids],
+        "additional": additional,
+        "swatches": swatches,
+        "provenance": provenance,
+        "published_at": published_at if (primary_ids or additional or swatches) else None,
+    }
+
+
+def _resolved_media_ids(resolved: ResolvedMedia) -> set[int]:
+    ids = set(resolved.primary)
+    for group in resolved.additional.values():
+        ids.update(group)
+    ids.update(s.media for s in resolved.swatches if s.media is not None)
+    return ids
+
+
+def _governing_contexts(documents: dict[tuple[str, str], DocumentContents]) -> list:
+    """Contexts where the product's published content governs (R10), default first."""
+    contexts = [DEFAULT_CONTEXT]
+    for context, document in sorted(documents.items()):
+        if context == DEFAULT_CONTEXT:
+            continue
+        if document.published is not None and document.published.has_content:
+            contexts.append(context)
+    return contexts
+
+
+def products_project(
+    *,
+    tenant: Tenant | int,
+    product_ids: Sequence[int],
+    progress: Callable[[int], None] | None = None,
+    chunk: int = CHUNK_PRODUCTS,
+) -> ProjectionStats:
+    """Recompute the answers of these products (deleted ones become gone); one transaction
+    per chunk, so a rebuild of a whole tenant commits as it goes."""
+    tenant_id = tenant if isinstance(tenant, int) else tenant.pk
+    ids = sorted(set(product_ids))
+    stats = ProjectionStats()
+    for start in range(0, len(ids), chunk):
+        batch = ids[start : start + chunk]
+        with transaction.atomic():
+            stats.add(_project_chunk(tenant_id, batch))
+        if progress is not None:
+            progress(len(batch))
+    return stats
+
+
+def _project_chunk(tenant_id: int, product_ids: list[int]) -> ProjectionStats:
+    # Row locks serialise two projections of one product (PostgreSQL); order by pk.
+    products = list(
+        Product.objects.select_for_update()
+        .filter(tenant_id=tenant_id, pk__in=product_ids)
+        .order_by("pk")
+        .values_list("pk", "number")
+    )
+    tenant = Tenant(pk=tenant_id)
+    documents_by_product = assignment_selectors.document_contents_load(
+        tenant=tenant, product_ids=[pk for pk, _ in products]
+    )
+    variants: dict[int, list[tuple[int, str, dict]]] = {}
+    for pk, product_id, number, values in Variant.objects.filter(
+        product_id__in=[pk for pk, _ in products]
+    ).values_list("pk", "product_id", "number", "values"):
+        variants.setdefault(product_id, []).append((pk, number, values))
+
+    resolved_rows = []
+    media_ids: set[int] = set()
+    for product_id, product_number in products:
+        documents = documents_by_product.get(product_id, {})
+        entities = [(product_number, None, None)] + [
+            (number, variant_id, VariantRef(number, values))
+            for variant_id, number, values in variants.get(product_id, [])
+        ]
+        for context in _governing_contexts(documents):
+            document = documents.get(context)
+            single = {context: document} if document is not None else {}
+            published_at = document.published_at if document is not None else None
+            for number, variant_id, ref in entities:
+                resolved = media_resolve(
+                    documents=single, chain=(context,), source=PUBLISHED, variant=ref
+                )
+                media_ids |= _resolved_media_ids(resolved)
+                resolved_rows.append(
+                    (product_id, variant_id, number, context, resolved, published_at)
+                )
+    media = media_payloads(tenant=tenant_id, media_ids=media_ids)
+
+    desired: dict[tuple[str, str, str], tuple[int, int | None, str]] = {}
+    bodies: dict[tuple[int, str], str] = {}
+    for product_id, variant_id, number, context, resolved, published_at in resolved_rows:
+        text = body_dumps(answer_body(resolved, media, published_at))
+        digest = hashlib.sha1(text.encode()).hexdigest()
+        bodies.setdefault((product_id, digest), text)
+        desired[(number, context[0], context[1])] = (product_id, variant_id, digest)
+    return answers_write(
+        tenant_id=tenant_id, product_ids=product_ids, desired=desired, bodies=bodies
+    )
+
+
+def answers_write(
+    *,
+    tenant_id: int,
+    product_ids: list[int],
+    desired: dict[tuple[str, str, str], tuple[int, int | None, str]],
+    bodies: dict[tuple[int, str], str],
+) -> ProjectionStats:
+    """Make the stored answers of these products equal `desired`, writing only differences,
+    and report every changed or removed key in the change feed."""
+    stats = ProjectionStats(products=len(product_ids))
+    now = timezone.now()
+    existing_bodies = {
+        (product_id, digest): pk
+        for pk, product_id, digest in AnswerBody.objects.filter(
+            tenant_id=tenant_id, product_id__in=product_ids
+        ).values_list("pk", "product_id", "digest")
+    }
+    fresh = [
+        AnswerBody(tenant_id=tenant_id, product_id=product_id, digest=digest, body=text)
+        for (product_id, digest), text in bodies.items()
+        if (product_id, digest) not in existing_bodies
+    ]
+    if fresh:
+        AnswerBody.objects.bulk_create(fresh, batch_size=1000)
+        stats.bodies_written = len(fresh)
+        if any(body.pk is None for body in fresh):  # backends that return no ids
+            existing_bodies = _body_ids(tenant_id, product_ids)
+        else:
+            existing_bodies.update({(b.product_id, b.digest): b.pk for b in fresh})
+
+    # Rows under these numbers from another (deleted) product are taken over, not duplicated.
+    numbers = {number for number, _, _ in desired}
+    current = {
+        (number, channel, locale): (pk, etag)
+        for pk, number, channel, locale, etag in ShopAnswer.objects.filter(
+            Q(product_id__in=product_ids) | Q(number__in=numbers), tenant_id=tenant_id
+        ).values_list("pk", "number", "channel_code", "locale_code", "etag")
+    }
+    create, update, feed = [], [], []
+    for key, (product_id, variant_id, digest) in desired.items():
+        etag = answer_etag(key[0], digest)
+        known = current.get(key)
+        if known is not None and known[1] == etag:
+            continue
+        row = ShopAnswer(
+            tenant_id=tenant_id,
+            number=key[0],
+            channel_code=key[1],
+            locale_code=key[2],
+            product_id=product_id,
+            variant_id=variant_id,
+            body_id=existing_bodies[(product_id, digest)],
+            etag=etag,
+            updated_at=now,
+        )
+        if known is None:
+            create.append(row)
+        else:
+            row.pk = known[0]
+            update.append(row)
+        feed.append(_answer_change(tenant_id, key, etag))
+    gone = [key for key in current if key not in desired]
+    if gone:
+        ShopAnswer.objects.filter(pk__in=[current[key][0] for key in gone]).delete()
+        feed.extend(_answer_change(tenant_id, key, None) for key in gone)
+    if update:
+        ShopAnswer.objects.bulk_update(
+            update, ["product_id", "variant_id", "body", "etag", "updated_at"], batch_size=1000
+        )
+    if create:
+        ShopAnswer.objects.bulk_create(create, batch_size=1000)
+    used = {(product_id, digest) for product_id, _, digest in desired.values()}
+    unused = [pk for key, pk in existing_bodies.items() if key not in used]
+    if unused:
+        AnswerBody.objects.filter(pk__in=unused).delete()
+    stats.answers_written = len(create) + len(update)
+    stats.answers_removed = len(gone)
+    changes_record(feed)
+    return stats
+
+
+def _body_ids(tenant_id: int, product_ids: list[int]) -> dict[tuple[int, str], int]:
+    return {
+        (product_id, digest): pk
+        for pk, product_id, digest in AnswerBody.objects.filter(
+            tenant_id=tenant_id, product_id__in=product_ids
+        ).values_list("pk", "product_id", "digest")
+    }
+
+
+def _answer_change(tenant_id: int, key: tuple[str, str, str], etag: str | None) -> AnswerChange:
+    return AnswerChange(
+        tenant_id=tenant_id,
+        event=ChangeEvent.ANSWER,
+        number=key[0],
+        channel_code=key[1],
+        locale_code=key[2],
+        etag=etag,
+    )
+
+
+def changes_record(changes: list[AnswerChange]) -> None:
+    """Append to the change feed as the last write of the transaction. On PostgreSQL an
+    advisory lock held to commit makes ids visible in commit order (SQLite serialises
+    writers anyway), so a follower's `id > cursor` never skips a late commit. The writing
+    process drops its own local copies at commit; the others on their next poll."""
+    if not changes:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_FEED_LOCK_KEY])
+    AnswerChange.objects.bulk_create(changes, batch_size=2000)
+    evictions = [(c.tenant_id, c.event, c.number, c.category_id) for c in changes]
+    transaction.on_commit(lambda: _evict_locally(evictions))
+
+
+def _evict_locally(evictions: list) -> None:
+    """The writing process need not wait for its next poll of the feed."""
+    read_cache.changes_apply(evictions)
