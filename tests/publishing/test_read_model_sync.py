@@ -51,3 +51,24 @@ def test_drain_is_idempotent(tenant, published):
     stats = outbox_drain(tenant_id=tenant.pk)
     assert stats.answers_written == 0 and stats.products == 1
     assert list(ShopAnswer.objects.values_list("pk", "etag")) == before
+
+
+def test_rebuild_command_restores_a_lost_read_model_and_is_a_no_op_after(
+    tenant, published, shop, capsys
+):
+    from django.core.management import call_command
+
+    product, photo = published
+    ShopAnswer.objects.filter(tenant=tenant).delete()
+    call_command("read_model_rebuild", "--tenant", "acme", "--chunk", "1")
+    assert "acme: 1 products, 1 answers written" in capsys.readouterr().out
+    assert shop("MUG-001")["default_image"]["id"] == photo.pk
+    call_command("read_model_rebuild", "--all")
+    assert "acme: 1 products, 0 answers written" in capsys.readouterr().out
+
+
+def test_rebuild_command_refuses_an_unknown_tenant():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="Unknown tenant"):
+        call_command("read_model_rebuild", "--tenant", "nope")
