@@ -417,9 +417,7 @@ def _product_changed(product_id: int, tenant_id: int) -> None:
 def _variants_insert(
     *, product: Product, cleaned: list[tuple[str, dict[str, str]]]
 ) -> list[Variant]:
-    if cleaned:
-        _product_changed(product.pk, product.tenant_id)
-    return Variant.objects.bulk_create(
+    created = Variant.objects.bulk_create(
         [
             Variant(
                 tenant=product.tenant,
@@ -431,6 +429,9 @@ def _variants_insert(
             for number, values in cleaned
         ]
     )
+    if cleaned:
+        _product_changed(product.pk, product.tenant_id)
+    return created
 
 
 def _master_required(product: Product, field: str) -> None:
@@ -474,6 +475,7 @@ def variant_values_errors(
     return errors
 
 
+@transaction.atomic
 def variant_create(*, product: Product, number: str, values: dict[str, str]) -> Variant:
     """Add one variant to a master; its values must be a new combination of offered values."""
     errors = variant_values_errors(product=product, number=number, values=values)
@@ -482,6 +484,7 @@ def variant_create(*, product: Product, number: str, values: dict[str, str]) -> 
     return _variants_insert(product=product, cleaned=[(number.strip(), _canonical(values))])[0]
 
 
+@transaction.atomic
 def variant_update(
     *, variant: Variant, number: str | None = None, values: dict[str, str] | None = None
 ) -> Variant:

@@ -10,4 +10,4 @@ MEDIA_ROOT = env("MEDIA_ROOT", default="/tmp/mediahub-test-media")
 CELERY_TASK_ALWAYS_EAGER = True
 
 # Every shop read follows the change feed first, so a test sees its own writes at once.
-SHOP_CHANGE_POLL_SECONDS = 0.0
+SHOP_CHANGE_POLL_SECONDS = env.float("SHOP_CHANGE_POLL_SECONDS", default=0.0)
