@@ -71,7 +71,7 @@ class MediaItemAdmin(TenantScopedAdmin):
         "created_by",
     ]
     inlines = [RenditionInline]
-    actions = ["publish_selected", "unpublish_selected"]
+    actions = ["publish_selected", "unpublish_selected", "unpublish_selected_force"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("renditions", "tags")
@@ -135,6 +135,16 @@ class MediaItemAdmin(TenantScopedAdmin):
     @admin.action(description="Unpublish selected media items")
     def unpublish_selected(self, request, queryset):
         self._run(request, queryset, services.media_item_unpublish, "unpublished")
+
+    @admin.action(
+        description="Unpublish selected media items, dropping them from published content"
+    )
+    def unpublish_selected_force(self, request, queryset):
+        # R22: shops stop showing them in the same step (their answers are re-projected).
+        def force(*, item, user):
+            return services.media_item_unpublish(item=item, user=user, force=True)
+
+        self._run(request, queryset, force, "unpublished")
 
     def _run(self, request, queryset, service, verb: str) -> None:
         done = 0

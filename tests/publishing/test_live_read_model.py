@@ -331,3 +331,73 @@ def test_deleting_a_published_product_needs_a_publisher(shirt, api, editor, publ
     assert api(editor, "delete", "products/SHIRT-001/").status_code == 403
     assert read("SHIRT-001").status_code == 200
     assert api(publisher, "delete", "products/SHIRT-001/").status_code == 204
+
+
+# --- the same through the admin --------------------------------------------------------
+
+
+@pytest.fixture
+def staff_admin(tenant, member):
+    from tenants.models import Role
+
+    user = member(Role.ADMIN, username="adam")
+    user.is_staff = True
+    user.save()
+    return user
+
+
+def _admin_post(client, user, url, data, capture):
+    client.force_login(user)
+    with capture(execute=True):
+        return client.post(url, data, follow=True)
+
+
+def test_admin_unpublish_refuses_media_in_use_and_force_drops_it(
+    shirt, staff_admin, client, read, django_capture_on_commit_callbacks
+):  # R22 in the admin
+    _, media = shirt
+    front = media["front"]
+    url = "/admin/media_library/mediaitem/"
+    response = _admin_post(
+        client,
+        staff_admin,
+        url,
+        {"action": "unpublish_selected", "_selected_action": [front.pk]},
+        django_capture_on_commit_callbacks,
+    )
+    assert "shown by published content" in response.content.decode()
+    assert read("SHIRT-001").json()["default_image"]["id"] == front.pk
+    _admin_post(
+        client,
+        staff_admin,
+        url,
+        {"action": "unpublish_selected_force", "_selected_action": [front.pk]},
+        django_capture_on_commit_callbacks,
+    )
+    assert read("SHIRT-001").json()["default_image"]["id"] == media["back"].pk
+
+
+def test_admin_variant_and_channel_deletes_reach_the_shop(
+    tenant, shirt, staff_admin, client, read, django_capture_on_commit_callbacks
+):  # R22 in the admin
+    from catalog.models import Variant
+    from tenants.models import Channel
+
+    variant = Variant.objects.get(number="SHIRT-001-RED-S-SLIM")
+    _admin_post(
+        client,
+        staff_admin,
+        f"/admin/catalog/variant/{variant.pk}/delete/",
+        {"post": "yes"},
+        django_capture_on_commit_callbacks,
+    )
+    assert read("SHIRT-001-RED-S-SLIM").status_code == 404
+    pos = Channel.objects.get(tenant=tenant, code="pos")
+    _admin_post(
+        client,
+        staff_admin,
+        f"/admin/tenants/channel/{pos.pk}/delete/",
+        {"post": "yes"},
+        django_capture_on_commit_callbacks,
+    )
+    assert read("SHIRT-001", "pos").status_code == 404
