@@ -1,6 +1,12 @@
 """The change feed API (R24): what changed in the shop answers since a cursor."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -47,11 +53,13 @@ class ChangeFeedApi(TenantScopedMixin, APIView):
             200: inline_serializer(
                 "ChangeFeedPage",
                 {
-                    "results": ChangeEntryOutput.__class__(many=True),
+                    "results": serializers.ListField(child=ChangeEntryOutput),
                     "next": serializers.CharField(),
                     "more": serializers.BooleanField(),
                 },
-            )
+            ),
+            400: OpenApiTypes.OBJECT,
+            410: OpenApiResponse(OpenApiTypes.OBJECT, "The cursor is older than the feed keeps."),
         },
     )
     def get(self, request, tenant: str):
