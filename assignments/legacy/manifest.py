@@ -9,7 +9,6 @@ images have no entity type in the manifest format and are left out (the command 
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from typing import IO
 
@@ -23,6 +22,7 @@ from assignments.manifests.columns import (
     NEUTRAL_LOCALE,
     dimension_label,
 )
+from assignments.manifests.tsv import line_encode
 from media_library.models import MediaItem
 from tenants.models import Tenant
 
@@ -104,24 +104,23 @@ def manifest_write(*, tenant: Tenant, plan: MigrationPlan, out: IO[str], publish
         .values_list("pk", "display_name", "alt_text")
         .iterator()
     }
-    writer = csv.DictWriter(out, fieldnames=HEADER, delimiter="\t", lineterminator="\n")
-    writer.writeheader()
+    # Written like an export (tsv.py): one line per row, formula-leading cells neutralised.
+    out.write(line_encode(HEADER))
     rows = 0
     for product in plan.products:
         for entity_type, key, key_value, media_keys in _entities(product):
             for position, checksum in enumerate(media_keys, start=1):
-                writer.writerow(
-                    {
-                        **_media_columns(plan.media[checksum], existing, action),
-                        "EntityType": entity_type,
-                        "EntityKey": key,
-                        "EntityKeyValue": key_value,
-                        "EntityLocale": NEUTRAL_LOCALE,
-                        "EntityChannel": OMNICHANNEL_NAME,
-                        "EntityAssignmentAction": action,
-                        "MediaGroup": GROUP_PRIMARY,
-                        "MediaDisplayOrder": str(position),
-                    }
-                )
+                row = {
+                    **_media_columns(plan.media[checksum], existing, action),
+                    "EntityType": entity_type,
+                    "EntityKey": key,
+                    "EntityKeyValue": key_value,
+                    "EntityLocale": NEUTRAL_LOCALE,
+                    "EntityChannel": OMNICHANNEL_NAME,
+                    "EntityAssignmentAction": action,
+                    "MediaGroup": GROUP_PRIMARY,
+                    "MediaDisplayOrder": str(position),
+                }
+                out.write(line_encode(row.get(column, "") for column in HEADER))
                 rows += 1
     return rows

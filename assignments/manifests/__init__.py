@@ -32,8 +32,14 @@ How an import behaves, in the words a user needs:
   exported.
 - Re-importing the same manifest changes nothing: identical content makes no version,
   identical metadata no media update, identical bytes no new item.
+- The file format (tsv.py): one physical line is one row, quotes are data except a cell
+  wrapped in quotes (inner quotes doubled), where backslash-t, -n, -r and a doubled
+  backslash stand for a tab, a line break, a carriage return and a backslash. A cell
+  starting with `=`, `+`, `-`, `@`, tab or CR is exported with a leading `'` (formula
+  injection, OWASP), as is a value that already starts with `'` and one of those; import
+  removes exactly that `'`.
 
-Modules: columns (names/values), parse, validate (-> plan), media_apply,
-documents_apply (bulk writes), importer (orchestration), result, export, files (folder,
-zip, http(s)), jobs, api, urls, admin, progress.
+Modules: columns (names/values), tsv (line and cell codec), parse, validate (-> plan),
+media_apply, documents_apply (bulk writes), importer (orchestration), result, export,
+files (folder, zip, http(s)), jobs, api, urls, admin, progress.
 """

@@ -8,7 +8,6 @@ however large the export. Only the set of media ids whose files go alongside is 
 
 from __future__ import annotations
 
-import csv
 import io
 import shutil
 import zipfile
@@ -40,7 +39,7 @@ from .columns import (
     NEUTRAL_LOCALE,
     dimension_label,
 )
-from .parse import DIALECT
+from .tsv import line_encode
 
 KINDS = ("media", "assignments")
 PRODUCT_BATCH = 200
@@ -260,18 +259,10 @@ def _content_rows(content, document, base, media, selection) -> Iterator[dict]:
 
 
 def manifest_lines(*, tenant: Tenant, selection: ExportSelection) -> Iterator[str]:
-    """The TSV, line by line (header first)."""
+    """The TSV, line by line (header first). Every cell goes through `tsv.cell_encode`:
+    formula-leading values are neutralised (R29) and no value spans two lines."""
     columns = selection.columns()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, dialect=DIALECT, lineterminator="\n")
-
-    def line(cells: Iterable[str]) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(cells)
-        return buffer.getvalue()
-
-    yield line(columns)
+    yield line_encode(columns)
     rows = (
         media_rows(tenant=tenant, selection=selection)
         if selection.kind == "media"
@@ -279,7 +270,7 @@ def manifest_lines(*, tenant: Tenant, selection: ExportSelection) -> Iterator[st
     )
     for row in rows:
         selection.rows += 1
-        yield line(row.get(c, "") for c in columns)
+        yield line_encode(row.get(c, "") for c in columns)
 
 
 def export_files(*, tenant: Tenant, media_ids: Iterable[int]) -> Iterator[tuple[str, object]]:

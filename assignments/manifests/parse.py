@@ -1,23 +1,19 @@
 """Read a .tsv manifest: UTF-8 with an optional BOM, a header row, columns in any order.
 
-Rows are kept as tuples in header order with their physical line number, so every error
-names the line a user sees in their editor. Repeated cell values (entity types, locales,
+One physical line is one row (tsv.py: quotes never join lines, formula-neutralised cells
+are read back exactly). Rows are kept as tuples in header order with their physical line
+number, so every error names the line a user sees in their editor. Repeated cell values (entity types, locales,
 actions) are shared between rows, which keeps a 100,000-row manifest small in memory.
 """
 
 from __future__ import annotations
 
-import csv
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
 from .columns import KNOWN_COLUMNS, ErrorCode
-
-# Quoting follows the excel-tab dialect, so a cell may hold a tab or a line break when
-# quoted; plain files (no quotes at all) read the same.
-DIALECT = "excel-tab"
+from .tsv import cell_decode, line_split
 
 
 class ManifestUnreadable(Exception):
@@ -62,12 +58,13 @@ def _text_stream(source: IO[bytes] | IO[str]) -> IO[str]:
 
 def manifest_read(source: IO[bytes] | IO[str]) -> Manifest:
     """Parse the whole manifest; header problems are collected, not raised."""
-    reader = csv.reader(_text_stream(source), dialect=DIALECT)
+    # Physical lines, numbered from 1 (the header); \n, \r\n and a lone \r each end one.
+    lines = enumerate(_text_stream(source), start=1)
     try:
-        header = next(reader, None)
-        if header is None:
+        first = next(lines, None)
+        if first is None:
             raise ManifestUnreadable("The manifest is empty: it needs a header row.")
-        header = [name.strip().lstrip("\ufeff") for name in header]
+        header = [cell_decode(name.strip().lstrip("\ufeff")) for name in line_split(first[1])]
         manifest = Manifest(header=header)
         for position, name in enumerate(header):
             if not name:
@@ -84,13 +81,13 @@ def manifest_read(source: IO[bytes] | IO[str]) -> Manifest:
                 manifest.index[name] = position
         shared: dict[str, str] = {}
         width = len(header)
-        for values in _rows(reader):
-            line, cells = values
+        for line, text in lines:
+            cells = line_split(text)
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines are not rows
             stripped = []
             for cell in cells:
-                cell = cell.strip()
+                cell = cell_decode(cell.strip())
                 if len(cell) <= 40:
                     cell = shared.setdefault(cell, cell)
                 stripped.append(cell)
@@ -99,13 +96,4 @@ def manifest_read(source: IO[bytes] | IO[str]) -> Manifest:
             manifest.rows.append(Row(line=line, values=tuple(stripped)))
     except UnicodeDecodeError as exc:
         raise ManifestUnreadable(f"The manifest is not UTF-8 text ({exc.reason}).") from None
-    except csv.Error as exc:
-        raise ManifestUnreadable(f"The manifest is not a readable TSV file ({exc}).") from None
     return manifest
-
-
-def _rows(reader) -> Iterator[tuple[int, list[str]]]:
-    start = reader.line_num + 1
-    for cells in reader:
-        yield start, cells
-        start = reader.line_num + 1
