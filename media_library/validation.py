@@ -173,22 +173,43 @@ def extension_check(filename: str, fmt: MediaFormat) -> None:
         )
 
 
+def pillow_pixel_limit_apply(max_pixels: int) -> None:
+    """Make Pillow's own decompression-bomb limit follow MEDIA_MAX_IMAGE_PIXELS.
+
+    Pillow refuses anything above its built-in `Image.MAX_IMAGE_PIXELS` (89.5 Mpx) by
+    itself, which silently overrode a larger setting (issue 12). It is raised to the
+    setting, never lowered: the setting is enforced by `image_inspect`'s own header check,
+    and a process-wide limit below Pillow's default would also bite code that opens
+    other, already accepted images (a lowered setting in one place must not leak).
+    Pillow stays the backstop above the setting.
+    """
+    current = Image.MAX_IMAGE_PIXELS
+    if current is not None and current < max_pixels:
+        Image.MAX_IMAGE_PIXELS = max_pixels
+
+
 def image_inspect(file: IO[bytes], *, max_pixels: int) -> tuple[int, int, bool]:
     """Width and height as displayed (after EXIF orientation) and whether it has alpha.
 
     Pillow decodes the whole image (at reduced scale for JPEG) so truncated or corrupt files
-    fail here; the pixel limit is checked from the header first, before any decoding, so a
-    decompression bomb never allocates its bitmap.
+    fail here; the pixel limit (`max_pixels`, the setting) is checked from the header first,
+    before any decoding, so a decompression bomb never allocates its bitmap.
     """
+    pillow_pixel_limit_apply(max_pixels)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Opening reads the header only: our own check below decides, naming the size.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(file) as img:
                 width, height = img.size
                 if width * height > max_pixels:
                     raise UploadRejected(_bomb(width, height, max_pixels))
                 img.verify()
-            file.seek(0)
+        file.seek(0)
+        with warnings.catch_warnings():
+            # Decoding: Pillow's limit (never below the setting) is the backstop, e.g. for
+            # an animation frame larger than the image.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(file) as img:
                 orientation = img.getexif().get(_EXIF_ORIENTATION, 1)
                 has_alpha = img.mode in {"RGBA", "LA", "PA"} or "transparency" in img.info
