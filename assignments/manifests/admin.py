@@ -22,7 +22,7 @@ from tenants.admin_base import admin_tenant_ids
 from tenants.exceptions import DomainError
 from tenants.models import Role, Tenant
 
-from .export import ExportSelection, zip_stream
+from .export import ExportIncomplete, ExportSelection, zip_stream
 from .jobs import import_job_start
 
 IMPORT_TEMPLATE = """{% extends "admin/base_site.html" %}
@@ -47,10 +47,16 @@ def _single_tenant(modeladmin, request, queryset) -> Tenant | None:
     return Tenant.objects.get(pk=tenant_ids.pop())
 
 
-def _zip_response(tenant: Tenant, selection: ExportSelection) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        zip_stream(tenant=tenant, selection=selection), content_type="application/zip"
-    )
+def _zip_response(
+    modeladmin, request, tenant: Tenant, selection: ExportSelection
+) -> StreamingHttpResponse | None:
+    try:
+        stream = zip_stream(tenant=tenant, selection=selection)
+    except ExportIncomplete as exc:
+        # Checked before the first byte: the changelist shows why, no truncated download.
+        modeladmin.message_user(request, exc.message, messages.ERROR)
+        return None
+    response = StreamingHttpResponse(stream, content_type="application/zip")
     response["Content-Disposition"] = (
         f'attachment; filename="{tenant.slug}-{selection.kind}-manifest.zip"'
     )
@@ -63,7 +69,7 @@ def export_media_manifest(modeladmin, request, queryset):
     if tenant is None:
         return None
     ids = list(queryset.values_list("pk", flat=True))
-    return _zip_response(tenant, ExportSelection(kind="media", media_ids=ids))
+    return _zip_response(modeladmin, request, tenant, ExportSelection(kind="media", media_ids=ids))
 
 
 export_media_manifest.allowed_permissions = ("view",)  # what the user sees, they may export
@@ -75,7 +81,8 @@ def export_assignment_manifest(modeladmin, request, queryset):
     if tenant is None:
         return None
     numbers = list(queryset.values_list("number", flat=True))
-    return _zip_response(tenant, ExportSelection(kind="assignments", product_numbers=numbers))
+    selection = ExportSelection(kind="assignments", product_numbers=numbers)
+    return _zip_response(modeladmin, request, tenant, selection)
 
 
 export_assignment_manifest.allowed_permissions = ("view",)

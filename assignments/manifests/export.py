@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from django.db.models import Prefetch
 from catalog.models import Product
 from media_library.models import MediaItem, MediaTag
 from media_library.serving import media_preview_url
-from tenants.exceptions import ValidationFailed
+from tenants.exceptions import Conflict, ValidationFailed
 from tenants.models import NEUTRAL, OMNICHANNEL, Locale, Tenant
 
 from ..models import AssignmentDocument
@@ -275,10 +276,65 @@ def manifest_lines(*, tenant: Tenant, selection: ExportSelection) -> Iterator[st
 
 def export_files(*, tenant: Tenant, media_ids: Iterable[int]) -> Iterator[tuple[str, object]]:
     """(import path, FieldFile) of every file of these items, a batch at a time."""
+    for path, field_file, _item in _export_files_with_items(tenant, media_ids):
+        yield path, field_file
+
+
+def _export_files_with_items(tenant: Tenant, media_ids: Iterable[int]):
     ordered = sorted(set(media_ids))
     for start in range(0, len(ordered), MEDIA_BATCH):
         for item in _media_queryset(tenant).filter(pk__in=ordered[start : start + MEDIA_BATCH]):
-            yield from companion_files(item)
+            for path, field_file in companion_files(item):
+                yield path, field_file, item
+
+
+class ExportIncomplete(Conflict):
+    """Files the export must carry are missing from storage: refused before the first byte
+    (a 409 naming them), never a truncated zip behind a 200 (issue 12)."""
+
+    code = "export_files_missing"
+
+
+MISSING_LISTED = 100
+MANIFEST_SPOOL_BYTES = 8 * 1024 * 1024
+
+
+def export_files_check(*, tenant: Tenant, media_ids: Iterable[int]) -> None:
+    """ExportIncomplete naming every item whose file (or companion) is not in storage."""
+    missing: list[dict] = []
+    count = 0
+    for path, field_file, item in _export_files_with_items(tenant, media_ids):
+        name = field_file.name
+        if name and field_file.storage.exists(name):
+            continue
+        count += 1
+        if len(missing) < MISSING_LISTED:
+            missing.append({"media_id": item.pk, "display_name": item.display_name, "path": path})
+    if count:
+        listed = ", ".join(f"{m['media_id']} ({m['path']})" for m in missing[:10])
+        more = f" and {count - 10} more" if count > 10 else ""
+        raise ExportIncomplete(
+            f"The export cannot complete: {count} file(s) are missing from storage, "
+            f"for media item(s) {listed}{more}.",
+            field="files",
+            extra={"missing": missing, "missing_count": count},
+        )
+
+
+def export_prepare(*, tenant: Tenant, selection: ExportSelection) -> IO[bytes]:
+    """Write the manifest to a spool (memory, then disk past 8 MB) while learning which files
+    go alongside, and check that every one of them exists: everything that can stop an
+    export happens here, before a response (or a job's result) is started."""
+    spool = tempfile.SpooledTemporaryFile(max_size=MANIFEST_SPOOL_BYTES)  # noqa: SIM115
+    try:
+        for text in manifest_lines(tenant=tenant, selection=selection):
+            spool.write(text.encode("utf-8"))
+        export_files_check(tenant=tenant, media_ids=selection.files)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool
 
 
 class _Sink(io.RawIOBase):
@@ -301,38 +357,51 @@ class _Sink(io.RawIOBase):
 
 
 def zip_stream(*, tenant: Tenant, selection: ExportSelection) -> Iterator[bytes]:
-    """A .zip (manifest.tsv + files) as a stream of bytes, for HTTP responses and files."""
+    """A .zip (manifest.tsv + files) as a stream of bytes, for HTTP responses and files.
+
+    Not a generator itself: the manifest is made and every file checked when this is
+    called (ExportIncomplete, a 409, if one is missing), so a caller can still answer an
+    error; only then are bytes produced."""
+    manifest = export_prepare(tenant=tenant, selection=selection)
+    return _zip_bytes(tenant=tenant, selection=selection, manifest=manifest)
+
+
+def _zip_bytes(*, tenant: Tenant, selection: ExportSelection, manifest: IO[bytes]):
     sink = _Sink()
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        with archive.open(MANIFEST_NAME, "w") as entry:
-            for text in manifest_lines(tenant=tenant, selection=selection):
-                entry.write(text.encode("utf-8"))
-                if len(sink.chunks) > 64:
-                    yield sink.drain()
-        yield sink.drain()
-        for path, field_file in export_files(tenant=tenant, media_ids=selection.files):
-            info = zipfile.ZipInfo(path)
-            info.compress_type = zipfile.ZIP_STORED  # media is compressed already
-            with archive.open(info, "w") as entry, field_file.open("rb") as source:
-                for chunk in iter(lambda: source.read(COPY_CHUNK), b""):
+    try:
+        with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            with archive.open(MANIFEST_NAME, "w") as entry:
+                for chunk in iter(lambda: manifest.read(COPY_CHUNK), b""):
                     entry.write(chunk)
                     yield sink.drain()
-    yield sink.drain()
+            yield sink.drain()
+            for path, field_file in export_files(tenant=tenant, media_ids=selection.files):
+                info = zipfile.ZipInfo(path)
+                info.compress_type = zipfile.ZIP_STORED  # media is compressed already
+                with archive.open(info, "w") as entry, field_file.open("rb") as source:
+                    for chunk in iter(lambda: source.read(COPY_CHUNK), b""):
+                        entry.write(chunk)
+                        yield sink.drain()
+        yield sink.drain()
+    finally:
+        manifest.close()
 
 
 def export_to_path(*, tenant: Tenant, selection: ExportSelection, target: Path) -> dict:
-    """`export_manifest OUT`: a .zip, a folder (manifest.tsv + media/), or a bare .tsv."""
+    """`export_manifest OUT`: a .zip, a folder (manifest.tsv + media/), or a bare .tsv.
+    Nothing is written when a file is missing (ExportIncomplete)."""
     target = Path(target)
     if target.suffix.lower() == ".zip":
+        stream = zip_stream(tenant=tenant, selection=selection)
         with open(target, "wb") as out:
-            for chunk in zip_stream(tenant=tenant, selection=selection):
+            for chunk in stream:
                 out.write(chunk)
         return {"path": str(target), "files": len(selection.files), "rows": selection.rows}
     tsv = target if target.suffix.lower() == ".tsv" else target / MANIFEST_NAME
-    tsv.parent.mkdir(parents=True, exist_ok=True)
-    with open(tsv, "w", encoding="utf-8", newline="") as out:
-        for text in manifest_lines(tenant=tenant, selection=selection):
-            out.write(text)
+    with export_prepare(tenant=tenant, selection=selection) as manifest:
+        tsv.parent.mkdir(parents=True, exist_ok=True)
+        with open(tsv, "wb") as out:
+            shutil.copyfileobj(manifest, out, COPY_CHUNK)
     written = 0
     rows = selection.rows
     for path, field_file in export_files(tenant=tenant, media_ids=selection.files):

@@ -152,6 +152,8 @@ def export_job_execute(*, job: Job, listener=None) -> Job:
             name = default_storage.save(
                 f"tenants/{job.tenant_id}/jobs/{job.pk}/{selection.kind}-export.zip", File(spool)
             )
+    except DomainError as exc:  # e.g. files missing from storage: the job says which
+        return job_fail(job=job, error=exc.message)
     except Exception as exc:  # a failed export must show as a failed job
         logger.exception("manifest export job %s failed", job.pk)
         return job_fail(job=job, error=f"{type(exc).__name__}: {exc}")
