@@ -23,7 +23,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from tenants.exceptions import Conflict, DomainError, ValidationFailed
+from tenants.exceptions import Conflict, DomainError, NotFound, ValidationFailed
 from tenants.models import OutboxKind, Role, Tenant
 from tenants.outbox import outbox_record
 from tenants.selectors import role_require
@@ -161,9 +161,46 @@ def _files_delete_on_commit(names: Sequence[str]) -> None:
 
 
 def _derivatives_enqueue(item: MediaItem) -> None:
+    """Queue the renditions after commit. The item is whole without them: if the queue is
+    unreachable the write still stands (never a 500 after commit); the failure is logged and
+    counted, and the beat task `media_derivatives_sweep` makes what is missing later."""
+    item_id = item.pk
+    transaction.on_commit(lambda: derivatives_enqueue_now(item_id))
+
+
+DEGRADED = {"derivatives_enqueue_failed": 0}
+
+
+def derivatives_enqueue_now(item_id: int) -> bool:
+    """Send one derivatives task; False (logged, counted) when the broker refused it."""
     from .tasks import media_item_derivatives_ensure
 
-    transaction.on_commit(lambda: media_item_derivatives_ensure.delay(item.pk))
+    if (
+        media_item_derivatives_ensure.app.conf.task_always_eager
+    ):  # made here and now: its own errors are not the queue's
+        media_item_derivatives_ensure.apply_async((item_id,))
+        return True
+    try:
+        media_item_derivatives_ensure.apply_async((item_id,), retry=False)
+    except Exception:  # noqa: BLE001 - any broker/transport error: degrade, don't fail
+        DEGRADED["derivatives_enqueue_failed"] += 1
+        logger.warning(
+            "could not queue renditions of media item %s (job queue unavailable); "
+            "the periodic sweep will make them",
+            item_id,
+            exc_info=True,
+        )
+        return False
+    return True
+
+
+def _item_locked(item: MediaItem) -> MediaItem:
+    """The item's row under a lock (inside a transaction): 404 when a concurrent request
+    deleted it after the caller loaded it (R5, issue 12), never a DoesNotExist 500."""
+    try:
+        return MediaItem.objects.select_for_update().get(pk=item.pk)
+    except MediaItem.DoesNotExist:
+        raise NotFound("This media item no longer exists.", field="id") from None
 
 
 def _companion_inspect(
@@ -309,7 +346,7 @@ def media_item_update(
     and checksums honest.
     """
     with transaction.atomic():
-        locked = MediaItem.objects.select_for_update().get(pk=item.pk)
+        locked = _item_locked(item)
         for name, value in (
             ("title", title),
             ("alt_text", alt_text),
@@ -366,7 +403,7 @@ def media_item_publish(*, item: MediaItem, user: AbstractBaseUser | None) -> Med
     if user is not None:
         role_require(tenant=item.tenant, user=user, role=Role.PUBLISHER, action="publish media")
     with transaction.atomic():
-        locked = MediaItem.objects.select_for_update().get(pk=item.pk)
+        locked = _item_locked(item)
         media_metadata_require(kind=locked.kind, title=locked.title, alt_text=locked.alt_text)
         if locked.status != MediaStatus.PUBLISHED:
             locked.status = MediaStatus.PUBLISHED
@@ -390,7 +427,7 @@ def media_item_unpublish(
     if user is not None:
         role_require(tenant=item.tenant, user=user, role=Role.PUBLISHER, action="unpublish media")
     with transaction.atomic():
-        locked = MediaItem.objects.select_for_update().get(pk=item.pk)
+        locked = _item_locked(item)
         if locked.status != MediaStatus.DRAFT:
             usages = media_published_usages(item=locked)
             if usages and not force:
@@ -429,10 +466,14 @@ def media_item_delete(*, item: MediaItem, user: AbstractBaseUser | None) -> None
     Users of a media item reference it with on_delete=PROTECT; Django's collector names
     them all, so no app needs to register its usages here.
     """
-    names = [item.file.name, item.video_thumbnail.name, item.video_captions.name]
-    names += list(item.renditions.values_list("file", flat=True))
     try:
         with transaction.atomic():
+            # Under the row lock renditions are made under too (renditions_ensure): every
+            # rendition committed so far is seen here and its file removed with the item; one
+            # being made waits and then finds the item gone (no orphan files).
+            item = _item_locked(item)
+            names = [item.file.name, item.video_thumbnail.name, item.video_captions.name]
+            names += list(Rendition.objects.filter(media=item).values_list("file", flat=True))
             item.delete()
     except (ProtectedError, RestrictedError) as exc:
         blocking = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
@@ -509,7 +550,12 @@ def renditions_ensure(*, item: MediaItem, names: Sequence[str] | None = None) ->
     ]
     if not todo:
         return list(existing.values())
-    source = _rendition_source(item)
+    try:
+        source = _rendition_source(item)
+    except OSError:
+        if not MediaItem.objects.filter(pk=item.pk).exists():
+            return []  # deleted meanwhile: its files went with it
+        raise
     if source is None:
         return list(existing.values())
     outputs = renditions_render(source, todo, focal=focal)
@@ -552,3 +598,34 @@ def media_item_derivatives_ensure(*, item: MediaItem) -> None:
     """Everything made after upload: a video's thumbnail, then the renditions (R6)."""
     video_thumbnail_ensure(item=item)
     renditions_ensure(item=item)
+
+
+SWEEP_BATCH = 50
+SWEEP_GRACE_SECONDS = 120
+
+
+def derivatives_missing_sweep(
+    *, limit: int = SWEEP_BATCH, grace_seconds: float = SWEEP_GRACE_SECONDS
+) -> int:
+    """Make the renditions of images (draft or published) that have none: their task was
+    never queued (the broker was down at upload, see `_derivatives_enqueue`) or was lost.
+    Celery beat runs this every few minutes; items younger than `grace_seconds` are left to
+    their own task. Returns how many items got renditions."""
+    from datetime import timedelta
+
+    cutoff = timezone.now() - timedelta(seconds=grace_seconds)
+    items = (
+        MediaItem.objects.filter(kind=MediaKind.IMAGE, created_at__lt=cutoff)
+        .filter(renditions__isnull=True)
+        .select_related("tenant")
+        .order_by("pk")[:limit]
+    )
+    made = 0
+    for item in items:
+        try:
+            media_item_derivatives_ensure(item=item)
+        except Exception:  # noqa: BLE001 - one bad file must not stop the sweep
+            logger.warning("could not make renditions of media item %s", item.pk, exc_info=True)
+            continue
+        made += 1
+    return made

@@ -13,3 +13,9 @@ def media_item_derivatives_ensure(media_id: int) -> None:
     if item is None:  # deleted before the worker got to it
         return
     services.media_item_derivatives_ensure(item=item)
+
+
+@shared_task
+def media_derivatives_sweep() -> int:
+    """Celery beat: make the renditions that an upload could not queue (broker down)."""
+    return services.derivatives_missing_sweep()

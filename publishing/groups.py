@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -10,11 +11,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from tenants.exceptions import Conflict, DomainError, ValidationFailed
+from tenants.exceptions import Conflict, DomainError, NotFound, ValidationFailed
 from tenants.models import Channel, Locale, Tenant
 
 from .models import Job, PublishGroup, PublishGroupStatus
-from .services import product_ids_for, publish_job_start, publish_plan
+from .services import JobQueueUnavailable, product_ids_for, publish_job_start, publish_plan
+
+logger = logging.getLogger(__name__)
 
 
 def _size_check(product_ids) -> None:
@@ -199,6 +202,11 @@ def groups_run_due(*, now: datetime | None = None) -> list[int]:
     for group in due.select_related("tenant", "created_by"):
         try:
             job = group_publish(group=group, user=group.created_by)
+        except JobQueueUnavailable:
+            # A passing outage is no reason to fail the group: it stays scheduled and the
+            # next run (every minute) starts it.
+            logger.warning("job queue unavailable: publish group %s left scheduled", group.pk)
+            break
         except (DomainError, ValidationFailed) as exc:
             _fail_unpublishable(group, exc)
             continue
@@ -239,13 +247,19 @@ def group_collect_checkin(*, document) -> None:
 
 
 def _locked(group: PublishGroup) -> PublishGroup:
-    return (
-        PublishGroup.objects.select_for_update(of=("self",))
-        .select_related("tenant", "channel", "locale")
-        .get(pk=group.pk)
-    )
+    """The group's row, locked (call inside a transaction): 404 when a concurrent request
+    deleted it since the caller loaded it."""
+    try:
+        return (
+            PublishGroup.objects.select_for_update(of=("self",))
+            .select_related("tenant", "channel", "locale")
+            .get(pk=group.pk)
+        )
+    except PublishGroup.DoesNotExist:
+        raise NotFound("This publish group no longer exists.", field="id") from None
 
 
+@transaction.atomic
 def group_delete(*, group: PublishGroup) -> None:
     group = _locked(group)
     if group.status == PublishGroupStatus.RUNNING:

@@ -87,8 +87,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
+    # Short socket timeouts: an unreachable cache fails fast (no request may hang on it).
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
     CACHES = {
@@ -177,6 +182,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("READ_MODEL_SYNC_SECONDS", default=30.0),
     },
     "change-feed-prune": {"task": "publishing.tasks.change_feed_prune", "schedule": 3600.0},
+    # Degrade, don't fail (issue 12): images whose renditions could not be queued at upload
+    # (broker down) get them here.
+    "media-derivatives-sweep": {
+        "task": "media_library.tasks.media_derivatives_sweep",
+        "schedule": 300.0,
+    },
 }
 
 REST_FRAMEWORK = {

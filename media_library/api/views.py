@@ -9,6 +9,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from tenants.api.mixins import TenantScopedMixin
+from tenants.exceptions import NotFound
 
 from .. import services
 from ..models import MediaItem
@@ -23,6 +24,14 @@ from .serializers import (
     MediaPublishedUsageOutput,
     MediaUnpublishInput,
 )
+
+
+def _reloaded(item: MediaItem) -> MediaItem:
+    """The item as answered; 404 when a concurrent delete removed it since the write."""
+    item = media_item_prefetch(MediaItem.objects.filter(pk=item.pk)).first()
+    if item is None:
+        raise NotFound("This media item no longer exists.", field="id")
+    return item
 
 
 @extend_schema_view(
@@ -53,7 +62,7 @@ class MediaItemViewSet(
         return media_item_prefetch(super().get_queryset())
 
     def _output(self, item: MediaItem, **status_kw) -> Response:
-        item = media_item_prefetch(MediaItem.objects.filter(pk=item.pk)).get()
+        item = _reloaded(item)
         return Response(self.get_serializer(item).data, **status_kw)
 
     @extend_schema(
@@ -70,7 +79,7 @@ class MediaItemViewSet(
         item, created = services.media_item_upload(
             tenant=self.tenant, user=request.user, **data.validated_data
         )
-        item = media_item_prefetch(MediaItem.objects.filter(pk=item.pk)).get()
+        item = _reloaded(item)
         item.duplicate = not created
         body = MediaItemUploadOutput(item, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -55,6 +55,7 @@ class JobViewSet(TenantScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
                 f"Jobs of kind '{kind}' are not started here; use one of: {', '.join(settings.JOB_STARTERS)}.",
                 field="kind",
             )
+        services.job_queue_require()  # 503 before the starter writes anything (issue 12)
         job = import_string(path)(tenant=self.tenant, user=request.user, data=request.data)
         job.refresh_from_db()
         return Response(
@@ -188,7 +189,9 @@ class PublishGroupViewSet(
     filterset_fields = ["status"]
 
     def _out(self, group, code=status.HTTP_200_OK):
-        group = self.get_queryset().get(pk=group.pk)
+        group = self.get_queryset().filter(pk=group.pk).first()
+        if group is None:  # deleted by another request right after this one's write
+            raise NotFound("This publish group no longer exists.", field="id")
         return Response(
             PublishGroupOutput(group, context={"request": self.request}).data, status=code
         )
