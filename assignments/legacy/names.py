@@ -37,6 +37,7 @@ class Reason:
     BAD_NAME = "bad name"
     UNSUPPORTED_EXTENSION = "unsupported extension"
     NOT_AN_IMAGE = "non-image bytes"
+    UNREADABLE = "unreadable file"
     CATALOG = "catalog (not migrated: there is no catalog entity)"
 
 

@@ -25,7 +25,7 @@ from .names import (
     file_name,
     legacy_name_parse,
 )
-from .sources import LegacySource, is_system_file
+from .sources import LegacySource, SourceFileRefused, is_system_file
 
 Progress = Callable[[str, int, int], None]
 
@@ -99,6 +99,8 @@ def _inspect(source: LegacySource, path: str) -> str | Unmatched:
     try:
         with source.open(path) as handle:
             inspection = upload_inspect(handle, filename=file_name(path))
+    except SourceFileRefused as exc:  # e.g. a link out of the folder (R29)
+        return Unmatched(path, Reason.UNREADABLE, str(exc))
     except UploadRejected as exc:
         return Unmatched(path, Reason.NOT_AN_IMAGE, exc.message)
     if inspection.kind != MediaKind.IMAGE:

@@ -1,7 +1,9 @@
 """Where a legacy library lives: a folder, a .zip, or an S3 prefix (`s3://bucket/prefix`).
 
 Every source lists relative POSIX paths and opens one of them as a binary file, so the
-rest of the migration never cares where the bytes come from. S3 objects are downloaded
+rest of the migration never cares where the bytes come from. None ever reads outside
+itself (R29, tenants.paths): a folder's links may not resolve outside the folder, and zip
+entries whose names climb out of the archive (absolute, `..`) are not listed. S3 objects are downloaded
 once into a temporary folder because the migration reads a file twice (inspect, upload).
 """
 
@@ -17,11 +19,18 @@ from typing import IO
 
 from django.conf import settings
 
+from tenants.paths import PathRefused, archive_entry_inside, folder_file_open
+
 S3_SCHEME = "s3://"
 
 
 class SourceError(Exception):
     """The SOURCE argument cannot be read; the message says why (the command exits non-zero)."""
+
+
+class SourceFileRefused(Exception):
+    """One listed file cannot be read from its source (a link out of the folder, gone since
+    it was listed); that file is reported as not migrated, the others go on."""
 
 
 def is_system_file(path: str) -> bool:
@@ -41,7 +50,12 @@ class FolderSource:
                 yield Path(current, name).relative_to(self.root).as_posix()
 
     def open(self, path: str) -> IO[bytes]:
-        return open(self.root / path, "rb")  # noqa: SIM115 - the caller closes it
+        try:
+            return folder_file_open(self.root, path)
+        except PathRefused as exc:
+            if exc.reason == PathRefused.OUTSIDE:
+                raise SourceFileRefused("a link that points outside the source folder") from None
+            raise SourceFileRefused(f"cannot be read ({exc.reason})") from None
 
     def close(self) -> None:
         return None
@@ -56,7 +70,11 @@ class ZipSource:
         self.description = f"zip {archive}"
 
     def paths(self) -> Iterator[str]:
-        names = (info.filename for info in self.zip.infolist() if not info.is_dir())
+        names = (
+            info.filename
+            for info in self.zip.infolist()
+            if not info.is_dir() and archive_entry_inside(info.filename)
+        )
         yield from sorted(names)
 
     def open(self, path: str) -> IO[bytes]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO
 
 from tenants.outbound import OutboundFetchError, outbound_fetch
+from tenants.paths import PathRefused, archive_entry_inside, folder_file_open
 
 URL_SCHEMES = ("http://", "https://")
 
@@ -63,7 +64,7 @@ class FileSource:
             self.zip = archive if isinstance(archive, zipfile.ZipFile) else _zip_open(archive)
             # Entries are only ever looked up by a normalized relative path, so a crafted
             # entry name (absolute, `..`) can never be reached, let alone extracted.
-            self.zip_names = {name for name in self.zip.namelist() if _entry_inside(name)}
+            self.zip_names = {name for name in self.zip.namelist() if archive_entry_inside(name)}
         self._downloads: dict[str, str | FileMissing] = {}
         self._tmp: str | None = None
 
@@ -133,34 +134,13 @@ def _zip_open(archive) -> zipfile.ZipFile:
         raise FilesUnreadable(f"{name} is neither a folder nor a readable .zip ({exc}).") from None
 
 
-def _entry_inside(name: str) -> bool:
-    """A zip entry name that stays inside the archive's root."""
-    cleaned = name.replace("\\", "/")
-    if cleaned.startswith("/") or (cleaned[:1].isalpha() and cleaned[1:2] == ":"):
-        return False
-    normalized = posixpath.normpath(cleaned)
-    return not (normalized == ".." or normalized.startswith("../"))
-
-
 def _open_inside(folder: Path, relative: str, path: str) -> IO[bytes]:
-    """Open `relative` under `folder`, refusing any symbolic link that resolves outside it.
-
-    Links inside the folder are fine. The resolved path is opened with O_NOFOLLOW, so the
-    last component cannot be swapped for a link between the check and the open.
-    """
-    root = folder.resolve()
+    """Open `relative` under `folder` (tenants.paths: no link out of it), or FileMissing."""
     try:
-        real = (root / relative).resolve(strict=True)
-    except (FileNotFoundError, NotADirectoryError):
-        raise FileMissing(f"'{path}' does not exist in {folder}.") from None
-    except (OSError, RuntimeError):  # a link loop
+        return folder_file_open(folder, relative)
+    except PathRefused as exc:
+        if exc.reason == PathRefused.OUTSIDE:
+            raise FileMissing(f"'{path}' points outside the manifest's folder.") from None
+        if exc.reason == PathRefused.MISSING:
+            raise FileMissing(f"'{path}' does not exist in {folder}.") from None
         raise FileMissing(f"'{path}' cannot be read in {folder}.") from None
-    if not real.is_relative_to(root):
-        raise FileMissing(f"'{path}' points outside the manifest's folder.")
-    if not real.is_file():
-        raise FileMissing(f"'{path}' does not exist in {folder}.")
-    try:
-        descriptor = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
-        raise FileMissing(f"'{path}' cannot be read in {folder}.") from None
-    return os.fdopen(descriptor, "rb")
