@@ -31,6 +31,7 @@ from tenants.selectors import role_require
 from .models import MediaItem, MediaKind, MediaStatus, MediaTag, Rendition
 from .renditions import RenditionOutput, rendition_specs, renditions_render
 from .selectors import media_item_get_by_checksum
+from .staging import media_staging_note
 from .validation import UploadInspection, UploadRejected, upload_inspect
 from .video import video_probe
 
@@ -304,8 +305,13 @@ def _media_item_store(
     captions: UploadInspection | None,
     tags: Iterable[str],
 ) -> None:
-    """Write the files, then the rows; on any failure delete the files already written."""
+    """Write the files, then the rows; on any failure delete the files already written.
+
+    Inside a bulk write (`staging.media_staging`) the item is noted first, so its files are
+    removed later if an enclosing transaction rolls back or the process dies before commit.
+    """
     stored: list[str] = []
+    media_staging_note(item)
     try:
         with transaction.atomic():
             item.file.save(inspection.filename, File(inspection.fileobj), save=False)

@@ -2,8 +2,10 @@
 run by `publishing.tasks.job_run` through settings.JOB_RUNNERS, visible in the jobs list,
 with the result manifest (or the export zip) as the job's result file.
 
-The uploaded manifest and zip are stored under the job's folder first, so the task only
-needs ids and a worker on another machine reads them from the shared storage.
+The uploaded manifest and zip are stored under one folder first, so the task only needs
+ids and a worker on another machine reads them from the shared storage; they are deleted
+when the job ends (cleanup.py: MANIFEST_UPLOAD_KEEP_SECONDS keeps them longer). Each run
+stages its new media in a journal, so files of rows that never commit are removed.
 """
 
 from __future__ import annotations
@@ -25,6 +27,13 @@ from tenants.exceptions import DomainError
 from tenants.models import Role, Tenant
 from tenants.selectors import role_require
 
+from .cleanup import (
+    import_job_earlier_journals,
+    import_job_journal,
+    import_staging,
+    import_uploads_ended,
+    import_uploads_missing,
+)
 from .export import ExportSelection, selection_check, zip_stream
 from .files import FileSource
 from .importer import ON_ERROR_CHOICES, ImportRefused, manifest_import
@@ -32,8 +41,7 @@ from .importer import ON_ERROR_CHOICES, ImportRefused, manifest_import
 logger = logging.getLogger(__name__)
 
 
-def _store(tenant: Tenant, name: str, upload: IO[bytes]) -> str:
-    folder = f"tenants/{tenant.pk}/manifests/{uuid.uuid4().hex}"
+def _store(folder: str, name: str, upload: IO[bytes]) -> str:
     return default_storage.save(f"{folder}/{name}", File(upload))
 
 
@@ -52,29 +60,55 @@ def import_job_start(
         raise DomainError(
             f"on_error must be one of {', '.join(ON_ERROR_CHOICES)}.", field="on_error"
         )
-    params = {
-        "manifest": _store(tenant, "manifest.tsv", manifest),
-        "files": _store(tenant, "files.zip", archive) if archive is not None else None,
-        "filename": getattr(manifest, "name", "manifest.tsv"),
-        "dry_run": dry_run,
-        "on_error": on_error,
-    }
-    job = job_create(
-        tenant=tenant,
-        kind=JobKind.IMPORT,
-        user=user,
-        description=f"Import {params['filename']}" + (" (dry run)" if dry_run else ""),
-        params=params,
-    )
-    job_enqueue(job=job)
+    folder = f"tenants/{tenant.pk}/manifests/{uuid.uuid4().hex}"
+    stored: list[str] = []
+    try:
+        stored.append(_store(folder, "manifest.tsv", manifest))
+        if archive is not None:
+            stored.append(_store(folder, "files.zip", archive))
+        params = {
+            "manifest": stored[0],
+            "files": stored[1] if archive is not None else None,
+            "filename": getattr(manifest, "name", "manifest.tsv"),
+            "dry_run": dry_run,
+            "on_error": on_error,
+        }
+        job = job_create(
+            tenant=tenant,
+            kind=JobKind.IMPORT,
+            user=user,
+            description=f"Import {params['filename']}" + (" (dry run)" if dry_run else ""),
+            params=params,
+        )
+        job_enqueue(job=job)
+    except BaseException:
+        for name in stored:  # no job, so nothing would ever delete them
+            default_storage.delete(name)
+        raise
     return job
 
 
 def import_job_execute(*, job: Job, listener=None) -> Job:
     """Run a queued import; the result manifest is saved as the job's result file whatever
-    happens, and the job fails when any row failed (its counts say how many)."""
-    params = job.params
+    happens, and the job fails when any row failed (its counts say how many). However it
+    ends, its uploads go (unless kept) and the files of media rows that did not commit are
+    removed, with those an earlier, killed attempt left."""
     job_start(job=job)
+    try:
+        with import_staging(
+            journal=import_job_journal(job), earlier=import_job_earlier_journals(job)
+        ):
+            job = _import_run(job=job, listener=listener)
+    finally:
+        import_uploads_ended(job=job)
+    return job
+
+
+def _import_run(*, job: Job, listener) -> Job:
+    params = job.params
+    missing = import_uploads_missing(job=job)
+    if missing is not None:
+        return job_fail(job=job, error=missing)
     reporter = ProgressReporter(job, listener=listener)
 
     def progress(phase: str, done: int, total: int) -> None:

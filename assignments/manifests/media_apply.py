@@ -21,6 +21,7 @@ from media_library.services import (
     media_item_update,
     media_item_upload,
 )
+from media_library.staging import media_item_files_discard
 from tenants.exceptions import DomainError
 from tenants.models import Tenant
 
@@ -32,19 +33,28 @@ from .validate import ManifestValidator
 def media_plan_apply(
     *, tenant: Tenant, plan: MediaPlan, files: FileSource | None, user: AbstractBaseUser | None
 ) -> None:
-    """Execute one media plan; sets `item_id` and `outcome`, or `failed` with the reason."""
+    """Execute one media plan; sets `item_id` and `outcome`, or `failed` with the reason.
+
+    A failure after the item was stored (publishing it, say) rolls its row back with the
+    savepoint; its files are deleted here. Files of rows an enclosing rollback (or a killed
+    process) undoes are swept by the import's staging journal (cleanup.py)."""
+    created: list[MediaItem] = []
     try:
         with transaction.atomic():
             if plan.is_new:
-                _create(tenant=tenant, plan=plan, files=files, user=user)
+                _create(tenant=tenant, plan=plan, files=files, user=user, created=created)
             else:
                 _update(plan=plan, user=user)
     except DomainError as exc:
         plan.failed = exc.message
         plan.item_id = None
+        for item in created:
+            media_item_files_discard(item)
 
 
-def _create(*, tenant: Tenant, plan: MediaPlan, files: FileSource, user) -> None:
+def _create(
+    *, tenant: Tenant, plan: MediaPlan, files: FileSource, user, created: list[MediaItem]
+) -> None:
     fields = ManifestValidator.effective_fields(plan, plan.kind)
     display_name = plan.display_name
     if plan.if_exists == "KeepBoth":
@@ -60,7 +70,7 @@ def _create(*, tenant: Tenant, plan: MediaPlan, files: FileSource, user) -> None
         if "transcript" in plan.companions:
             with files.open(plan.companions["transcript"]) as text:
                 transcript = text.read().decode("utf-8", errors="replace")
-        item, created = media_item_upload(
+        item, is_new = media_item_upload(
             tenant=tenant,
             file=handle,
             user=user,
@@ -77,8 +87,10 @@ def _create(*, tenant: Tenant, plan: MediaPlan, files: FileSource, user) -> None
             source_provider=plan.source_provider,
             source_id=plan.source_id,
         )
+    if is_new:
+        created.append(item)
     plan.item_id = item.pk
-    plan.outcome = "created" if created else "unchanged"
+    plan.outcome = "created" if is_new else "unchanged"
     _status_apply(item=item, plan=plan, user=user)
 
 

@@ -150,6 +150,9 @@ MEDIA_PUBLIC_BASE_URL = env("MEDIA_PUBLIC_BASE_URL", default="")
 MEDIA_PUBLIC_MAX_AGE = env.int("MEDIA_PUBLIC_MAX_AGE", default=300)
 # Export MediaPreviewURL: a signed link to the item's bytes (drafts too), valid this long.
 MEDIA_PREVIEW_URL_SECONDS = env.int("MEDIA_PREVIEW_URL_SECONDS", default=3600)
+# Manifests and zips uploaded for an import job are deleted when the job ends; this keeps
+# them that long first (e.g. to retry a failed import), then beat deletes them.
+MANIFEST_UPLOAD_KEEP_SECONDS = env.int("MANIFEST_UPLOAD_KEEP_SECONDS", default=0)
 
 # The outbound-fetch guard (R29, tenants/outbound.py): manifest URLs and webhooks never
 # reach internal addresses unless a hostname (".example.com" for a domain), IP or CIDR
@@ -172,6 +175,8 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Task modules of packages that are not installed apps (autodiscovery misses them).
+CELERY_IMPORTS = ["assignments.manifests.tasks"]
 CELERY_BEAT_SCHEDULE = {
     "publish-groups-due": {"task": "publishing.tasks.publish_groups_run_due", "schedule": 60.0},
     "jobs-reap-stale": {"task": "publishing.tasks.jobs_reap_stale_task", "schedule": 300.0},
@@ -186,6 +191,11 @@ CELERY_BEAT_SCHEDULE = {
     # (broker down) get them here.
     "media-derivatives-sweep": {
         "task": "media_library.tasks.media_derivatives_sweep",
+        "schedule": 300.0,
+    },
+    # Import uploads past MANIFEST_UPLOAD_KEEP_SECONDS, media files of killed imports.
+    "manifest-imports-clean": {
+        "task": "assignments.manifests.tasks.manifest_imports_clean",
         "schedule": 300.0,
     },
 }

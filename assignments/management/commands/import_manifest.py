@@ -7,6 +7,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from assignments.manifests.cleanup import import_run_journal, import_staging
 from assignments.manifests.files import FileSource, FilesUnreadable
 from assignments.manifests.importer import ImportRefused, manifest_import
 from assignments.manifests.progress import ProgressBar
@@ -55,6 +56,8 @@ class Command(BaseCommand):
         bar = ProgressBar(self.stderr._out, enabled=not options["no_progress"])
         try:
             with (
+                # New media files are journaled: a rollback's (or a kill's) are removed.
+                import_staging(journal=import_run_journal(tenant)),
                 FileSource.for_path(files, manifest=path) as source,
                 open(path, "rb") as manifest,
                 open(result_path, "w", encoding="utf-8", newline="") as result,

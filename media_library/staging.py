@@ -1,0 +1,106 @@
+"""Files stored inside a transaction that may never commit (issue 12).
+
+A bulk writer (a manifest import) stores media files inside one long transaction. If that
+transaction rolls back, or the process is killed before it commits, the rows are gone but
+the files would stay: orphans that no row points at and no re-run would ever remove.
+
+While a `media_staging(journal)` block is active, `_media_item_store` first notes each new
+item's public id under the journal folder (a tiny file, written before any media byte and
+outside the transaction, so it survives a kill). `media_staging_sweep(journal)` then removes
+the folder of every noted item that has no MediaItem row, and the notes. The writer sweeps
+when it ends (commit or rollback) and before a re-run; beat sweeps journals whose writer
+died. A sweep must never run while the journal's writer is still working: its rows are not
+committed yet, so they are invisible and its files would look orphaned.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from .models import MediaItem, media_upload_to
+
+logger = logging.getLogger(__name__)
+
+_JOURNAL: ContextVar[str | None] = ContextVar("media_staging_journal", default=None)
+
+
+def media_staging_journal(*, tenant_id: int, key: str) -> str:
+    """The journal folder of one bulk write (`key`: e.g. `import-job-12`)."""
+    return f"tenants/{tenant_id}/staging/{key}"
+
+
+@contextmanager
+def media_staging(journal: str) -> Iterator[str]:
+    """Note every media item stored inside this block in `journal`."""
+    token = _JOURNAL.set(journal)
+    try:
+        yield journal
+    finally:
+        _JOURNAL.reset(token)
+
+
+def media_staging_note(item: MediaItem) -> None:
+    """Called before an item's first file is written: noted if a journal is active."""
+    journal = _JOURNAL.get()
+    if journal is not None:
+        default_storage.save(f"{journal}/{item.public_id.hex}", ContentFile(b""))
+
+
+def media_item_files_discard(item: MediaItem) -> None:
+    """Delete the files of an item whose row was just rolled back (the caller knows)."""
+    for field_file in (item.file, item.video_thumbnail, item.video_captions):
+        if field_file and field_file.name:
+            default_storage.delete(field_file.name)
+
+
+def _folder_delete(folder: str) -> int:
+    """Delete every file under `folder` (storages have no recursive delete)."""
+    try:
+        folders, files = default_storage.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
+    removed = 0
+    for name in files:
+        default_storage.delete(posixpath.join(folder, name))
+        removed += 1
+    for sub in folders:
+        removed += _folder_delete(posixpath.join(folder, sub))
+    return removed
+
+
+def media_staging_sweep(journal: str) -> int:
+    """Remove the files of the journal's items that have no row, then the journal's notes.
+    Returns how many files were removed. Never call it while the journal's writer runs."""
+    try:
+        _, notes = default_storage.listdir(journal)
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
+    tenant_id = int(journal.split("/")[1])
+    noted: dict[uuid.UUID, str] = {}
+    for note in notes:
+        try:
+            noted[uuid.UUID(hex=note.split("_", 1)[0])] = note
+        except ValueError:
+            continue
+    kept = set(
+        MediaItem.objects.filter(public_id__in=list(noted)).values_list("public_id", flat=True)
+    )
+    removed = 0
+    for public_id in noted:
+        if public_id in kept:
+            continue
+        folder = media_upload_to(MediaItem(tenant_id=tenant_id, public_id=public_id), "x")
+        removed += _folder_delete(posixpath.dirname(folder))
+    for note in notes:
+        default_storage.delete(f"{journal}/{note}")
+    if removed:
+        logger.info("removed %d orphan media file(s) noted in %s", removed, journal)
+    return removed
