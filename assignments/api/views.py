@@ -306,7 +306,7 @@ class PurposeListApi(TenantScopedMixin, APIView):
         )
 
     @extend_schema(
-        parameters=[TENANT_PARAM], request=PurposeSerializer, responses=PurposeSerializer
+        parameters=[TENANT_PARAM], request=PurposeSerializer, responses={201: PurposeSerializer}
     )
     def post(self, request, tenant: str):
         data = PurposeSerializer(data=request.data)

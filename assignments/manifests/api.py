@@ -68,7 +68,10 @@ class ManifestExportApi(TenantScopedMixin, APIView):
             OpenApiParameter("locale", str, description="one locale (default: all)"),
             OpenApiParameter("include_files", bool),
         ],
-        responses={(200, "text/tab-separated-values"): OpenApiTypes.BINARY},
+        responses={
+            (200, "text/tab-separated-values"): OpenApiTypes.BINARY,
+            (200, "application/zip"): OpenApiTypes.BINARY,  # include_files=true
+        },
     )
     def get(self, request, tenant: str):
         params = request.query_params

@@ -22,7 +22,7 @@ from django.core.files.storage import default_storage
 
 from publishing.jobs import ProgressReporter, job_create, job_fail, job_start, job_succeed
 from publishing.models import Job, JobKind
-from publishing.services import job_enqueue
+from publishing.services import job_enqueue, job_queue_require
 from tenants.exceptions import DomainError
 from tenants.models import Role, Tenant
 from tenants.selectors import role_require
@@ -60,6 +60,7 @@ def import_job_start(
         raise DomainError(
             f"on_error must be one of {', '.join(ON_ERROR_CHOICES)}.", field="on_error"
         )
+    job_queue_require()  # 503 before anything is stored when the broker is down (issue 12)
     folder = f"tenants/{tenant.pk}/manifests/{uuid.uuid4().hex}"
     stored: list[str] = []
     try:

@@ -172,11 +172,17 @@ class CategoryTreeFilters(serializers.Serializer):
     channel = serializers.CharField(help_text="Channel code.")
 
 
+# The column is a PositiveIntegerField: a larger value must be a 400, not a database error.
+POSITION_MAX = 2_147_483_647
+
+
 class CategoryCreateInput(serializers.Serializer):
     channel = serializers.CharField(help_text="Code of a real channel (not omnichannel).")
     name = serializers.CharField(max_length=200)
     parent = serializers.IntegerField(required=False, allow_null=True, default=None)
-    position = serializers.IntegerField(required=False, min_value=0, default=0)
+    position = serializers.IntegerField(
+        required=False, min_value=0, max_value=POSITION_MAX, default=0
+    )
     products = serializers.ListField(
         child=serializers.CharField(max_length=100), required=False, default=list
     )
@@ -187,7 +193,7 @@ class CategoryUpdateInput(serializers.Serializer):
     parent = serializers.IntegerField(
         required=False, allow_null=True, help_text="Null moves the category to the root."
     )
-    position = serializers.IntegerField(required=False, min_value=0)
+    position = serializers.IntegerField(required=False, min_value=0, max_value=POSITION_MAX)
     products = serializers.ListField(
         child=serializers.CharField(max_length=100),
         required=False,

@@ -76,8 +76,12 @@ DATABASES = {
 }
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A busy timeout keeps the dev server and an eager job from tripping over each other.
+    # A busy timeout keeps the dev server and an eager job from tripping over each other;
+    # IMMEDIATE transactions take the write lock at BEGIN, so two concurrent writers wait
+    # for each other instead of one failing at once with "database is locked" (a 500) when
+    # its read transaction tries to become a write (found by scripts/fuzz).
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
 else:
     # Persistent connections: a new PostgreSQL connection per request costs more than a
     # shop read itself (a cold read measured ~3x slower without).
@@ -232,6 +236,12 @@ SPECTACULAR_SETTINGS = {
         "PublishGroupStatusEnum": "publishing.models.PublishGroupStatus",
         "RoleEnum": "tenants.models.Role",
     },
+    # Every operation documents the shared error answers it can give (tenants/api/schema.py);
+    # scripts/fuzz fails on any status the schema does not list.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tenants.api.schema.error_responses_add",
+    ],
 }
 
 LOGIN_URL = "login"

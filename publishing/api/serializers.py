@@ -4,7 +4,9 @@ from publishing.models import Job, PublishGroup
 
 
 class JobOutput(serializers.ModelSerializer):
-    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+    created_by = serializers.CharField(
+        source="created_by.username", default=None, read_only=True, allow_null=True
+    )
     percent = serializers.IntegerField(read_only=True)
     result_url = serializers.SerializerMethodField()
 
@@ -36,10 +38,10 @@ class CategoryPublishInput(serializers.Serializer):
 
 
 class PublishGroupOutput(serializers.ModelSerializer):
-    channel = serializers.CharField(source="channel.code", default=None)
-    locale = serializers.CharField(source="locale.code", default=None)
+    channel = serializers.CharField(source="channel.code", default=None, allow_null=True)
+    locale = serializers.CharField(source="locale.code", default=None, allow_null=True)
     products = serializers.SerializerMethodField()
-    last_job = JobOutput(read_only=True)
+    last_job = JobOutput(read_only=True, allow_null=True)
 
     class Meta:
         model = PublishGroup

@@ -48,6 +48,8 @@ class JobViewSet(TenantScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         'The body is `{"kind": ..., ...}` with the kind\'s own fields.',
     )
     def create(self, request, *args, **kwargs):
+        if not isinstance(request.data, dict):
+            raise DomainError('Send a JSON object: {"kind": ..., ...}.', field="kind")
         kind = request.data.get("kind")
         path = settings.JOB_STARTERS.get(kind)
         if path is None:
@@ -62,7 +64,13 @@ class JobViewSet(TenantScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
             JobOutput(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED
         )
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={
+            (200, "text/tab-separated-values"): OpenApiTypes.BINARY,  # an import's result
+            (200, "application/zip"): OpenApiTypes.BINARY,  # an export with its files
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+        }
+    )
     @action(detail=True, methods=["get"])
     def result(self, request, *args, **kwargs):
         """Download the job's result file (e.g. an import's result manifest)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
@@ -87,7 +88,27 @@ def handler500(request: HttpRequest) -> HttpResponse:
     return server_error(request)
 
 
+USED_BY_LIMIT = 100
+
+
+def _still_used(exc: ProtectedError | RestrictedError) -> Response:
+    """A delete that something still references (on_delete=PROTECT/RESTRICT): 409 naming
+    what, never a 500, whichever service forgot to say it more precisely."""
+    blocking = list(getattr(exc, "protected_objects", None) or exc.restricted_objects)
+    used_by = [
+        {"type": str(obj._meta.verbose_name), "model": obj._meta.label_lower, "id": obj.pk}
+        for obj in blocking[:USED_BY_LIMIT]
+    ]
+    detail = f"Still used by {len(blocking)} other object(s); remove or change those first."
+    return Response(
+        error_body(detail, [{"field": None, "reason": detail}], "conflict", used_by=used_by),
+        status=409,
+    )
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, ProtectedError | RestrictedError):
+        return _still_used(exc)
     if isinstance(exc, ValidationFailed):
         errors = [{"field": f, "reason": r} for f, r in exc.errors]
         return Response(error_body(exc.message, errors, "invalid", **exc.extra), status=400)

@@ -214,3 +214,19 @@ def test_with_the_cache_down_nothing_answers_500(
         assert uploaded.status_code == 201, uploaded.content
         assert client_for(editor).get(f"{API}/media/").status_code == 200
         assert client_for(editor).get(f"{API}/products/?q=mug").status_code == 200
+
+
+def test_an_import_with_the_broker_down_is_a_503_that_stores_nothing(
+    broker_down, admin_user, client_for, settings, django_capture_on_commit_callbacks
+):  # R16, R18
+    from pathlib import Path
+
+    manifest = SimpleUploadedFile("m.tsv", b"MediaDisplayName\nRed\n", "text/tab-separated-values")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(admin_user).post(
+            f"{API}/manifests/import", {"manifest": manifest}, format="multipart"
+        )
+    _assert_unavailable(response)
+    assert not Job.objects.exists()
+    stored = [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+    assert stored == []
