@@ -246,6 +246,39 @@ def group_collect_checkin(*, document) -> None:
             group.products.add(document.product_id)
 
 
+def groups_collect_checkins(*, documents) -> None:
+    """`group_collect_checkin` for all documents of one bulk check-in (manifest import,
+    tenant copy), in a fixed number of queries: the open or scheduled groups, then for each
+    group matching any of the documents its current products and one insert (the size
+    limit kept as by the one-document form)."""
+    documents = list(documents)
+    if not documents:
+        return
+    groups = PublishGroup.objects.filter(
+        tenant_id__in={d.tenant_id for d in documents},
+        status__in=(PublishGroupStatus.OPEN, PublishGroupStatus.SCHEDULED),
+    ).order_by("pk")
+    for group in groups:
+        wanted = dict.fromkeys(
+            d.product_id
+            for d in documents
+            if d.tenant_id == group.tenant_id
+            and group.channel_id in (None, d.channel_id)
+            and group.locale_id in (None, d.locale_id)
+        )
+        if not wanted:
+            continue
+        held = set(group.products.values_list("pk", flat=True))
+        room = max(PublishGroup.MAX_PRODUCTS - len(held), 0)
+        new = [pk for pk in wanted if pk not in held][:room]
+        if new:
+            group.products.add(*new)
+
+
+# assignments.services calls a hook's `bulk` form once per bulk check-in, when it has one.
+group_collect_checkin.bulk = groups_collect_checkins
+
+
 def _locked(group: PublishGroup) -> PublishGroup:
     """The group's row, locked (call inside a transaction): 404 when a concurrent request
     deleted it since the caller loaded it."""
