@@ -1,15 +1,26 @@
 """Every write of the assignments app: purposes, the editing flow (R12, R13), the bare
 publish transition, and category media. Each action checks its role, locks the document
-row, writes in one transaction and records an audit event in that same transaction."""
+row, writes in one transaction and records an audit event in that same transaction.
+
+Check-in, publish and discard also come in bulk forms (`documents_checkin_bulk`,
+`documents_publish_bulk`, `documents_discard_bulk`, `documents_unpublish_entries_bulk`,
+`category_media_set_bulk`, `category_media_publish_bulk`) for the manifest importer and
+tenant copy: the same role checks, holder checks, versions, audit events, check-in hooks
+and outbox rows, written with a fixed number of statements per batch. The single-document
+services call the bulk form with one document, or share its helpers, so the two cannot
+drift apart."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -22,7 +33,7 @@ from tenants.outbox import outbox_record
 from tenants.selectors import role_require
 
 from .content import Content
-from .locks import category_media_lock_qs, document_lock_by_pk_qs, document_lock_qs
+from .locks import document_lock_by_pk_qs, document_lock_qs
 from .models import (
     AssignmentDocument,
     AssignmentEntry,
@@ -36,7 +47,7 @@ from .models import (
 )
 from .ordering import primary_apply
 from .selectors import content_sets_load, inherited_context
-from .validation import ENTRY_FIELDS, ValidContent, content_validate, entry_fields, is_id
+from .validation import ENTRY_FIELDS, ValidContent, content_validate, is_id
 
 DEFAULT_PURPOSES = (
     ("manual", "Manual"),
@@ -85,6 +96,54 @@ def purpose_create(*, tenant: Tenant, user: AbstractBaseUser, code: str, name: s
 
 # --- helpers of the editing flow ------------------------------------------------------
 
+BATCH = 2000
+
+
+@dataclass
+class ContentItem:
+    """One document and the content a bulk service gives it: entry rows already validated
+    for the document's product (the fields of `validation.ENTRY_FIELDS`, positions numbered,
+    as `entry_fields` or the manifest validator give them) and the assignment matrix. An
+    unsaved document (no pk) is created by the service."""
+
+    document: AssignmentDocument
+    rows: Sequence[Mapping]
+    matrix: Sequence[str] = ()
+    detail: Mapping = field(default_factory=dict)  # added to the audit event's detail
+
+
+@dataclass
+class BulkResult:
+    """What a bulk service wrote: the documents it changed (in the order given) and the
+    entries it inserted."""
+
+    documents: list[AssignmentDocument] = field(default_factory=list)
+    entries: int = 0
+
+
+def _actor(user: AbstractBaseUser | None) -> AbstractBaseUser | None:
+    """The user recorded in audit columns; None for a system action (R1a)."""
+    return user if user is not None and user.is_authenticated else None
+
+
+def _event_new(
+    document: AssignmentDocument,
+    action: str,
+    user: AbstractBaseUser | None,
+    *,
+    version: int | None = None,
+    **detail,
+) -> DocumentEvent:
+    """An audit event, unsaved (bulk services insert many at once)."""
+    return DocumentEvent(
+        tenant_id=document.tenant_id,
+        document=document,
+        action=action,
+        user=_actor(user),
+        version=version,
+        detail=detail,
+    )
+
 
 def _event(
     document: AssignmentDocument,
@@ -94,19 +153,288 @@ def _event(
     version: int | None = None,
     **detail,
 ) -> DocumentEvent:
-    return DocumentEvent.objects.create(
-        tenant_id=document.tenant_id,
-        document=document,
-        action=action,
-        user=user if user is not None and user.is_authenticated else None,
-        version=version,
-        detail=detail,
-    )
+    event = _event_new(document, action, user, version=version, **detail)
+    event.save()
+    return event
 
 
 def _lock(document: AssignmentDocument) -> AssignmentDocument:
     """Re-read the document under a row lock: every decision below uses fresh state."""
     return document_lock_by_pk_qs(pk=document.pk).get()
+
+
+def _chunks(values: Iterable) -> Iterable[list]:
+    ordered = sorted(values)
+    for start in range(0, len(ordered), BATCH):
+        yield ordered[start : start + BATCH]
+
+
+# The document columns a bulk write sets (UPDATE ... FROM unnest on PostgreSQL) and that a
+# bulk lock re-reads into the caller's instances.
+DOCUMENT_COLUMNS = (
+    ("version", "integer"),
+    ("draft_id", "bigint"),
+    ("published_id", "bigint"),
+    ("published_version", "integer"),
+    ("published_at", "timestamptz"),
+    ("published_by_id", "integer"),
+    ("working_id", "bigint"),
+    ("checked_out_by_id", "integer"),
+    ("checked_out_at", "timestamptz"),
+    ("saved_at", "timestamptz"),
+    ("updated_at", "timestamptz"),
+)
+_LOCKED_FIELDS = (
+    *(name for name, _ in DOCUMENT_COLUMNS),
+    "product_id",
+    "channel_id",
+    "locale_id",
+)
+
+
+def _documents_lock(*, tenant: Tenant, documents: Sequence[AssignmentDocument]) -> None:
+    """Lock the rows of many documents (ordered by pk, in a query per 2,000) and refresh the
+    given instances from them, so every decision uses fresh state; another tenant's
+    document answers like a missing one."""
+    fresh: dict[int, dict] = {}
+    for chunk in _chunks({d.pk for d in documents}):
+        rows = (
+            AssignmentDocument.objects.select_for_update()
+            .filter(tenant=tenant, pk__in=chunk)
+            .order_by("pk")
+            .values("pk", *_LOCKED_FIELDS)
+        )
+        for row in rows:
+            fresh[row.pop("pk")] = row
+    for document in documents:
+        row = fresh.get(document.pk)
+        if row is None:
+            raise NotFound(f"Document {document.pk} not found.", field="document")
+        for name, value in row.items():
+            setattr(document, name, value)
+
+
+def _documents_write(documents: Sequence[AssignmentDocument]) -> None:
+    """Write the pointers of many documents in one UPDATE ... FROM unnest(...) on PostgreSQL
+    (bulk_update's CASE per field and row is slow at thousands of rows)."""
+    if not documents:
+        return
+    if connection.vendor != "postgresql":
+        AssignmentDocument.objects.bulk_update(
+            documents, [name.removesuffix("_id") for name, _ in DOCUMENT_COLUMNS], batch_size=500
+        )
+        return
+    # One array parameter per column (unnest), not one placeholder per value: a query with
+    # tens of thousands of placeholders costs more to build than to run.
+    table = AssignmentDocument._meta.db_table
+    names = ", ".join(name for name, _ in DOCUMENT_COLUMNS)
+    arrays = ", ".join(["%s::bigint[]"] + [f"%s::{t}[]" for _, t in DOCUMENT_COLUMNS])
+    assignments = ", ".join(f"{name} = v.{name}" for name, _ in DOCUMENT_COLUMNS)
+    params = [[d.pk for d in documents]] + [
+        [getattr(d, name) for d in documents] for name, _ in DOCUMENT_COLUMNS
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS d SET {assignments} "
+            f"FROM unnest({arrays}) AS v(id, {names}) WHERE d.id = v.id",
+            params,
+        )
+
+
+ENTRY_COLUMNS = ("tenant_id", "content_set_id", *ENTRY_FIELDS)
+DIMENSION_VALUES_AT = ENTRY_FIELDS.index("dimension_values")
+
+
+def _entries_insert(*, tenant_id: int, rows: Iterable[tuple[int, Mapping]]) -> int:
+    """Insert entries given as (content set id, entry fields): PostgreSQL's COPY (the ORM's
+    bulk_create spends most of a large import building model instances and SQL), else
+    bulk_create. Every writer of entries goes through here."""
+    if connection.vendor != "postgresql":
+        entries = [
+            AssignmentEntry(
+                tenant_id=tenant_id,
+                content_set_id=set_id,
+                **{name: row[name] for name in ENTRY_FIELDS},
+            )
+            for set_id, row in rows
+        ]
+        AssignmentEntry.objects.bulk_create(entries, batch_size=BATCH)
+        return len(entries)
+    table = AssignmentEntry._meta.db_table
+    count = 0
+    dumped: dict[str, str] = {"": "{}"}  # dimension values by combination key
+    set_ids: set[int] = set()
+    with connection.cursor() as cursor:
+        copy_sql = f"COPY {table} ({', '.join(ENTRY_COLUMNS)}) FROM STDIN"
+        with cursor.cursor.copy(copy_sql) as copy:
+            for set_id, row in rows:
+                combination = row["combination"]
+                if combination not in dumped:
+                    dumped[combination] = json.dumps(row["dimension_values"])
+                values = [tenant_id, set_id]
+                values.extend(row[name] for name in ENTRY_FIELDS)
+                values[2 + DIMENSION_VALUES_AT] = dumped[combination]
+                copy.write_row(values)
+                count += 1
+                set_ids.add(set_id)
+        if set_ids:
+            # COPY leaves variant_number at its default: fill it from the variant, in one UPDATE.
+            cursor.execute(
+                f"UPDATE {table} e SET variant_number = v.number FROM {Variant._meta.db_table} v "
+                "WHERE e.variant_id = v.id AND e.variant_number = '' AND e.tenant_id = %s "
+                "AND e.content_set_id = ANY(%s)",
+                [tenant_id, list(set_ids)],
+            )
+    return count
+
+
+def _checkin_hooks_run(documents: Sequence[AssignmentDocument]) -> None:
+    """settings.ASSIGNMENT_CHECKIN_HOOKS, after every check-in that made a version. A hook
+    carrying a `bulk` attribute gets all documents of a bulk check-in in one call
+    (`hook.bulk(documents=...)`); any other is called once per document."""
+    if not documents:
+        return
+    for path in settings.ASSIGNMENT_CHECKIN_HOOKS:
+        hook = import_string(path)
+        bulk = getattr(hook, "bulk", None)
+        if bulk is not None:
+            bulk(documents=list(documents))
+        else:
+            for document in documents:
+                hook(document=document)
+
+
+def _checkins_record(
+    *,
+    pairs: Sequence[tuple[AssignmentDocument, int, Mapping]],
+    user: AbstractBaseUser | None,
+    note: str,
+) -> None:
+    """The common end of every check-in, single or bulk: each (locked, released) document
+    gets its content set as a new numbered version, which becomes its draft (R12); the
+    pointers are written, a check-in event is audited per document, then the check-in
+    hooks run. A fixed number of statements whatever the number of documents."""
+    if not pairs:
+        return
+    now = timezone.now()
+    actor = _actor(user)
+    versions, events = [], []
+    for document, set_id, detail in pairs:
+        document.version += 1
+        document.draft_id = set_id
+        document.updated_at = now
+        versions.append(
+            DocumentVersion(
+                tenant_id=document.tenant_id,
+                document=document,
+                number=document.version,
+                content_id=set_id,
+                note=note[:200],
+                created_by=actor,
+            )
+        )
+        events.append(
+            _event_new(
+                document,
+                DocumentAction.CHECKIN,
+                actor,
+                version=document.version,
+                unchanged=False,
+                **detail,
+            )
+        )
+    DocumentVersion.objects.bulk_create(versions, batch_size=BATCH)
+    documents = [document for document, _, _ in pairs]
+    _documents_write(documents)
+    DocumentEvent.objects.bulk_create(events, batch_size=BATCH)
+    _checkin_hooks_run(documents)
+
+
+def _unique(documents: Iterable[AssignmentDocument]) -> list[AssignmentDocument]:
+    documents = list(documents)
+    keys = {(d.product_id, d.channel_id, d.locale_id) for d in documents}
+    if len(keys) != len(documents):
+        raise ValueError("The same document is given twice to one bulk service.")
+    return documents
+
+
+def _ids_of_tenant(model, tenant: Tenant, ids: Iterable[int]) -> set[int]:
+    found: set[int] = set()
+    for chunk in _chunks(set(ids)):
+        found.update(model.objects.filter(tenant=tenant, pk__in=chunk).values_list("pk", flat=True))
+    return found
+
+
+def _new_documents_check(*, tenant: Tenant, documents: Sequence[AssignmentDocument]) -> None:
+    """Documents to create: product, channel and locale must all be the tenant's (R1)."""
+    refused = NotFound("Product, channel and locale must belong to the tenant.", field="product")
+    for document in documents:
+        if document.tenant_id is None:
+            document.tenant_id = tenant.pk
+        elif document.tenant_id != tenant.pk:
+            raise refused
+    for model, attname in ((Product, "product_id"), (Channel, "channel_id"), (Locale, "locale_id")):
+        wanted = {getattr(d, attname) for d in documents}
+        if wanted - _ids_of_tenant(model, tenant, wanted):
+            raise refused
+
+
+def _rows_check(*, tenant: Tenant, items: Sequence[ContentItem]) -> None:
+    """The ids in given rows must be the tenant's, a variant one of the document's product.
+    The callers validated the content; this keeps a bulk write from ever crossing tenants.
+    One pass over the rows, a query per kind of id (variants by product: a query per
+    2,000 documents)."""
+    media, purposes, variants = set(), set(), set()
+    for item in items:
+        product_id = item.document.product_id
+        for row in item.rows:
+            if row["media_id"] is not None:
+                media.add(row["media_id"])
+            if row["purpose_id"] is not None:
+                purposes.add(row["purpose_id"])
+            if row["variant_id"] is not None:
+                variants.add((row["variant_id"], product_id))
+    unknown = sorted(media - _ids_of_tenant(MediaItem, tenant, media))
+    if unknown:
+        raise ValidationFailed([("media", f"Unknown media {unknown[0]}.")])
+    unknown = sorted(purposes - _ids_of_tenant(Purpose, tenant, purposes))
+    if unknown:
+        raise ValidationFailed([("purpose", f"Unknown purpose {unknown[0]}.")])
+    if variants:
+        offered: set[tuple[int, int]] = set()
+        for chunk in _chunks({product_id for _, product_id in variants}):
+            offered.update(
+                Variant.objects.filter(tenant=tenant, product_id__in=chunk).values_list(
+                    "pk", "product_id"
+                )
+            )
+        unknown = sorted(variants - offered)
+        if unknown:
+            raise ValidationFailed([("variant", f"Unknown variant {unknown[0][0]}.")])
+
+
+def _content_sets_write(
+    *, tenant: Tenant, user: AbstractBaseUser | None, items: Sequence[ContentItem]
+) -> tuple[list[ContentSet], int]:
+    """A new content set per item with its entries: one insert for the sets, one COPY (or
+    bulk insert) for all entries."""
+    actor = _actor(user)
+    sets = [
+        ContentSet(
+            tenant_id=tenant.pk, document=item.document, matrix=list(item.matrix), created_by=actor
+        )
+        for item in items
+    ]
+    ContentSet.objects.bulk_create(sets, batch_size=BATCH)
+    count = _entries_insert(
+        tenant_id=tenant.pk,
+        rows=(
+            (content_set.pk, row)
+            for content_set, item in zip(sets, items, strict=True)
+            for row in item.rows
+        ),
+    )
+    return sets, count
 
 
 def _holder_name(document: AssignmentDocument) -> str:
@@ -138,6 +466,19 @@ def _require_holder(document: AssignmentDocument, user: AbstractBaseUser, action
         )
 
 
+def _refuse_held(document: AssignmentDocument, user: AbstractBaseUser | None, action: str) -> None:
+    """Bulk writes and publishing act on checked-in content only: a document held by
+    someone else is refused naming the holder, one held by `user` themself too (their
+    working copy would be left behind)."""
+    _refuse_held_by_other(document, user, action)
+    if document.checked_out_by_id is not None:
+        raise Conflict(
+            f"Cannot {action} while you hold the document: check in or discard your edits first.",
+            field="document",
+            extra={"checked_out_by": _holder_name(document)},
+        )
+
+
 def _entries_copy(*, source_id: int | None, target: ContentSet) -> int:
     if source_id is None:
         return 0
@@ -150,13 +491,9 @@ def _entries_copy(*, source_id: int | None, target: ContentSet) -> int:
         )
         .values(*ENTRY_FIELDS)
     )
-    created = AssignmentEntry.objects.bulk_create(
-        [
-            AssignmentEntry(tenant_id=target.tenant_id, content_set=target, **row)
-            for row in rows.order_by("pk")
-        ]
+    return _entries_insert(
+        tenant_id=target.tenant_id, rows=((target.pk, row) for row in rows.order_by("pk"))
     )
-    return len(created)
 
 
 def _content_set_create(
@@ -180,14 +517,7 @@ def _content_set_fill(*, content_set: ContentSet, valid: ValidContent) -> None:
     content_set.entries.all().delete()
     content_set.matrix = list(valid.matrix)
     content_set.save(update_fields=["matrix"])
-    AssignmentEntry.objects.bulk_create(
-        [
-            AssignmentEntry(
-                tenant_id=content_set.tenant_id, content_set=content_set, **entry_fields(r)
-            )
-            for r in valid.rows
-        ]
-    )
+    _entries_insert(tenant_id=content_set.tenant_id, rows=((content_set.pk, r) for r in valid.rows))
 
 
 def _has_entries(set_id: int | None) -> bool:
@@ -390,7 +720,8 @@ def _version_create(
 @transaction.atomic
 def document_checkin(*, document: AssignmentDocument, user: AbstractBaseUser) -> AssignmentDocument:
     """Finish editing: the working copy becomes the staged draft as a new numbered version,
-    and the holder is released. An unchanged working copy releases without a new version."""
+    and the holder is released. An unchanged working copy releases without a new version.
+    The version, event and hooks are written by the same code as `documents_checkin_bulk`."""
     role_require(tenant=document.tenant, user=user, role=Role.EDITOR, action="check in assignments")
     document = _lock(document)
     _require_holder(document, user, "check in")
@@ -406,42 +737,128 @@ def document_checkin(*, document: AssignmentDocument, user: AbstractBaseUser) ->
     if unchanged:
         document.save()
         working_set.delete()
+        _event(document, DocumentAction.CHECKIN, user, version=document.version, unchanged=True)
     else:
-        _version_create(document=document, content_set=working_set, user=user, note="checkin")
-        document.save()
-    _event(document, DocumentAction.CHECKIN, user, version=document.version, unchanged=unchanged)
-    if not unchanged:
-        for hook in settings.ASSIGNMENT_CHECKIN_HOOKS:
-            import_string(hook)(document=document)
+        _checkins_record(pairs=[(document, working_set.pk, {})], user=user, note="checkin")
     return document
+
+
+@transaction.atomic
+def documents_checkin_bulk(
+    *,
+    tenant: Tenant,
+    user: AbstractBaseUser | None,
+    items: Iterable[ContentItem],
+    note: str = "checkin",
+) -> BulkResult:
+    """Check in given content for many documents at once (manifest import, tenant copy):
+    what checking out, replacing the working copy and checking in leaves behind, without a
+    working copy in between. Each item's rows become a new content set, the document's
+    draft as a new numbered version (`note` on the version), with a check-in event
+    (`unchanged: false`, the entry count and the item's detail) and the check-in hooks.
+
+    `user` None is a system action (no role check); a given user must be an editor (R1a).
+    Documents are locked; one checked out by anyone is refused naming the holder (R12), so
+    callers discard or skip held documents first. Unsaved documents are created. Content
+    identical to the current one still makes a version: callers compare first (both
+    importer and copy already hold the current content to decide). Statements: a fixed
+    number per 2,000 documents, whatever the number of entries (one COPY on PostgreSQL).
+    """
+    if user is not None:
+        role_require(tenant=tenant, user=user, role=Role.EDITOR, action="check in assignments")
+    items = list(items)
+    documents = _unique(item.document for item in items)
+    if not items:
+        return BulkResult()
+    existing = [d for d in documents if d.pk is not None]
+    _documents_lock(tenant=tenant, documents=existing)
+    for document in existing:
+        _refuse_held(document, user, "check in")
+    new = [d for d in documents if d.pk is None]
+    if new:
+        _new_documents_check(tenant=tenant, documents=new)
+        AssignmentDocument.objects.bulk_create(new, batch_size=BATCH)
+    _rows_check(tenant=tenant, items=items)
+    sets, count = _content_sets_write(tenant=tenant, user=user, items=items)
+    _checkins_record(
+        pairs=[
+            (item.document, content_set.pk, {"entries": len(item.rows), **item.detail})
+            for item, content_set in zip(items, sets, strict=True)
+        ],
+        user=user,
+        note=note,
+    )
+    return BulkResult(documents=documents, entries=count)
 
 
 @transaction.atomic
 def document_discard(*, document: AssignmentDocument, user: AbstractBaseUser) -> AssignmentDocument:
     """Drop the working copy, back to the last checked-in state. The holder discards their
     own edits; publishers and admins may discard anyone's (R1a)."""
-    role_require(tenant=document.tenant, user=user, role=Role.EDITOR, action="discard edits")
-    document = _lock(document)
-    if document.checked_out_by_id is None:
+    documents_discard_bulk(tenant=document.tenant, user=user, documents=[document])
+    return document
+
+
+@transaction.atomic
+def documents_discard_bulk(
+    *,
+    tenant: Tenant,
+    user: AbstractBaseUser | None,
+    documents: Iterable[AssignmentDocument],
+    detail: Mapping | None = None,
+) -> BulkResult:
+    """Discard the working copies of many documents (the manifest's EntityCheckedOutAction
+    Overwrite): each is released back to its last checked-in state, its working copy
+    deleted, and a discard event names the holder. An editor discards their own edits,
+    someone else's needs the publisher role (R1a); `user` None is a system action. A
+    document that is not checked out is refused."""
+    if user is not None:
+        role_require(tenant=tenant, user=user, role=Role.EDITOR, action="discard edits")
+    documents = _unique(documents)
+    if not documents:
+        return BulkResult()
+    _documents_lock(tenant=tenant, documents=documents)
+    if any(d.checked_out_by_id is None for d in documents):
         raise Conflict(
             "There are no edits to discard: the document is not checked out.", field="document"
         )
-    holder = _holder_name(document)
-    if document.checked_out_by_id != user.pk:
+    user_model = get_user_model()
+    holders = dict(
+        user_model.objects.filter(pk__in={d.checked_out_by_id for d in documents}).values_list(
+            "pk", user_model.USERNAME_FIELD
+        )
+    )
+    others = [d for d in documents if d.checked_out_by_id != getattr(user, "pk", None)]
+    if user is not None and others:
         role_require(
-            tenant=document.tenant,
+            tenant=tenant,
             user=user,
             role=Role.PUBLISHER,
-            action=f"discard the edits of {holder}",
+            action=f"discard the edits of {holders.get(others[0].checked_out_by_id, 'someone')}",
         )
-    working_set = document.working
-    document.working = None
-    _release(document)
-    document.save()
-    if working_set is not None:
-        working_set.delete()
-    _event(document, DocumentAction.DISCARD, user, version=document.version, holder=holder)
-    return document
+    now = timezone.now()
+    working = [d.working_id for d in documents if d.working_id is not None]
+    events = []
+    for document in documents:
+        holder = holders.get(document.checked_out_by_id, "someone")
+        document.working_id = None
+        _release(document)
+        document.updated_at = now
+        events.append(
+            _event_new(
+                document,
+                DocumentAction.DISCARD,
+                user,
+                version=document.version,
+                holder=holder,
+                **(detail or {}),
+            )
+        )
+    _documents_write(documents)
+    if working:
+        ContentSet.objects.filter(pk__in=working).delete()
+    DocumentEvent.objects.bulk_create(events, batch_size=BATCH)
+    return BulkResult(documents=documents)
 
 
 @transaction.atomic
@@ -567,46 +984,158 @@ def document_publish_content(
     publishing wraps this). Only checked-in content can be published (R12), so a held
     document is refused naming its holder. Publishing what is already published is a no-op.
     `user` None is a system action (operator command, scheduled publish group): no role
-    check; a given user must be a publisher (R1a).
+    check; a given user must be a publisher (R1a). `documents_publish_bulk` with one
+    document; the instance is refreshed under the row lock and returned.
     """
-    if user is not None:
-        role_require(
-            tenant=document.tenant, user=user, role=Role.PUBLISHER, action="publish assignments"
-        )
-    document = _lock(document)
-    _refuse_held_by_other(document, user, "publish")
-    if document.checked_out_by_id is not None:  # held by the publishing user themself
-        raise Conflict(
-            "Cannot publish while you hold the document: check in or discard your edits first.",
-            field="document",
-            extra={"checked_out_by": _holder_name(document)},
-        )
-    if document.draft_id is None:
-        raise Conflict("Nothing has been checked in yet.", field="document")
-    if document.draft_id == document.published_id:
-        return document
-    document.published = document.draft
-    document.published_version = document.version
-    document.published_at = timezone.now()
-    document.published_by = user
-    document.save()
-    _event(document, DocumentAction.PUBLISH, user, version=document.version)
-    outbox_record(tenant=document.tenant_id, kind=OutboxKind.PRODUCT, ids=[document.product_id])
+    documents_publish_bulk(tenant=document.tenant, user=user, documents=[document])
     return document
+
+
+@transaction.atomic
+def documents_publish_bulk(
+    *,
+    tenant: Tenant,
+    user: AbstractBaseUser | None,
+    documents: Iterable[AssignmentDocument],
+    detail: Mapping | None = None,
+    details: Mapping[int, Mapping] | None = None,
+) -> BulkResult:
+    """Publish the checked-in draft of many documents: the same checks, event and outbox
+    row as publishing one. Documents are locked; one checked out (by anyone) or with
+    nothing checked in is refused; one whose draft is already published is left as it is.
+    Each publish is audited (`detail`, plus `details[document.pk]`), and the published
+    products are noted in the change outbox in this transaction, so the read model
+    recomputes exactly them on commit (R21). Returns the documents it published."""
+    if user is not None:
+        role_require(tenant=tenant, user=user, role=Role.PUBLISHER, action="publish assignments")
+    documents = _unique(documents)
+    if not documents:
+        return BulkResult()
+    _documents_lock(tenant=tenant, documents=documents)
+    for document in documents:
+        _refuse_held(document, user, "publish")
+        if document.draft_id is None:
+            raise Conflict("Nothing has been checked in yet.", field="document")
+    changed = [d for d in documents if d.draft_id != d.published_id]
+    now, actor = timezone.now(), _actor(user)
+    for document in changed:
+        document.published_id = document.draft_id
+        document.published_version = document.version
+        document.published_at = now
+        document.published_by_id = actor.pk if actor is not None else None
+        document.updated_at = now
+    _published_record(tenant=tenant, user=user, documents=changed, detail=detail, details=details)
+    return BulkResult(documents=changed)
+
+
+@transaction.atomic
+def documents_unpublish_entries_bulk(
+    *,
+    tenant: Tenant,
+    user: AbstractBaseUser | None,
+    items: Iterable[ContentItem],
+) -> BulkResult:
+    """Take entries out of what is published, leaving drafts and versions alone (the
+    manifest's Unpublish action): each item's rows, the published content minus what goes,
+    become the document's published content as a new content set. Audited as a publish
+    (with the item's detail) and noted in the change outbox (R21), with the same role and
+    holder checks as `documents_publish_bulk`."""
+    if user is not None:
+        role_require(tenant=tenant, user=user, role=Role.PUBLISHER, action="publish assignments")
+    items = list(items)
+    documents = _unique(item.document for item in items)
+    if not items:
+        return BulkResult()
+    if any(d.pk is None for d in documents):
+        raise Conflict("Nothing is published yet.", field="document")
+    _documents_lock(tenant=tenant, documents=documents)
+    for document in documents:
+        _refuse_held(document, user, "unpublish")
+        if document.published_id is None:
+            raise Conflict("Nothing is published yet.", field="document")
+    _rows_check(tenant=tenant, items=items)
+    sets, count = _content_sets_write(tenant=tenant, user=user, items=items)
+    now, actor = timezone.now(), _actor(user)
+    for document, content_set in zip(documents, sets, strict=True):
+        document.published_id = content_set.pk
+        document.published_at = now
+        document.published_by_id = actor.pk if actor is not None else None
+        document.updated_at = now
+    _published_record(
+        tenant=tenant,
+        user=user,
+        documents=documents,
+        detail=None,
+        details={item.document.pk: item.detail for item in items},
+    )
+    return BulkResult(documents=documents, entries=count)
+
+
+def _published_record(
+    *,
+    tenant: Tenant,
+    user: AbstractBaseUser | None,
+    documents: Sequence[AssignmentDocument],
+    detail: Mapping | None,
+    details: Mapping[int, Mapping] | None,
+) -> None:
+    """Write the new published pointers, a publish event each, and the outbox rows."""
+    if not documents:
+        return
+    _documents_write(documents)
+    DocumentEvent.objects.bulk_create(
+        [
+            _event_new(
+                document,
+                DocumentAction.PUBLISH,
+                user,
+                version=document.version,
+                **{**(detail or {}), **((details or {}).get(document.pk) or {})},
+            )
+            for document in documents
+        ],
+        batch_size=BATCH,
+    )
+    outbox_record(
+        tenant=tenant, kind=OutboxKind.PRODUCT, ids=sorted({d.product_id for d in documents})
+    )
 
 
 # --- category media (R10: per channel, one default image) -----------------------------
 
 
-def _category_image_get(*, tenant: Tenant, media_id) -> MediaItem:
-    if not is_id(media_id):
-        raise ValidationFailed([("media", "Must be a media item id or null.")])
-    media = MediaItem.objects.filter(tenant=tenant, pk=media_id).first()
-    if media is None:
-        raise ValidationFailed([("media", f"Unknown media {media_id}.")])
-    if media.kind != MediaKind.IMAGE:
-        raise ValidationFailed([("media", f"Media {media_id} is a {media.kind}, not an image.")])
-    return media
+def _category_images_check(*, tenant: Tenant, media_ids: Iterable) -> None:
+    """Every id must be one of the tenant's images."""
+    media_ids = set(media_ids)
+    for media_id in media_ids:
+        if not is_id(media_id):
+            raise ValidationFailed([("media", "Must be a media item id or null.")])
+    kinds: dict[int, str] = {}
+    for chunk in _chunks(media_ids):
+        kinds.update(
+            MediaItem.objects.filter(tenant=tenant, pk__in=chunk).values_list("pk", "kind")
+        )
+    for media_id in sorted(media_ids):
+        if media_id not in kinds:
+            raise ValidationFailed([("media", f"Unknown media {media_id}.")])
+        if kinds[media_id] != MediaKind.IMAGE:
+            raise ValidationFailed(
+                [("media", f"Media {media_id} is a {kinds[media_id]}, not an image.")]
+            )
+
+
+def _category_media_lock(
+    *, tenant: Tenant, category_ids: Iterable[int]
+) -> dict[int, CategoryMedia]:
+    found: dict[int, CategoryMedia] = {}
+    for chunk in _chunks(set(category_ids)):
+        found.update(
+            (assignment.category_id, assignment)
+            for assignment in CategoryMedia.objects.select_for_update()
+            .filter(tenant=tenant, category_id__in=chunk)
+            .order_by("pk")
+        )
+    return found
 
 
 @transaction.atomic
@@ -614,21 +1143,48 @@ def category_media_set(
     *, tenant: Tenant, category: Category, media_id: int | None, user: AbstractBaseUser
 ) -> CategoryMedia:
     """Stage (draft) the default image of a category in its channel; None clears it."""
-    role_require(tenant=tenant, user=user, role=Role.EDITOR, action="assign category media")
-    if category.tenant_id != tenant.pk:
-        raise NotFound(f"Category {category.pk} not found.", field="category")
-    media = None if media_id is None else _category_image_get(tenant=tenant, media_id=media_id)
-    assignment = category_media_lock_qs(tenant=tenant, category=category).first()
-    if assignment is None:
-        try:
-            with transaction.atomic():
-                assignment = CategoryMedia.objects.create(tenant=tenant, category=category)
-        except IntegrityError:
-            assignment = category_media_lock_qs(tenant=tenant, category=category).get()
-    assignment.draft_media = media
-    assignment.updated_by = user
-    assignment.save()
-    return assignment
+    return category_media_set_bulk(tenant=tenant, user=user, items=[(category, media_id)])[0]
+
+
+@transaction.atomic
+def category_media_set_bulk(
+    *,
+    tenant: Tenant,
+    user: AbstractBaseUser | None,
+    items: Iterable[tuple[Category, int | None]],
+) -> list[CategoryMedia]:
+    """Stage the default images of many categories (None clears one): the rows are locked
+    (created when missing), every media must be one of the tenant's images. `user` None is
+    a system action; a given user must be an editor (R1a)."""
+    if user is not None:
+        role_require(tenant=tenant, user=user, role=Role.EDITOR, action="assign category media")
+    wanted: dict[int, int | None] = {}
+    for category, media_id in items:
+        if category.tenant_id != tenant.pk:
+            raise NotFound(f"Category {category.pk} not found.", field="category")
+        wanted[category.pk] = media_id
+    if not wanted:
+        return []
+    _category_images_check(tenant=tenant, media_ids={m for m in wanted.values() if m is not None})
+    assignments = _category_media_lock(tenant=tenant, category_ids=wanted)
+    missing = [pk for pk in wanted if pk not in assignments]
+    if missing:  # a concurrent creator wins the insert; its row is locked just below
+        CategoryMedia.objects.bulk_create(
+            [CategoryMedia(tenant=tenant, category_id=pk) for pk in missing],
+            ignore_conflicts=True,
+            batch_size=BATCH,
+        )
+        assignments.update(_category_media_lock(tenant=tenant, category_ids=missing))
+    now, actor = timezone.now(), _actor(user)
+    for category_id, media_id in wanted.items():
+        assignment = assignments[category_id]
+        assignment.draft_media_id = media_id
+        assignment.updated_by = actor
+        assignment.updated_at = now
+    CategoryMedia.objects.bulk_update(
+        list(assignments.values()), ["draft_media", "updated_by", "updated_at"], batch_size=500
+    )
+    return [assignments[pk] for pk in wanted]
 
 
 @transaction.atomic
@@ -637,13 +1193,33 @@ def category_media_publish(
 ) -> CategoryMedia | None:
     """Bare transition draft -> published for a category image (publishing wraps it);
     `user` None is a system action, as in `document_publish_content`."""
+    published = category_media_publish_bulk(tenant=tenant, user=user, categories=[category])
+    return published[0] if published else None
+
+
+@transaction.atomic
+def category_media_publish_bulk(
+    *, tenant: Tenant, user: AbstractBaseUser | None, categories: Iterable[Category]
+) -> list[CategoryMedia]:
+    """Publish the staged images of many categories (those with no row are skipped) and
+    note them in the change outbox in this transaction (R21). `user` None is a system
+    action; a given user must be a publisher (R1a)."""
     if user is not None:
         role_require(tenant=tenant, user=user, role=Role.PUBLISHER, action="publish category media")
-    assignment = category_media_lock_qs(tenant=tenant, category=category).first()
-    if assignment is None:
-        return None
-    assignment.published_media = assignment.draft_media
-    assignment.published_at = timezone.now()
-    assignment.save()
-    outbox_record(tenant=tenant, kind=OutboxKind.CATEGORY, ids=[category.pk])
-    return assignment
+    assignments = list(
+        _category_media_lock(tenant=tenant, category_ids={c.pk for c in categories}).values()
+    )
+    if not assignments:
+        return []
+    now = timezone.now()
+    for assignment in assignments:
+        assignment.published_media_id = assignment.draft_media_id
+        assignment.published_at = now
+        assignment.updated_at = now
+    CategoryMedia.objects.bulk_update(
+        assignments, ["published_media", "published_at", "updated_at"], batch_size=500
+    )
+    outbox_record(
+        tenant=tenant, kind=OutboxKind.CATEGORY, ids=sorted(a.category_id for a in assignments)
+    )
+    return assignments

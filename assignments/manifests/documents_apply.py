@@ -1,11 +1,13 @@
 """Apply the assignment part of a manifest in bulk (R12, R18).
 
 A manifest's rows for one document REPLACE that document's content with what they list,
-as a new checked-in version: a ContentSet, its entries, a DocumentVersion and a check-in
-DocumentEvent, exactly what `document_checkin` leaves behind, but written with a handful
-of bulk statements for all documents together (a 100,000-row manifest must not cost a
-query per row). Content identical to the document's current content makes no version,
-which is what makes re-importing the same manifest a no-op.
+as a new checked-in version. This module decides (and describes, for the result manifest
+and dry runs); the writing goes through the bulk services of `assignments.services`
+(`documents_checkin_bulk`, `documents_publish_bulk`, ...), which leave exactly what the
+single-document services leave behind (versions, audit events, check-in hooks, outbox
+rows) with a handful of statements for all documents together (a 100,000-row manifest
+must not cost a query per row). Content identical to the document's current content
+makes no version, which is what makes re-importing the same manifest a no-op.
 
 Checked-out documents follow `EntityCheckedOutAction`: UseExisting leaves them to their
 holder, Overwrite discards the holder's working copy (audited) and writes anyway.
@@ -13,32 +15,22 @@ holder, Overwrite discards the holder's working copy (audited) and writes anyway
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import transaction
 
-from catalog.models import Variant
 from media_library.models import MediaItem, MediaStatus
 from media_library.services import media_item_publish
-from tenants.models import OutboxKind, Tenant
-from tenants.outbox import outbox_record
+from tenants.models import Tenant
 
-from ..models import (
-    AssignmentDocument,
-    AssignmentEntry,
-    ContentSet,
-    DocumentAction,
-    DocumentEvent,
-    DocumentVersion,
-)
+from .. import services as assignment_services
+from ..models import AssignmentDocument, AssignmentEntry, ContentSet
+from ..services import BATCH, BulkResult, ContentItem
 from ..validation import ENTRY_FIELDS
 from .plan import DocumentPlan, EntryPlan
 
-BATCH = 2000
 CANONICAL = tuple(f for f in ENTRY_FIELDS if f != "dimension_values")
 
 
@@ -287,238 +279,76 @@ def decision_describe(decision: Decision, *, dry_run: bool) -> tuple[bool, str]:
 def decisions_apply(
     *, tenant: Tenant, decisions: list[Decision], user: AbstractBaseUser | None, note: str
 ) -> dict:
-    """Write every decision with bulk statements. Must run inside the import's transaction."""
-    now = timezone.now()
-    user_id = user.pk if user is not None and user.is_authenticated else None
+    """Write every decision through the bulk services of `assignments.services`, each a
+    fixed number of statements: discard the working copies taken over (Overwrite), check
+    in the new contents, publish the drafts, take unpublished entries out. They carry the
+    role and holder checks, versions, audit events, check-in hooks and outbox rows of
+    the single-document services. Must run inside the import's transaction."""
     active = [d for d in decisions if not d.skip_reason]
-    # 1. documents that do not exist yet
-    missing = [d for d in active if d.state is None or d.state.document is None]
-    if missing:
-        created = AssignmentDocument.objects.bulk_create(
-            [
-                AssignmentDocument(
+    for decision in active:  # documents that do not exist yet are created by the check-in
+        if decision.state is None or decision.state.document is None:
+            decision.state = DocumentState(
+                document=AssignmentDocument(
                     tenant=tenant,
-                    product_id=d.plan.product_id,
-                    channel_id=d.plan.channel_id,
-                    locale_id=d.plan.locale_id,
+                    product_id=decision.plan.product_id,
+                    channel_id=decision.plan.channel_id,
+                    locale_id=decision.plan.locale_id,
                 )
-                for d in missing
-            ],
-            batch_size=BATCH,
+            )
+    source = {"source": note}
+    discard = [d.state.document for d in active if d.discard]
+    if discard:
+        assignment_services.documents_discard_bulk(
+            tenant=tenant, user=user, documents=discard, detail=source
         )
-        for decision, document in zip(missing, created, strict=True):
-            decision.state = DocumentState(document=document)
-    # 2. content sets, in one insert; then their entries
-    new_sets: list[tuple[Decision, str, ContentSet]] = []
-    for decision in active:
-        document = decision.state.document
-        if decision.draft_rows is not None:
-            new_sets.append(
-                (
-                    decision,
-                    "draft",
-                    ContentSet(
-                        tenant=tenant,
-                        document=document,
-                        matrix=list(decision.matrix),
-                        created_by_id=user_id,
-                    ),
-                )
-            )
-        if decision.published_rows is not None:
-            new_sets.append(
-                (
-                    decision,
-                    "published",
-                    ContentSet(
-                        tenant=tenant,
-                        document=document,
-                        matrix=list(decision.matrix),
-                        created_by_id=user_id,
-                    ),
-                )
-            )
-    ContentSet.objects.bulk_create([s for _, _, s in new_sets], batch_size=BATCH)
-    entry_count = entries_insert(
-        tenant=tenant,
-        rows=(
-            (content_set.pk, row)
-            for decision, which, content_set in new_sets
-            for row in (decision.draft_rows if which == "draft" else decision.published_rows)
-        ),
-    )
-    # 3. versions, document pointers, audit events
-    versions, events, discarded_sets, changed_docs = [], [], [], []
-    published_products: set[int] = set()
-    sets_by_decision = {(id(d), w): s for d, w, s in new_sets}
-    for decision in active:
-        document = decision.state.document
-        changed = False
-        if decision.discard:
-            holder = document.checked_out_by.get_username() if document.checked_out_by else None
-            if document.working_id is not None:
-                discarded_sets.append(document.working_id)
-            document.working_id = None
-            document.checked_out_by_id = document.checked_out_at = document.saved_at = None
-            events.append(
-                _event(
-                    tenant, document, DocumentAction.DISCARD, user_id, holder=holder, source=note
-                )
-            )
-            changed = True
-        draft_set = sets_by_decision.get((id(decision), "draft"))
-        if draft_set is not None:
-            document.version += 1
-            document.draft_id = draft_set.pk
-            versions.append(
-                DocumentVersion(
-                    tenant=tenant,
-                    document=document,
-                    number=document.version,
-                    content_id=draft_set.pk,
-                    note=note[:200],
-                    created_by_id=user_id,
-                )
-            )
-            events.append(
-                _event(
-                    tenant,
-                    document,
-                    DocumentAction.CHECKIN,
-                    user_id,
-                    source=note,
-                    entries=len(decision.draft_rows),
-                )
-            )
-            changed = True
-        published_set = sets_by_decision.get((id(decision), "published"))
-        if decision.publish_draft or published_set is not None:
-            document.published_id = published_set.pk if published_set else document.draft_id
-            if published_set is None:
-                document.published_version = document.version
-            document.published_at = now
-            document.published_by_id = user_id
-            events.append(
-                _event(
-                    tenant,
-                    document,
-                    DocumentAction.PUBLISH,
-                    user_id,
-                    source=note,
-                    **({"unpublished": decision.removed} if decision.removed else {}),
-                )
-            )
-            published_products.add(document.product_id)
-            changed = True
-        if changed:
-            document.updated_at = now
-            changed_docs.append(document)
-    DocumentVersion.objects.bulk_create(versions, batch_size=BATCH)
-    documents_update(changed_docs)
-    DocumentEvent.objects.bulk_create(events, batch_size=BATCH)
-    if discarded_sets:
-        ContentSet.objects.filter(pk__in=discarded_sets).delete()
-    media_published = _published_dependencies(tenant, changed_docs, user)
-    if published_products:  # the read model re-projects exactly these on commit (R21)
-        outbox_record(tenant=tenant, kind=OutboxKind.PRODUCT, ids=sorted(published_products))
-    return {
-        "versions": len(versions),
-        "entries": entry_count,
-        "documents_published": sum(1 for e in events if e.action == DocumentAction.PUBLISH),
-        "media_published_as_dependencies": media_published,
-        "products_published": len(published_products),
-    }
-
-
-ENTRY_COLUMNS = ("tenant_id", "content_set_id", *ENTRY_FIELDS)
-DIMENSION_VALUES_AT = ENTRY_FIELDS.index("dimension_values")
-DOCUMENT_UPDATE = (
-    ("version", "integer"),
-    ("draft_id", "bigint"),
-    ("published_id", "bigint"),
-    ("published_version", "integer"),
-    ("published_at", "timestamptz"),
-    ("published_by_id", "integer"),
-    ("working_id", "bigint"),
-    ("checked_out_by_id", "integer"),
-    ("checked_out_at", "timestamptz"),
-    ("saved_at", "timestamptz"),
-    ("updated_at", "timestamptz"),
-)
-
-
-def entries_insert(*, tenant: Tenant, rows: Iterable[tuple[int, dict]]) -> int:
-    """Insert entries: PostgreSQL's COPY (the ORM's bulk_create spends most of a large
-    import building model instances and SQL), else bulk_create."""
-    if connection.vendor != "postgresql":
-        entries = [
-            AssignmentEntry(tenant=tenant, content_set_id=set_id, **row) for set_id, row in rows
-        ]
-        AssignmentEntry.objects.bulk_create(entries, batch_size=BATCH)
-        return len(entries)
-    table = AssignmentEntry._meta.db_table
-    count = 0
-    dumped: dict[str, str] = {"": "{}"}  # dimension values by combination key
-    set_ids: set[int] = set()
-    with connection.cursor() as cursor:
-        copy_sql = f"COPY {table} ({', '.join(ENTRY_COLUMNS)}) FROM STDIN"
-        with cursor.cursor.copy(copy_sql) as copy:
-            for set_id, row in rows:
-                combination = row["combination"]
-                if combination not in dumped:
-                    dumped[combination] = json.dumps(row["dimension_values"])
-                values = [tenant.pk, set_id]
-                values.extend(row[name] for name in ENTRY_FIELDS)
-                values[2 + DIMENSION_VALUES_AT] = dumped[combination]
-                copy.write_row(values)
-                count += 1
-                set_ids.add(set_id)
-        # COPY leaves variant_number at its default: fill it from the variant, in one UPDATE.
-        cursor.execute(
-            f"UPDATE {table} e SET variant_number = v.number FROM {Variant._meta.db_table} v "
-            "WHERE e.variant_id = v.id AND e.variant_number = '' AND e.tenant_id = %s "
-            "AND e.content_set_id = ANY(%s)",
-            [tenant.pk, list(set_ids)],
-        )
-    return count
-
-
-def documents_update(documents: list[AssignmentDocument]) -> None:
-    """Write the changed pointers of many documents in one UPDATE ... FROM (VALUES ...) on
-    PostgreSQL (bulk_update's CASE per field and row is slow at thousands of rows)."""
-    if not documents:
-        return
-    if connection.vendor != "postgresql":
-        AssignmentDocument.objects.bulk_update(
-            documents, [name.removesuffix("_id") for name, _ in DOCUMENT_UPDATE], batch_size=500
-        )
-        return
-    # One array parameter per column (unnest), not one placeholder per value: a query with
-    # tens of thousands of placeholders costs more to build than to run.
-    table = AssignmentDocument._meta.db_table
-    names = ", ".join(name for name, _ in DOCUMENT_UPDATE)
-    arrays = ", ".join(["%s::bigint[]"] + [f"%s::{t}[]" for _, t in DOCUMENT_UPDATE])
-    assignments = ", ".join(f"{name} = v.{name}" for name, _ in DOCUMENT_UPDATE)
-    params = [[d.pk for d in documents]] + [
-        [getattr(d, name) for d in documents] for name, _ in DOCUMENT_UPDATE
+    checkins = [
+        ContentItem(document=d.state.document, rows=d.draft_rows, matrix=d.matrix, detail=source)
+        for d in active
+        if d.draft_rows is not None
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} AS d SET {assignments} "
-            f"FROM unnest({arrays}) AS v(id, {names}) WHERE d.id = v.id",
-            params,
+    checked_in = BulkResult()
+    if checkins:
+        checked_in = assignment_services.documents_checkin_bulk(
+            tenant=tenant, user=user, items=checkins, note=note
         )
-
-
-def _event(tenant, document, action, user_id, **detail) -> DocumentEvent:
-    return DocumentEvent(
-        tenant=tenant,
-        document=document,
-        action=action,
-        user_id=user_id,
-        version=document.version,
-        detail=detail,
-    )
+    publish = [d for d in active if d.publish_draft]
+    published = BulkResult()
+    if publish:
+        published = assignment_services.documents_publish_bulk(
+            tenant=tenant,
+            user=user,
+            documents=[d.state.document for d in publish],
+            detail=source,
+            details={d.state.document.pk: {"unpublished": d.removed} for d in publish if d.removed},
+        )
+    removals = [
+        ContentItem(
+            document=d.state.document,
+            rows=d.published_rows,
+            matrix=d.matrix,
+            detail={**source, "unpublished": d.removed},
+        )
+        for d in active
+        if d.published_rows is not None
+    ]
+    unpublished = BulkResult()
+    if removals:
+        unpublished = assignment_services.documents_unpublish_entries_bulk(
+            tenant=tenant, user=user, items=removals
+        )
+    touched = [
+        d.state.document
+        for d in active
+        if d.discard or d.draft_rows is not None or d.publish_draft or d.published_rows is not None
+    ]
+    published_documents = [*published.documents, *unpublished.documents]
+    return {
+        "versions": len(checked_in.documents),
+        "entries": checked_in.entries + unpublished.entries,
+        "documents_published": len(published_documents),
+        "media_published_as_dependencies": _published_dependencies(tenant, touched, user),
+        "products_published": len({d.product_id for d in published_documents}),
+    }
 
 
 def _published_dependencies(tenant, documents, user) -> int:

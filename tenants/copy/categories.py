@@ -1,6 +1,7 @@
 """Copy category default images (R10: one per category per channel), matched by the mapped
 channel and the category path. Categories themselves are catalog data: one missing in the
-destination is reported, never created."""
+destination is reported, never created. Writes go through the category services of
+`assignments.services` in bulk (staging, publishing and its outbox rows)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,11 @@ from collections.abc import Mapping
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
 
+from assignments import services as assignment_services
 from assignments.models import CategoryMedia
 from catalog.models import Category
-from tenants.models import OutboxKind, Tenant
-from tenants.outbox import outbox_record
+from tenants.models import Tenant
 
 from .mapping import ContextMapping
 from .options import CopyOptions
@@ -95,10 +95,31 @@ class CategoryMediaCopier:
             if not self.options.dry_run:
                 queryset = queryset.select_for_update()
             existing = {m.category_id: m for m in queryset}
-            for row in rows:
-                self._one(row, categories, existing)
+            writes = [w for w in (self._one(row, categories, existing) for row in rows) if w]
+            if writes and not self.options.dry_run:
+                self._write_all(writes)
 
-    def _one(self, row: CategoryMedia, categories, existing) -> None:
+    def _write_all(self, writes: list[tuple[Category, bool, int | None, int | None]]) -> None:
+        """Through the category services of `assignments.services`, in bulk: stage the
+        published image and publish it (which notes the categories in the outbox), then
+        stage the draft image where it differs (with `published-and-draft`)."""
+        common = dict(tenant=self.destination, user=self.user)
+        published = [(category, pub) for category, is_published, pub, _ in writes if is_published]
+        staged = [
+            (category, draft)
+            for category, is_published, pub, draft in writes
+            if not is_published or draft != pub
+        ]
+        if published:
+            assignment_services.category_media_set_bulk(**common, items=published)
+            assignment_services.category_media_publish_bulk(
+                **common, categories=[c for c, _ in published]
+            )
+        if staged:
+            assignment_services.category_media_set_bulk(**common, items=staged)
+
+    def _one(self, row: CategoryMedia, categories, existing):
+        """The outcome for one source row, reported; what to write, or None."""
         channel = self.mapping.channel_codes[row.category.channel.code]
         category = categories.get(
             (self.mapping.channels[row.category.channel_id], row.category.path)
@@ -106,11 +127,11 @@ class CategoryMediaCopier:
         if category is None:
             self.report.note(f"category {channel}:{row.category.path}: not in the destination.")
             self.report.count("unmatched_categories")
-            return
+            return None
         wanted = self._wanted(row)
         if wanted is None:
             self.report.count("categories_without_versions")
-            return
+            return None
         published, pub, draft = wanted
         current = existing.get(category.pk)
         if current is None:
@@ -126,16 +147,6 @@ class CategoryMediaCopier:
                 source_newer=row.updated_at > current.updated_at,
             )
         self.report.outcome("categories", outcome)
-        if outcome not in (CREATED, REPLACED) or self.options.dry_run:
-            return
-        if current is None:
-            current = CategoryMedia(tenant=self.destination, category=category)
-        current.draft_media_id = draft
-        current.updated_by = self.user
-        if published:
-            now = timezone.now()
-            current.published_media_id = pub
-            current.published_at = now
-        current.save()
-        if published:  # re-projected on commit (R21)
-            outbox_record(tenant=self.destination, kind=OutboxKind.CATEGORY, ids=[category.pk])
+        if outcome not in (CREATED, REPLACED):
+            return None
+        return category, published, pub, draft

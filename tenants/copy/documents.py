@@ -3,9 +3,10 @@
 
 What a document copies: its published content, and with `published-and-draft` its latest
 checked-in draft too; the working copy of a checked-out source document never. Each copied
-state becomes a numbered version in the destination (history says it came from a copy),
-published content is published there and flattened into the read model (R15) in the same
-transaction, so the shop API serves it as soon as the batch commits.
+state is checked in as a numbered version in the destination (history says it came from a
+copy) and published content is published there, through the bulk services of
+`assignments.services` (the same checks, audit, check-in hooks and outbox rows as a user's
+check-in and publish); the read model re-projects those products when the batch commits.
 
 Products are copied in batches, one transaction each, with the destination documents of
 the batch locked first: a run that dies midway leaves whole products copied and flattened,
@@ -23,23 +24,14 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
 
+from assignments import services as assignment_services
 from assignments.content import matrix_normalize
-from assignments.models import (
-    AssignmentDocument,
-    AssignmentEntry,
-    ContentSet,
-    DocumentAction,
-    DocumentEvent,
-    DocumentVersion,
-    Scope,
-    Slot,
-)
+from assignments.models import AssignmentDocument, AssignmentEntry, ContentSet, Scope, Slot
+from assignments.services import ContentItem
 from assignments.validation import ENTRY_FIELDS
 from catalog.models import Product, ProductDimensionValue, Variant, combination_key
-from tenants.models import OutboxKind, Tenant
-from tenants.outbox import outbox_record
+from tenants.models import Tenant
 
 from .mapping import ContextMapping
 from .options import CopyOptions
@@ -332,15 +324,9 @@ class DocumentCopier:
         if self.options.dry_run:
             self._decide_all(work, existing=self._existing(work, lock=False))
             return
-        with transaction.atomic():
+        with transaction.atomic():  # the publish service notes the products in the outbox
             decided = self._decide_all(work, existing=self._existing(work, lock=True))
-            published_products = self._write_all(decided)
-            if published_products:  # re-projected on commit (R21)
-                outbox_record(
-                    tenant=self.destination,
-                    kind=OutboxKind.PRODUCT,
-                    ids=sorted(published_products),
-                )
+            self._write_all(decided)
 
     def _translated(
         self, document: AssignmentDocument, target: _Target, set_id: int | None, contents
@@ -426,75 +412,44 @@ class DocumentCopier:
 
     # --- writing ----------------------------------------------------------------------
 
-    def _write_all(self, decided) -> set[int]:
-        """Write every decided document; returns destination product ids to flatten."""
-        entries: list[AssignmentEntry] = []
-        events: list[DocumentEvent] = []
-        published_products: set[int] = set()
-        now = timezone.now()
+    def _write_all(self, decided) -> None:
+        """Write every decided document through the bulk services of `assignments.services`
+        (versions, audit events, check-in hooks and outbox rows as for a user's check-in and
+        publish): the published contents are checked in and published, then the drafts
+        (with `published-and-draft`) checked in on top. A fixed number of statements."""
+        published_items: list[ContentItem] = []
+        draft_items: list[ContentItem] = []
         for document, key, current, published, draft in decided:
-            if current is None:
+            if current is None:  # created by the first check-in below
                 product_id, channel_id, locale_id = key
-                current = AssignmentDocument.objects.create(
+                current = AssignmentDocument(
                     tenant=self.destination,
                     product_id=product_id,
                     channel_id=channel_id,
                     locale_id=locale_id,
                 )
             detail = {"copied_from": self.source.slug, "source_document": document.pk}
-            if published is not None:
-                content_set = self._set_add(current, published, entries)
-                self._version_add(current, content_set, f"copy of {self.source.slug} published")
-                current.published = content_set
-                current.published_version = current.version
-                current.published_at = now
-                current.published_by = self.user
-                events.append(self._event(current, DocumentAction.CHECKIN, detail))
-                events.append(self._event(current, DocumentAction.PUBLISH, detail))
-                published_products.add(current.product_id)
-            if draft is not None:
-                content_set = self._set_add(current, draft, entries)
-                self._version_add(current, content_set, f"copy of {self.source.slug} draft")
-                events.append(self._event(current, DocumentAction.CHECKIN, detail))
-            current.save()
-        AssignmentEntry.objects.bulk_create(entries, batch_size=1000)
-        DocumentEvent.objects.bulk_create(events)
-        return published_products
-
-    def _set_add(
-        self, document: AssignmentDocument, content: Translated, entries: list[AssignmentEntry]
-    ) -> ContentSet:
-        content_set = ContentSet.objects.create(
-            tenant=self.destination,
-            document=document,
-            matrix=list(content.matrix),
-            created_by=self.user,
-        )
-        entries.extend(
-            AssignmentEntry(tenant=self.destination, content_set=content_set, **row)
-            for row in content.rows
-        )
-        return content_set
-
-    def _version_add(self, document: AssignmentDocument, content_set: ContentSet, note: str):
-        """A numbered check-in (R12), so the copied state is history like any other."""
-        document.version += 1
-        document.draft = content_set
-        DocumentVersion.objects.create(
-            tenant=self.destination,
-            document=document,
-            number=document.version,
-            content=content_set,
-            note=note,
-            created_by=self.user,
-        )
-
-    def _event(self, document: AssignmentDocument, action: str, detail: dict) -> DocumentEvent:
-        return DocumentEvent(
-            tenant=self.destination,
-            document=document,
-            action=action,
-            user=self.user,
-            version=document.version,
-            detail=detail,
-        )
+            for content, items in ((published, published_items), (draft, draft_items)):
+                if content is not None:
+                    items.append(
+                        ContentItem(
+                            document=current,
+                            rows=content.rows,
+                            matrix=content.matrix,
+                            detail=detail,
+                        )
+                    )
+        common = dict(tenant=self.destination, user=self.user)
+        if published_items:
+            assignment_services.documents_checkin_bulk(
+                **common, items=published_items, note=f"copy of {self.source.slug} published"
+            )
+            assignment_services.documents_publish_bulk(
+                **common,
+                documents=[item.document for item in published_items],
+                details={item.document.pk: item.detail for item in published_items},
+            )
+        if draft_items:
+            assignment_services.documents_checkin_bulk(
+                **common, items=draft_items, note=f"copy of {self.source.slug} draft"
+            )
