@@ -41,9 +41,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, whatever answers it, carries its id.
+    "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # JSON errors for every /api/ path, no tracebacks for callers (R30); first, so it also
-    # sees what the middleware below answers.
+    # (production.py adds WhiteNoise here, serving the collected static files)
+    "config.middleware.ContentSecurityPolicyMiddleware",
+    # JSON errors for every /api/ path, no tracebacks for callers (R30); before the rest, so
+    # it also sees what the middleware below answers.
     "tenants.api.middleware.CallerSafeErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -262,11 +266,27 @@ CHANGE_FEED_RETENTION_DAYS = env.int("CHANGE_FEED_RETENTION_DAYS", default=30)
 # defaults (e.g. media purposes) without the tenants app importing them.
 TENANT_INITIALIZERS: list[str] = ["assignments.services.purposes_seed_defaults"]
 
+# One console handler; every record carries the request id (config/logging.py). Plain lines
+# here, JSON lines in production (LOG_FORMAT=json|plain). `mediahub.request` logs one INFO
+# line per request (method, path, status, duration): seen at LOG_LEVEL=INFO (production's).
+LOG_LEVEL = env("LOG_LEVEL", default="WARNING")
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
+    "filters": {"request_id": {"()": "config.logging.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "config.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
 # Long work runs as a Job (publishing.models.Job). Each kind names the function that runs a
@@ -299,3 +319,66 @@ MEDIA_PUBLISHED_USAGE_HOOKS = ["assignments.selectors.media_published_usages"]
 JOB_STARTERS = {
     "copy": "tenants.copy.jobs.copy_job_start_from_api",
 }
+
+# Content-Security-Policy (config.middleware, not sent with DEBUG on). The pages load only
+# their own scripts and styles; style *attributes* are allowed (the workspace sets progress
+# widths and swatch colours through them), <style> elements are not (style-src-elem).
+# Images and video may also come from where media is stored (S3 or a media domain):
+# CSP_MEDIA_ORIGINS adds origins to those found from MEDIA_PUBLIC_BASE_URL and S3_*.
+
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+_media_origins = [_origin(env("MEDIA_PUBLIC_BASE_URL", default=""))]
+if MEDIA_STORAGE == "s3":
+    _bucket = env("S3_BUCKET", default="")
+    _media_origins.append(_origin(env("S3_ENDPOINT_URL", default="")))
+    if not env("S3_ENDPOINT_URL", default=""):
+        _region = env("S3_REGION", default="us-east-1")
+        _media_origins += [
+            f"https://{_bucket}.s3.amazonaws.com",
+            f"https://{_bucket}.s3.{_region}.amazonaws.com",
+        ]
+CSP_MEDIA_ORIGINS = list(
+    dict.fromkeys(o for o in [*_media_origins, *env.list("CSP_MEDIA_ORIGINS", default=[])] if o)
+)
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "style-src-elem": ["'self'"],
+    "img-src": ["'self'", "data:", "blob:", *CSP_MEDIA_ORIGINS],
+    "media-src": ["'self'", "blob:", *CSP_MEDIA_ORIGINS],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# The API docs page (drf-spectacular's Swagger UI) loads its bundle from jsdelivr, with an
+# inline <style>; its script comes from the docs URL itself (SpectacularSwaggerSplitView).
+_swagger_cdn = "https://cdn.jsdelivr.net"
+CONTENT_SECURITY_POLICY_PATHS = {
+    "/api/docs/": {
+        "script-src": ["'self'", _swagger_cdn],
+        "style-src": ["'self'", "'unsafe-inline'", _swagger_cdn],
+        "style-src-elem": ["'self'", "'unsafe-inline'", _swagger_cdn],
+        "img-src": ["'self'", "data:", _swagger_cdn],
+    },
+}
+CONTENT_SECURITY_POLICY_REPORT_ONLY = env.bool("CSP_REPORT_ONLY", default=False)
+
+# Celery: the queue tasks go to and a worker reads when given no -Q, and the worker's pool
+# size (empty: one per CPU).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=0) or None
+# Where beat keeps the last run of each periodic task (one beat process per deployment).
+CELERY_BEAT_SCHEDULE_FILENAME = env(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
+)
