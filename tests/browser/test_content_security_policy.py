@@ -1,20 +1,21 @@
-"""The workspace under its Content-Security-Policy in a real browser: nothing refused."""
+"""The workspace under its Content-Security-Policy (config/middleware.py, issue 13) in a
+real browser: nothing refused. Lives here for the shared Chromium fixtures; the rest of the
+policy's tests are in tests/deploy/test_csp.py."""
 
 import re
 
 import pytest
 
 from tenants.demo.loader import DEMO_PASSWORD, demo_load
-from tests.browser.conftest import browser, page  # noqa: F401 - the Chromium fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def csp_refusals(page) -> list[str]:  # noqa: F811
+def csp_refusals(page) -> list[str]:
     return [e for e in page.console_log.errors if "Content Security Policy" in e]
 
 
-def test_workspace_pages_run_with_nothing_refused(page):  # noqa: F811
+def test_workspace_pages_run_with_nothing_refused(page):
     demo_load()
     responses = []
     page.on(
