@@ -34,8 +34,9 @@ def _closed_port() -> int:
 
 
 @pytest.fixture
-def broker_down(settings):
-    """Jobs go to a broker on a closed loopback port (the app's own config and pools too)."""
+def broker_down(settings, monkeypatch):
+    """Jobs go to a broker on a closed loopback port (the app's own config and pools too;
+    Celery reads CELERY_BROKER_URL from the environment before its config)."""
     from config.celery import app
 
     amqp = app.amqp
@@ -43,6 +44,7 @@ def broker_down(settings):
     url = f"redis://127.0.0.1:{_closed_port()}/0"
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = url
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
     app.conf.task_always_eager = False
     app.conf.broker_url = url
     app._pool = None
