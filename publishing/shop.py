@@ -6,13 +6,15 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from django.db import connection
+
 from assignments.resolution import context_chain
 from catalog.models import Category
 from tenants.exceptions import NotFound
 from tenants.models import NEUTRAL
 
 from . import read_cache
-from .models import CategoryAnswer, ShopAnswer
+from .models import AnswerBody, CategoryAnswer, ShopAnswer
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,30 @@ def _pick(rows, chain) -> tuple[str, str] | None:
     return None
 
 
+_ANSWER_SQL: dict[tuple[int, int], str] = {}
+
+
+def _answer_rows(tenant_id: int, number: str, channels: set[str], locales: set[str]) -> list:
+    """(channel, locale, etag, body) of the stored candidates: the query the ORM would
+    build, written once per shape, since building it cost as much as running it."""
+    channels, locales = sorted(channels), sorted(locales)
+    shape = (len(channels), len(locales))
+    sql = _ANSWER_SQL.get(shape)
+    if sql is None:
+        q = connection.ops.quote_name
+        answer, body = q(ShopAnswer._meta.db_table), q(AnswerBody._meta.db_table)
+        sql = _ANSWER_SQL[shape] = (
+            f"SELECT a.channel_code, a.locale_code, a.etag, b.body "
+            f"FROM {answer} a INNER JOIN {body} b ON b.id = a.body_id "
+            f"WHERE a.tenant_id = %s AND a.{q('number')} = %s "
+            f"AND a.channel_code IN ({', '.join(['%s'] * shape[0])}) "
+            f"AND a.locale_code IN ({', '.join(['%s'] * shape[1])})"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [tenant_id, number, *channels, *locales])
+        return cursor.fetchall()
+
+
 def shop_product_media(
     *, tenant_slug: str, channel: str, locale: str | None, number: str
 ) -> RenderedMedia:
@@ -85,13 +111,7 @@ def shop_product_media(
     seen = read_cache.epoch()
     chain = _chain(contexts, channel, locale)
     channels, locales = _candidates(chain)
-    rows = ShopAnswer.objects.filter(
-        tenant_id=contexts.tenant_id,
-        number=number,
-        channel_code__in=channels,
-        locale_code__in=locales,
-    ).values_list("channel_code", "locale_code", "etag", "body__body")
-    row = _pick(rows, chain)
+    row = _pick(_answer_rows(contexts.tenant_id, number, channels, locales), chain)
     if row is None:
         raise NotFound(f"No product or variant '{number}'.", field="product")
     rendered = render_answer(number, channel, locale, row[3], row[2])
