@@ -4,10 +4,12 @@ never one per entry."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, TextField
+from django.db.models.functions import Cast
 
 from catalog.models import DIMENSION_ORDER, Category, Product, ProductDimensionValue, Variant
 from media_library.models import MediaItem
@@ -85,11 +87,23 @@ def content_sets_load(*, tenant: Tenant, set_ids: Iterable[int]) -> dict[int, Co
         ContentSet.objects.filter(tenant=tenant, pk__in=ids).values_list("pk", "matrix")
     )
     rows_by_set: dict[int, list[dict]] = {pk: [] for pk in matrices}
-    for row in (
+    # Tuples, and each distinct dimension-values text decoded once: a publish or a rebuild
+    # loads tens of thousands of entries that repeat a few combinations.
+    names = (*ENTRY_ROW_COLUMNS, "variant_current", "media_kind", "purpose_code")
+    values_at = names.index("dimension_values")
+    decoded: dict[str | None, dict | None] = {None: None}
+    for found in (
         AssignmentEntry.objects.filter(tenant=tenant, content_set_id__in=ids)
-        .values(*ENTRY_ROW_COLUMNS, **ENTRY_ROW_FIELDS)
+        .annotate(**ENTRY_ROW_FIELDS, values_text=Cast("dimension_values", TextField()))
+        .values_list(*names[:values_at], "values_text", *names[values_at + 1 :])
         .order_by()
     ):
+        row = dict(zip(names, found, strict=True))
+        text = row["dimension_values"]
+        values = decoded.get(text)
+        if values is None and text not in decoded:
+            values = decoded[text] = json.loads(text)
+        row["dimension_values"] = values
         current = row.pop("variant_current")
         if current:
             row["variant_number"] = current
@@ -98,11 +112,12 @@ def content_sets_load(*, tenant: Tenant, set_ids: Iterable[int]) -> dict[int, Co
 
 
 def document_contents_load(
-    *, tenant: Tenant, product_ids: Iterable[int]
+    *, tenant: Tenant, product_ids: Iterable[int], drafts: bool = True
 ) -> dict[int, dict[Context, DocumentContents]]:
     """Draft and published content of every document of the given products, by product id
     and (channel, locale): three queries for any number of products. Publishing calls this
-    once per batch and then `resolution.media_resolve` per variant x context in memory."""
+    once per batch and then `resolution.media_resolve` per variant x context in memory.
+    The projection reads published content only (`drafts=False`: `draft` is then None)."""
     documents = list(
         AssignmentDocument.objects.filter(tenant=tenant, product_id__in=list(product_ids)).values(
             "product_id",
@@ -115,7 +130,8 @@ def document_contents_load(
     )
     contents = content_sets_load(
         tenant=tenant,
-        set_ids=[d["draft_id"] for d in documents] + [d["published_id"] for d in documents],
+        set_ids=[d["published_id"] for d in documents]
+        + ([d["draft_id"] for d in documents] if drafts else []),
     )
     out: dict[int, dict[Context, DocumentContents]] = {}
     for document in documents:
@@ -123,7 +139,7 @@ def document_contents_load(
         out.setdefault(document["product_id"], {})[context] = DocumentContents(
             channel=context[0],
             locale=context[1],
-            draft=contents.get(document["draft_id"]),
+            draft=contents.get(document["draft_id"]) if drafts else None,
             published=contents.get(document["published_id"]),
             published_at=document["published_at"].isoformat() if document["published_at"] else None,
         )

@@ -20,14 +20,16 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import logging
+import queue
 import re
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 
-from django.db import connection, transaction
-from django.db.models import Q, TextField
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction
+from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -48,7 +50,9 @@ from tenants.models import NEUTRAL, OMNICHANNEL, Tenant
 from . import read_cache
 from .models import AnswerBody, AnswerChange, ChangeEvent, ShopAnswer
 
-CHUNK_PRODUCTS = 200
+logger = logging.getLogger(__name__)
+
+CHUNK_PRODUCTS = 500
 DEFAULT_CONTEXT = (OMNICHANNEL, NEUTRAL)
 _FEED_LOCK_KEY = 0x6D68_6665  # "mhfe": serialises feed inserts on PostgreSQL
 _ANSWER = ChangeEvent.ANSWER.value  # plain text for COPY
@@ -186,11 +190,86 @@ def products_project(
     per chunk, so a rebuild of a whole tenant commits as it goes."""
     tenant_id = tenant if isinstance(tenant, int) else tenant.pk
     ids = sorted(set(product_ids))
+    batches = [ids[start : start + chunk] for start in range(0, len(ids), chunk)]
+    if len(batches) > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        return _project_overlapped(tenant_id, batches, progress)
     stats = ProjectionStats()
-    for start in range(0, len(ids), chunk):
-        batch = ids[start : start + chunk]
-        with transaction.atomic(), _gc_paused():
-            stats.add(_project_chunk(tenant_id, batch))
+    for batch in batches:
+        stats.add(_project_batch(tenant_id, batch))
+        if progress is not None:
+            progress(len(batch))
+    return stats
+
+
+def _project_batch(tenant_id: int, batch: list[int]) -> ProjectionStats:
+    with transaction.atomic(), _gc_paused():
+        return _project_chunk(tenant_id, batch)
+
+
+OVERLAP_THREADS = 2
+
+
+def _project_overlapped(
+    tenant_id: int, batches: list[list[int]], progress: Callable[[int], None] | None
+) -> ProjectionStats:
+    """Many chunks (a rebuild, a large drain) on PostgreSQL: two threads, each with its own
+    connection, take chunks in turn, so the database works on one chunk's COPY and commit
+    while Python computes the next (the server runs beside the GIL). Each chunk is still
+    one transaction holding its products' row locks from read to commit, exactly as in
+    `_project_batch`. A chunk that fails here (a deadlock with a concurrent writer, say)
+    is projected again afterwards, on its own, in this thread."""
+    pending: queue.SimpleQueue = queue.SimpleQueue()
+    for batch in batches:
+        pending.put(batch)
+    done: queue.SimpleQueue = queue.SimpleQueue()
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            while not stop.is_set():
+                try:
+                    batch = pending.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    with transaction.atomic():
+                        done.put((batch, _project_chunk(tenant_id, batch)))
+                except DatabaseError as exc:
+                    done.put((batch, exc))
+                except BaseException as exc:  # a bug: stop taking chunks, raise it below
+                    stop.set()
+                    done.put((batch, exc))
+                    return
+        finally:
+            connections.close_all()
+
+    stats = ProjectionStats()
+    failed: list[list[int]] = []
+    error: BaseException | None = None
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(OVERLAP_THREADS)]
+    with _gc_paused():
+        for thread in threads:
+            thread.start()
+        while any(thread.is_alive() for thread in threads) or not done.empty():
+            try:
+                batch, result = done.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            if isinstance(result, DatabaseError):
+                logger.warning("projection chunk to retry alone: %s", result)
+                failed.append(batch)
+            elif isinstance(result, BaseException):
+                error = error or result
+            else:
+                stats.add(result)
+                if progress is not None:
+                    progress(len(batch))
+        for thread in threads:
+            thread.join()
+    if error is not None:
+        raise error
+    for batch in failed:
+        stats.add(_project_batch(tenant_id, batch))
         if progress is not None:
             progress(len(batch))
     return stats
@@ -220,7 +299,7 @@ def _project_chunk(tenant_id: int, product_ids: list[int]) -> ProjectionStats:
     )
     tenant = Tenant(pk=tenant_id)
     documents_by_product = assignment_selectors.document_contents_load(
-        tenant=tenant, product_ids=[pk for pk, _ in products]
+        tenant=tenant, product_ids=[pk for pk, _ in products], drafts=False
     )
     variants: dict[int, list[tuple[int, str, dict]]] = {}
     parsed: dict[str, dict] = {}  # a catalog repeats few combinations: decode each once
@@ -298,11 +377,9 @@ def answers_write(
         existing_bodies.update(_bodies_insert(tenant_id, fresh))
         stats.bodies_written = len(fresh)
 
-    # Rows under these numbers from another (deleted) product are taken over, not duplicated.
-    numbers = {number for number, _, _ in desired}
     current = {
         (number, channel, locale): (pk, etag)
-        for pk, number, channel, locale, etag in _answers_current(tenant_id, product_ids, numbers)
+        for pk, number, channel, locale, etag in _answers_of_products(tenant_id, product_ids)
     }
     create, update, feed = [], [], []
     for key, (product_id, variant_id, digest) in desired.items():
@@ -315,30 +392,19 @@ def answers_write(
             create.append((*key, product_id, variant_id, body_id, etag))
         else:
             update.append(
-                ShopAnswer(
-                    pk=known[0],
-                    tenant_id=tenant_id,
-                    number=key[0],
-                    channel_code=key[1],
-                    locale_code=key[2],
-                    product_id=product_id,
-                    variant_id=variant_id,
-                    body_id=body_id,
-                    etag=etag,
-                    updated_at=now,
-                )
+                _answer_row(tenant_id, known[0], key, product_id, variant_id, body_id, etag, now)
             )
         feed.append((_ANSWER, *key, None, etag))
     gone = [key for key in current if key not in desired]
     if gone:
         ShopAnswer.objects.filter(pk__in=[current[key][0] for key in gone]).delete()
         feed.extend((_ANSWER, *key, None, None) for key in gone)
+    if create:
+        update.extend(_answers_create(tenant_id, product_ids, create, now))
     if update:
         ShopAnswer.objects.bulk_update(
             update, ["product_id", "variant_id", "body", "etag", "updated_at"], batch_size=1000
         )
-    if create:
-        _answers_insert(tenant_id, create, now)
     used = {(product_id, digest) for product_id, _, digest in desired.values()}
     unused = [pk for key, pk in existing_bodies.items() if key not in used]
     if unused:
@@ -349,31 +415,77 @@ def answers_write(
     return stats
 
 
-def _answers_current(tenant_id: int, product_ids: list[int], numbers: set[str]) -> list[tuple]:
-    """(id, number, channel, locale, etag) of the stored answers of these products or under
-    these numbers. On PostgreSQL: one query per index (an OR of the two makes the planner
-    scan the whole table), each list one array parameter (an IN list of thousands of numbers
-    costs more to build than to run)."""
-    if connection.vendor == "postgresql":
-        table = ShopAnswer._meta.db_table
-        columns = "id, number, channel_code, locale_code, etag"
+def _answer_row(tenant_id, pk, key, product_id, variant_id, body_id, etag, now) -> ShopAnswer:
+    return ShopAnswer(
+        pk=pk,
+        tenant_id=tenant_id,
+        number=key[0],
+        channel_code=key[1],
+        locale_code=key[2],
+        product_id=product_id,
+        variant_id=variant_id,
+        body_id=body_id,
+        etag=etag,
+        updated_at=now,
+    )
+
+
+def _answers_create(tenant_id: int, product_ids: list[int], rows: list[tuple], now) -> list:
+    """Insert new answers. A number whose rows still belong to another product (deleted, and
+    not projected yet) makes the insert conflict: only then are those rows looked up and
+    taken over (returned as updates), so the common case costs no lookup by number."""
+    try:
+        with transaction.atomic():
+            _answers_insert(tenant_id, rows, now)
+        return []
+    except IntegrityError:
+        pass
+    taken = {
+        (number, channel, locale): pk
+        for pk, number, channel, locale, _ in _answers_under_numbers(
+            tenant_id, {row[0] for row in rows}, product_ids
+        )
+    }
+    updates = [
+        _answer_row(tenant_id, taken[row[:3]], row[:3], *row[3:], now)
+        for row in rows
+        if row[:3] in taken
+    ]
+    _answers_insert(tenant_id, [row for row in rows if row[:3] not in taken], now)
+    return updates
+
+
+def _answers_of_products(tenant_id: int, product_ids: list[int]) -> list[tuple]:
+    """(id, number, channel, locale, etag) of the stored answers of these products."""
+    if connection.vendor == "postgresql":  # one array parameter: an IN list costs more to build
         with connection.cursor() as cursor:
             cursor.execute(
-                f'SELECT {columns} FROM "{table}" WHERE tenant_id = %s AND product_id = ANY(%s)',
+                f"SELECT {_CURRENT_COLUMNS} FROM {_answer_table()} "
+                "WHERE tenant_id = %s AND product_id = ANY(%s)",
                 [tenant_id, list(product_ids)],
             )
-            rows = cursor.fetchall()
-            cursor.execute(
-                f'SELECT {columns} FROM "{table}" WHERE tenant_id = %s AND number = ANY(%s) '
-                f"AND NOT (product_id = ANY(%s))",
-                [tenant_id, list(numbers), list(product_ids)],
-            )
-            return rows + cursor.fetchall()
+            return cursor.fetchall()
     return list(
-        ShopAnswer.objects.filter(
-            Q(product_id__in=product_ids) | Q(number__in=numbers), tenant_id=tenant_id
-        ).values_list("pk", "number", "channel_code", "locale_code", "etag")
+        ShopAnswer.objects.filter(tenant_id=tenant_id, product_id__in=product_ids).values_list(
+            "pk", "number", "channel_code", "locale_code", "etag"
+        )
     )
+
+
+def _answers_under_numbers(tenant_id: int, numbers: set[str], product_ids: list[int]) -> list:
+    """The same, for rows under these numbers that belong to other products."""
+    return list(
+        ShopAnswer.objects.filter(tenant_id=tenant_id, number__in=numbers)
+        .exclude(product_id__in=product_ids)
+        .values_list("pk", "number", "channel_code", "locale_code", "etag")
+    )
+
+
+_CURRENT_COLUMNS = "id, number, channel_code, locale_code, etag"
+
+
+def _answer_table() -> str:
+    return connection.ops.quote_name(ShopAnswer._meta.db_table)
 
 
 def _body_ids(tenant_id: int, product_ids: list[int]) -> dict[tuple[int, str], int]:
@@ -391,35 +503,35 @@ def _body_ids(tenant_id: int, product_ids: list[int]) -> dict[tuple[int, str], i
 
 
 _COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+_NULL = "\\N"
 
 
-def _copy_value(value) -> str:
-    """One value in COPY's text format."""
+def _copy_text(value: str) -> str:
+    """A string in COPY's text format (a search is cheaper than four replaces)."""
+    if _COPY_SPECIAL.search(value) is None:
+        return value
+    return (
+        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    )
+
+
+def _copy_or_null(value) -> str:
     if value is None:
-        return "\\N"
-    if isinstance(value, str):
-        if _COPY_SPECIAL.search(value) is None:
-            return value
-        return (
-            value.replace("\\", "\\\\")
-            .replace("\t", "\\t")
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-        )
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
+        return _NULL
+    return _copy_text(value) if isinstance(value, str) else str(value)
 
 
-def _copy(table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
-    """COPY rows in, formatted here in one pass (a few times cheaper per row than having
-    the driver adapt every value)."""
+def _copy(table: str, columns: Sequence[str], lines: Iterable[str]) -> None:
+    """COPY lines already in COPY's text format (built by the caller, who knows which of
+    its columns can hold special characters: a few times cheaper per row than having the
+    driver adapt every value)."""
     sql = f'COPY "{table}" ({", ".join(columns)}) FROM STDIN'
-    with connection.cursor() as cursor, cursor.copy(sql) as copy:
+    # The driver's own COPY: its errors become Django's (an IntegrityError to catch) here.
+    with connection.wrap_database_errors, connection.cursor() as cursor, cursor.copy(sql) as copy:
         batch: list[str] = []
-        for row in rows:
-            batch.append("\t".join([_copy_value(v) for v in row]))
-            if len(batch) >= 2000:
+        for line in lines:
+            batch.append(line)
+            if len(batch) >= 5000:
                 copy.write("\n".join(batch) + "\n")
                 batch = []
         if batch:
@@ -440,7 +552,7 @@ def _bodies_insert(tenant_id: int, fresh: list[tuple[int, str, str]]) -> dict:
             table,
             ("id", "tenant_id", "product_id", "digest", "body"),
             (
-                (pk, tenant_id, product_id, digest, text)
+                f"{pk}\t{tenant_id}\t{product_id}\t{digest}\t{_copy_text(text)}"
                 for pk, (product_id, digest, text) in zip(ids, fresh, strict=True)
             ),
         )
@@ -460,6 +572,7 @@ def _bodies_insert(tenant_id: int, fresh: list[tuple[int, str, str]]) -> dict:
 def _answers_insert(tenant_id: int, rows: list[tuple], now) -> None:
     """Insert (number, channel, locale, product id, variant id, body id, etag) answers."""
     if connection.vendor == "postgresql":
+        stamp = now.isoformat()
         _copy(
             ShopAnswer._meta.db_table,
             (
@@ -473,7 +586,12 @@ def _answers_insert(tenant_id: int, rows: list[tuple], now) -> None:
                 "etag",
                 "updated_at",
             ),
-            ((tenant_id, *row, now) for row in rows),
+            (
+                f"{tenant_id}\t{_copy_text(number)}\t{_copy_text(channel)}\t"
+                f"{_copy_text(locale)}\t{product_id}\t{_copy_or_null(variant_id)}\t{body_id}\t"
+                f"{etag}\t{stamp}"
+                for number, channel, locale, product_id, variant_id, body_id, etag in rows
+            ),
         )
         return
     ShopAnswer.objects.bulk_create(
@@ -531,7 +649,7 @@ def _feed_write(tenant_id: int, feed: list[tuple]) -> None:
             ]
         )
         return
-    now = timezone.now()
+    stamp = timezone.now().isoformat()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_FEED_LOCK_KEY])
     _copy(
@@ -546,7 +664,11 @@ def _feed_write(tenant_id: int, feed: list[tuple]) -> None:
             "etag",
             "created_at",
         ),
-        ((tenant_id, *entry, now) for entry in feed),
+        (
+            f"{tenant_id}\t{event}\t{_copy_or_null(number)}\t{_copy_text(channel)}\t"
+            f"{_copy_text(locale)}\t{_copy_or_null(category_id)}\t{_copy_or_null(etag)}\t{stamp}"
+            for event, number, channel, locale, category_id, etag in feed
+        ),
     )
     evictions = [(tenant_id, entry[0], entry[1], entry[4]) for entry in feed]
     transaction.on_commit(lambda: _evict_locally(evictions))
