@@ -118,13 +118,19 @@ def worker_start(env: dict, log) -> subprocess.Popen:
         stdout=log,
         stderr=log,
     )
-    ping = subprocess.run(
-        [str(ROOT / ".venv/bin/celery"), "-A", "config", "inspect", "ping", "-t", "30"],
-        cwd=ROOT,
-        env={**os.environ, **env, "PYTHONPATH": str(ROOT / "bench")},
-        capture_output=True,
-        text=True,
-    )
+    # A ping is one broadcast: a worker still starting misses it, so ask again until it
+    # answers (bounded).
+    deadline = time.monotonic() + 90
+    while True:
+        ping = subprocess.run(
+            [str(ROOT / ".venv/bin/celery"), "-A", "config", "inspect", "ping", "-t", "3"],
+            cwd=ROOT,
+            env={**os.environ, **env, "PYTHONPATH": str(ROOT / "bench")},
+            capture_output=True,
+            text=True,
+        )
+        if ping.returncode == 0 or time.monotonic() > deadline or process.poll() is not None:
+            break
     if ping.returncode != 0:
         process.terminate()
         raise RuntimeError(f"the Celery worker did not answer: {ping.stdout}{ping.stderr}")
