@@ -6,7 +6,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from django.db import connection
+import psycopg
+from django.db import InterfaceError, OperationalError, connection
+from django.db.backends.utils import CursorWrapper
 
 from assignments.resolution import context_chain
 from catalog.models import Category
@@ -93,9 +95,30 @@ def _answer_rows(tenant_id: int, number: str, channels: set[str], locales: set[s
             f"AND a.channel_code IN ({', '.join(['%s'] * shape[0])}) "
             f"AND a.locale_code IN ({', '.join(['%s'] * shape[1])})"
         )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [tenant_id, number, *channels, *locales])
-        return cursor.fetchall()
+    return _read(sql, [tenant_id, number, *channels, *locales])
+
+
+def _read(sql: str, params: list) -> list:
+    """A shop read's one query. On PostgreSQL it runs on a server-side-binding cursor, which
+    psycopg prepares after a few runs on the connection (planning this lookup costs several
+    times executing it), and without Django's per-request health check (a `SELECT 1` before
+    the first cursor, a second round trip for a one-query request): a connection found dead
+    is reopened and the read, which writes nothing, tried once more."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    for attempt in (1, 2):
+        try:
+            connection.ensure_connection()
+            with CursorWrapper(psycopg.Cursor(connection.connection), connection) as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+        except (InterfaceError, OperationalError):
+            if attempt == 2 or connection.in_atomic_block:
+                raise
+            connection.close()
+    raise AssertionError("unreachable")
 
 
 def shop_product_media(
