@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from publishing import shop
+from tenants.api.errors import domain_error_response
 from tenants.exceptions import DomainError
 
 LOCALE_PARAM = OpenApiParameter("locale", str, description="Locale code (default: neutral)")
@@ -33,19 +34,41 @@ class PublicReadApi(APIView):
     permission_classes = [AllowAny]
 
 
-class ShopProductMediaApi(PublicReadApi):
+class FastReadApi(PublicReadApi):
+    """A shop read answers GET without DRF's per-request machinery (request wrapping,
+    content negotiation, authentication, permission and throttle checks: it has no
+    credentials, no body and one JSON form), which cost as much as the read itself once
+    the answer is cached. Other methods, and the OpenAPI schema, still go through DRF;
+    errors keep the shared JSON shape."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method != "GET":
+            return super().dispatch(request, *args, **kwargs)
+        try:
+            return self.read(request, **kwargs)
+        except DomainError as exc:
+            return domain_error_response(exc)
+
+    def get(self, request, **kwargs):
+        return self.read(request._request, **kwargs)
+
+    def read(self, request, **kwargs) -> HttpResponse:
+        raise NotImplementedError
+
+
+class ShopProductMediaApi(FastReadApi):
     @extend_schema(
         operation_id="shop_product_media",
         parameters=[LOCALE_PARAM],
         responses={200: OpenApiTypes.OBJECT, 304: None, 404: OpenApiTypes.OBJECT},
     )
-    def get(self, request, tenant: str, channel: str, number: str):
+    def get(self, request, **kwargs):
         """Default image, primary list, additional by purpose and swatches of a product or variant."""
+        return super().get(request, **kwargs)
+
+    def read(self, request, tenant: str, channel: str, number: str) -> HttpResponse:
         rendered = shop.shop_product_media(
-            tenant_slug=tenant,
-            channel=channel,
-            locale=request.query_params.get("locale"),
-            number=number,
+            tenant_slug=tenant, channel=channel, locale=request.GET.get("locale"), number=number
         )
         return _respond(request, rendered)
 
@@ -79,13 +102,16 @@ class ShopDefaultImagesApi(PublicReadApi):
         return Response({"results": results})
 
 
-class ShopCategoryMediaApi(PublicReadApi):
+class ShopCategoryMediaApi(FastReadApi):
     @extend_schema(
         operation_id="shop_category_media",
         responses={200: OpenApiTypes.OBJECT, 304: None, 404: OpenApiTypes.OBJECT},
     )
-    def get(self, request, tenant: str, channel: str, category_id: int):
+    def get(self, request, **kwargs):
         """A category's published default image in the channel."""
+        return super().get(request, **kwargs)
+
+    def read(self, request, tenant: str, channel: str, category_id: int) -> HttpResponse:
         return _respond(
             request,
             shop.shop_category_media(tenant_slug=tenant, channel=channel, category_id=category_id),

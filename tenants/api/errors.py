@@ -44,6 +44,17 @@ def error_body(detail: str, errors: list[dict], code: str, **extra) -> dict:
     return {"detail": detail, "code": code, "errors": errors, **extra}
 
 
+def domain_error_body(exc: DomainError) -> dict:
+    return error_body(
+        exc.message, [{"field": exc.field, "reason": exc.message}], exc.code, **exc.extra
+    )
+
+
+def domain_error_response(exc: DomainError) -> JsonResponse:
+    """A domain error answered outside DRF (the shop read's fast path), in the same shape."""
+    return JsonResponse(domain_error_body(exc), status=exc.status_code)
+
+
 # What a non-DRF error status says under /api/: (code, detail). Never the exception text.
 STATUS_ERRORS = {
     400: ("invalid", "Bad request."),
@@ -113,10 +124,7 @@ def exception_handler(exc, context):
         errors = [{"field": f, "reason": r} for f, r in exc.errors]
         return Response(error_body(exc.message, errors, "invalid", **exc.extra), status=400)
     if isinstance(exc, DomainError):
-        errors = [{"field": exc.field, "reason": exc.message}]
-        return Response(
-            error_body(exc.message, errors, exc.code, **exc.extra), status=exc.status_code
-        )
+        return Response(domain_error_body(exc), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = drf_exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
