@@ -92,6 +92,10 @@ def answers_follow(*, tenant_id: int) -> int:
         cursor.save(update_fields=["position"])
         return 0
     tenant = Tenant.objects.get(pk=tenant_id)
+    # Feed ids are written in commit order, so once a page read after this comes back
+    # empty, nothing of this tenant lies at or below it: the cursor may catch up, and stays
+    # within the feed's retention even when the tenant changes nothing for weeks.
+    horizon = _latest_change_id()
     sent = 0
     for _ in range(PAGES_PER_RUN):
         try:
@@ -104,6 +108,7 @@ def answers_follow(*, tenant_id: int) -> int:
             break
         changes = page["results"]
         if not changes:
+            cursor.position = max(cursor.position, horizon)
             break
         message_create(
             tenant_id=tenant_id,

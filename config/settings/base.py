@@ -254,6 +254,7 @@ SPECTACULAR_SETTINGS = {
         "JobStatusEnum": "publishing.models.JobStatus",
         "PublishGroupStatusEnum": "publishing.models.PublishGroupStatus",
         "RoleEnum": "tenants.models.Role",
+        "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus",
     },
     # Every operation documents the shared error answers it can give (tenants/api/schema.py);
     # scripts/fuzz fails on any status the schema does not list.

@@ -37,7 +37,9 @@ class WebhookUpdateInput(WebhookInput):
 class WebhookOutput(serializers.ModelSerializer):
     """An endpoint as listed: never its secret."""
 
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = WebhookEndpoint
@@ -74,7 +76,9 @@ class WebhookAttemptOutput(serializers.ModelSerializer):
 class WebhookDeliveryOutput(serializers.ModelSerializer):
     event = serializers.CharField(source="message.event", read_only=True)
     webhook_id = serializers.CharField(source="message.webhook_id", read_only=True)
-    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    requested_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = WebhookDelivery

@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,7 +14,7 @@ from tenants.api.pagination import StandardPagination
 from tenants.exceptions import DomainError
 from tenants.models import Role
 from webhooks import selectors, services
-from webhooks.models import DeliveryStatus, WebhookEndpoint
+from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 from .serializers import (
     WebhookDeliveryDetailOutput,
@@ -81,23 +82,30 @@ class _WebhookScoped(TenantScopedMixin, APIView):
         return selectors.webhook_get(tenant=self.tenant, webhook_id=kwargs["pk"])
 
 
-class WebhookDeliveryListApi(_WebhookScoped):
+class WebhookDeliveryListApi(TenantScopedMixin, ListAPIView):
     """The delivery log of one endpoint, newest first; `?status=` filters."""
 
-    @extend_schema(
-        parameters=[OpenApiParameter("status", str, enum=DeliveryStatus.values)],
-        responses={200: WebhookDeliveryOutput(many=True)},
-    )
+    serializer_class = WebhookDeliveryOutput
+    pagination_class = StandardPagination
+    read_role = Role.ADMIN
+    write_role = Role.ADMIN
+    resource_name = "webhook deliveries"
+    filter_backends: list = []
+
+    @extend_schema(parameters=[OpenApiParameter("status", str, enum=DeliveryStatus.values)])
     def get(self, request, *args, **kwargs):
-        wanted = request.query_params.get("status") or None
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return WebhookDelivery.objects.none()
+        wanted = self.request.query_params.get("status") or None
         if wanted is not None and wanted not in DeliveryStatus.values:
             raise DomainError(
                 f"Status must be one of {', '.join(DeliveryStatus.values)}.", field="status"
             )
-        deliveries = selectors.delivery_list(endpoint=self.endpoint(kwargs), status=wanted)
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(deliveries, request, view=self)
-        return paginator.get_paginated_response(WebhookDeliveryOutput(page, many=True).data)
+        endpoint = selectors.webhook_get(tenant=self.tenant, webhook_id=self.kwargs["pk"])
+        return selectors.delivery_list(endpoint=endpoint, status=wanted)
 
 
 class WebhookDeliveryDetailApi(_WebhookScoped):
