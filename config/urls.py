@@ -17,6 +17,7 @@ tenant_api = [
     path("", include("assignments.api.urls")),
     path("", include("publishing.api.urls")),
     path("", include("assignments.manifests.urls")),
+    path("", include("webhooks.api.urls")),
 ]
 
 urlpatterns = [

@@ -23,6 +23,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from tenants.events import DomainEvent, domain_event_emit
 from tenants.exceptions import Conflict, DomainError, NotFound, ValidationFailed
 from tenants.models import OutboxKind, Role, Tenant
 from tenants.outbox import outbox_record
@@ -416,6 +417,9 @@ def media_item_publish(*, item: MediaItem, user: AbstractBaseUser | None) -> Med
             locked.published_at = timezone.now()
             locked.save(update_fields=["status", "published_at", "updated_at"])
             _media_changed(locked)
+            domain_event_emit(
+                tenant=locked.tenant_id, event=DomainEvent.MEDIA_PUBLISHED, ids=[locked.pk]
+            )
     renditions_ensure(item=locked)
     return locked
 
@@ -447,6 +451,9 @@ def media_item_unpublish(
             locked.published_at = None
             locked.save(update_fields=["status", "published_at", "updated_at"])
             _media_changed(locked)
+            domain_event_emit(
+                tenant=locked.tenant_id, event=DomainEvent.MEDIA_UNPUBLISHED, ids=[locked.pk]
+            )
     return locked
 
 

@@ -288,10 +288,13 @@ def outbound_request(
     timeout: float | None = None,
     max_redirects: int = MAX_REDIRECTS,
     success: Iterable[int] = range(200, 300),
+    follow_redirects: bool = True,
 ) -> OutboundResponse:
     """Send one request through the guard and return the final response (its body written
     to `out`, else kept in memory). A final status outside `success` raises
-    OutboundFetchError; pass `success=range(100, 600)` to inspect any status."""
+    OutboundFetchError; pass `success=range(100, 600)` to inspect any status.
+    `follow_redirects=False` returns a redirect as the final response (webhooks: a POST
+    must not turn into a GET elsewhere, and the receiver's 3xx is what gets logged)."""
     limit = max_bytes if max_bytes is not None else settings.MEDIA_MAX_UPLOAD_BYTES
     seconds = (
         timeout
@@ -311,7 +314,7 @@ def outbound_request(
             )
             try:
                 location = response.getheader("Location")
-                if response.status in REDIRECT_STATUSES and location:
+                if follow_redirects and response.status in REDIRECT_STATUSES and location:
                     response.read(CHUNK)  # a redirect's own body is not wanted
                     current = urljoin(current, location.strip())
                     if response.status == 303 or (

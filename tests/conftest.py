@@ -101,6 +101,9 @@ def _worker_process(tmp_path_factory, django_db_setup, django_db_blocker):
         DJANGO_SETTINGS_MODULE="config.settings.test",
         DATABASE_URL=f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
         MEDIA_ROOT=media_root,
+        # Tasks the worker itself sends (a drain's webhook follow, a delivery) go to the
+        # queue it reads, not to a default queue nobody reads in tests.
+        CELERY_TASK_DEFAULT_QUEUE=queue,
     )
     proc = subprocess.Popen(
         [

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from catalog.models import Category, Product, ProductKind, Variant
+from catalog.models import DIMENSION_ORDER, Category, Product, ProductKind, Variant
 from catalog.selectors import product_dimensions
 from tenants.models import Tenant
 
@@ -29,10 +29,20 @@ class ProductEntry:
 
 @dataclass(frozen=True)
 class Target:
-    """The entity a product file belongs to: the master, or the variants its values select."""
+    """The entity a product file belongs to: the master, or the variants its values select.
+
+    `values` are the dimension values the name gives, in the catalog's spelling and the
+    canonical dimension order; `partial` says they fix only some of the master's
+    dimensions, so the file names a dimension combination, not one variant (R8, R20).
+    """
 
     product: ProductEntry
     variants: tuple[str, ...] = ()
+    values: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.values) and len(self.values) < len(self.product.dimensions)
 
 
 @dataclass
@@ -87,7 +97,8 @@ class CatalogIndex:
                 Reason.UNKNOWN_DIMENSION_VALUE,
                 f"no variant of '{product.number}' has {named}",
             )
-        return Target(product=product, variants=numbers)
+        canonical = tuple((d, wanted[d]) for d in DIMENSION_ORDER if d in wanted)
+        return Target(product=product, variants=numbers, values=canonical)
 
     def categories_named(self, name: str) -> list[Category]:
         return self.categories.get(name, [])

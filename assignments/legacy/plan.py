@@ -127,14 +127,18 @@ def _product_plans(matched: list[tuple[_Matched, str]]) -> list[ProductPlan]:
         product = rows[0][0].product
         master = [(f, c) for t, f, c in rows if not t.variants]
         per_variant: dict[str, list[tuple[ProductFile, str]]] = {}
+        named: dict[tuple[tuple[str, str], ...], list[tuple[ProductFile, str]]] = {}
         for target, file, checksum in rows:
             for variant in target.variants:
                 per_variant.setdefault(variant, []).append((file, checksum))
+            if target.partial:  # a combination of only some dimensions (R20)
+                named.setdefault(target.values, []).append((file, checksum))
         layout = variants_collapse(
             dimensions=list(product.dimensions),
             variants=product.variants,
             images={v: _ordered(files) for v, files in per_variant.items()},
             master=_ordered(master),
+            named={key: _ordered(files) for key, files in named.items()},
         )
         plans.append(
             ProductPlan(

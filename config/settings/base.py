@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "media_library",
     "assignments",
     "publishing",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -206,7 +207,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assignments.manifests.tasks.manifest_imports_clean",
         "schedule": 300.0,
     },
+    # Webhooks (R28): follow the change feed and finished jobs, send due retries.
+    "webhooks-tick": {
+        "task": "webhooks.tasks.webhooks_tick",
+        "schedule": env.float("WEBHOOK_TICK_SECONDS", default=5.0),
+    },
+    "webhooks-prune": {"task": "webhooks.tasks.webhooks_prune", "schedule": 3600.0},
 }
+
+# Webhooks (R28): each attempt is bounded in time; a failure is retried after
+# base x 2^(n-1) seconds (capped) until the last attempt; the log is kept this many days.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=10)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 3600.0)
+WEBHOOK_LOG_RETENTION_DAYS = env.int("WEBHOOK_LOG_RETENTION_DAYS", default=30)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -239,6 +254,7 @@ SPECTACULAR_SETTINGS = {
         "JobStatusEnum": "publishing.models.JobStatus",
         "PublishGroupStatusEnum": "publishing.models.PublishGroupStatus",
         "RoleEnum": "tenants.models.Role",
+        "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus",
     },
     # Every operation documents the shared error answers it can give (tenants/api/schema.py);
     # scripts/fuzz fails on any status the schema does not list.
@@ -305,7 +321,11 @@ ASSIGNMENT_CHECKIN_HOOKS = ["publishing.groups.group_collect_checkin"]
 
 # The live read model (R21): services note changes in tenants.ChangeOutbox; after commit
 # these drain it (publishing re-projects exactly the products and categories named).
-OUTBOX_DRAINERS = ["publishing.drain.outbox_drain"]
+# After it, webhooks follow the change feed the projection just grew (a worker does).
+OUTBOX_DRAINERS = ["publishing.drain.outbox_drain", "webhooks.follow.answers_follow_after_drain"]
+# Told of media events inside the transaction that caused them (tenants/events.py), each in
+# a savepoint of its own: a failing hook never fails the write.
+DOMAIN_EVENT_HOOKS = ["webhooks.events.domain_event_record"]
 # Hooks from the apps above that say where a channel/locale or a dimension value about to
 # be deleted is still used (R22), so the lower apps import nothing above them.
 CONTEXT_USAGE_HOOKS = [

@@ -11,3 +11,11 @@ CELERY_TASK_ALWAYS_EAGER = True
 
 # Every shop read follows the change feed first, so a test sees its own writes at once.
 SHOP_CHANGE_POLL_SECONDS = env.float("SHOP_CHANGE_POLL_SECONDS", default=0.0)
+
+# The webhook tests' receiver listens on 127.0.0.9 (tests/webhooks/conftest.py): allowlisted
+# here, so the real-worker tests can reach it too; 127.0.0.1 and the rest of loopback stay
+# refused, as by default. Retries come fast and the attempts are few.
+OUTBOUND_FETCH_ALLOWLIST = env.list("OUTBOUND_FETCH_ALLOWLIST", default=["127.0.0.9"])
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=1.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=4)

@@ -27,6 +27,7 @@ from media_library.models import MediaItem, MediaKind, MediaStatus, Rendition
 from media_library.selectors import media_item_prefetch
 from media_library.services import display_name_choose, media_tags_resolve, renditions_ensure
 from media_library.tasks import media_item_derivatives_ensure
+from tenants.events import DomainEvent, domain_event_emit
 from tenants.models import Tenant
 
 from .options import CopyOptions
@@ -289,6 +290,13 @@ class MediaCopier:
             )
             for target in plan.to_publish:
                 target.status = MediaStatus.PUBLISHED
+        # Integrations hear of every item that became public here (R28), copied or existing.
+        domain_event_emit(
+            tenant=self.destination,
+            event=DomainEvent.MEDIA_PUBLISHED,
+            ids=[i.pk for i in new if i.status == MediaStatus.PUBLISHED]
+            + [t.pk for t in plan.to_publish],
+        )
 
     def _derivatives(self, items: list[MediaItem]) -> None:
         """Published items get their renditions now (the read model links them, R15); drafts

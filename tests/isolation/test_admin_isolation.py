@@ -31,6 +31,7 @@ from tenants.admin_base import OwnTokenAdminMixin, SuperuserOnlyAdminMixin, Tena
 from tenants.models import Channel, Locale, Membership, Role, Tenant
 from tests.factories import make_member
 from tests.publishing import builders as b
+from tests.webhooks.helpers import webhook_with_delivery
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +97,7 @@ def globex_rows(other_tenant):
     job_create(tenant=other_tenant, kind="import", user=gina, description="Globex import")
     Token.objects.create(user=gina)
     Group.objects.create(name="globex-ops")
+    webhook_with_delivery(other_tenant)
     return {"gina": gina, "tenant": other_tenant}
 
 

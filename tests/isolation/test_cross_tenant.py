@@ -19,6 +19,7 @@ from publishing.services import products_publish
 from tenants.models import Channel, Role
 from tests.factories import make_member
 from tests.publishing import builders as b
+from tests.webhooks.helpers import webhook_with_delivery
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +63,7 @@ def globex_objects(other_tenant):
         "dimension-value": DimensionValue.objects.get(tenant=other_tenant, value="Blue").pk,
         "job": job_create(tenant=other_tenant, kind="publish", user=owner).pk,
         "publish-group": group_create(tenant=other_tenant, user=owner, name="Globex group").pk,
+        **webhook_with_delivery(other_tenant),
     }
 
 
@@ -91,6 +93,8 @@ def _kwargs(name: str, params: list[str], ids: dict, tenant: str) -> dict:
             values[param] = ids[param]
         elif param == "category_id":
             values[param] = ids["category"]
+        elif param == "delivery":
+            values[param] = ids["delivery"]
         elif param == "pk":
             values[param] = ids[
                 name.rsplit("-", 1)[0] if name.rsplit("-", 1)[0] in ids else name.split("-")[0]
@@ -100,7 +104,7 @@ def _kwargs(name: str, params: list[str], ids: dict, tenant: str) -> dict:
 
 def _snapshot() -> dict:
     """Every row of every project model: nothing may change by a refused request."""
-    labels = ("tenants", "catalog", "media_library", "assignments", "publishing")
+    labels = ("tenants", "catalog", "media_library", "assignments", "publishing", "webhooks")
     return {
         model._meta.label: list(model.objects.order_by("pk").values())
         for model in apps.get_models()
@@ -121,6 +125,7 @@ def test_every_tenant_route_is_covered():
                 "code",
                 "username",
                 "version",
+                "delivery",
             }, f"route {name} has a parameter '{param}' the isolation suite does not know"
 
 
@@ -180,4 +185,20 @@ def test_another_tenants_ids_in_bodies_are_refused(tenant, globex_objects, admin
         format="json",
     )
     assert response.status_code == 400 and response.json()["errors"][0]["field"] == "products"
+    assert _snapshot() == before
+
+
+def test_another_tenants_delivery_under_ones_own_webhook_answers_404(
+    tenant, globex_objects, admin_user, client_for
+):  # R1, R28: the delivery id is looked up within the webhook, within the tenant
+    from webhooks.models import WebhookEndpoint
+
+    mine = WebhookEndpoint.objects.create(
+        tenant=tenant, url="https://hooks.acme.example/in", events=["job.finished"], secret="x"
+    )
+    client = client_for(admin_user)
+    before = _snapshot()
+    base = f"/api/v1/tenants/acme/webhooks/{mine.pk}/deliveries/{globex_objects['delivery']}"
+    assert client.get(base).status_code == 404
+    assert client.post(f"{base}/redeliver").status_code == 404
     assert _snapshot() == before

@@ -71,8 +71,12 @@ def test_publish_makes_the_library_visible_through_the_shop_api(
     ]
     assert blue["provenance"]["primary"]["scope"] == "dimension"
     assert blue["provenance"]["primary"]["values"] == {"color": "Blue"}
-    red_l = shop(client, "SHIRT-001-RED-L-SLIM")  # no file of its own: inherits Red
-    assert [m["id"] for m in red_l["primary"]] == [media_id("shirt-red-1")]
+    red_s = shop(client, "SHIRT-001-RED-S-SLIM")  # Red-L has no file: Red makes no row
+    assert [m["id"] for m in red_s["primary"]] == [media_id("shirt-red-1")]
+    assert red_s["provenance"]["primary"]["scope"] == "variant"
+    red_l = shop(client, "SHIRT-001-RED-L-SLIM")  # no file names it: the master, as before
+    assert [m["id"] for m in red_l["primary"]] == [media_id("shirt-master")]
+    assert red_l["provenance"]["primary"]["scope"] == "master"
     master = shop(client, "SHIRT-001")
     assert [m["id"] for m in master["primary"]] == [media_id("shirt-master")]
 
@@ -217,7 +221,7 @@ def test_custom_separator_and_dimension_order(tenant, catalog, tmp_path, editor)
         {
             f"Products/SHIRT-001 | {c} | {s} | Slim |_000_001.png": png((n, n, n))
             for n, c in ((1, "Blue"), (2, "red"))  # values match the catalog ignoring case
-            for s in ("S", "M")
+            for s in ("S", "M", "L")
         },
     )
     out = migrate(
@@ -259,7 +263,8 @@ def test_emit_manifest_writes_rows_and_imports_nothing(tenant, catalog, legacy_t
         "2",
     ]
     assert ("Product|Variant", "PANTS-001-GREY-34", "") in by_entity
-    assert len(rows) == 11  # mug 2, shirt 1 + blue 2 + red 1, pants 1 + 1 + 1, laptop 2
+    # mug 2, shirt 1 + blue 2 + red S and M 1 each (Red-L has no file), pants 3, laptop 2
+    assert len(rows) == 12
 
 
 def test_emit_manifest_names_media_already_in_the_library_by_id(
@@ -307,5 +312,5 @@ def test_the_emitted_manifest_reads_back_through_the_importer(
     migrate(legacy_tree, tenant="acme", emit_manifest=str(target))
     with target.open("rb") as source, FileSource(folder=legacy_tree) as files:
         report = importer.manifest_import(tenant=tenant, source=source, files=files, user=None)
-    assert report.ok and report.succeeded == 11
+    assert report.ok and report.succeeded == 12
     assert AssignmentDocument.objects.get(product=catalog["shirt"]).draft.matrix == ["color"]
