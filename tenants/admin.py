@@ -2,6 +2,7 @@
 through the services; plus the admins of rows no tenant owns (accounts, API tokens)."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from rest_framework.authtoken.admin import TokenAdmin
@@ -64,15 +65,38 @@ class MembershipAdmin(TenantScopedAdmin):
 
 
 class ContextAdminBase(TenantScopedAdmin):
-    """Channels and locales: codes are fixed once created (documents and URLs name them)."""
+    """Channels and locales: codes are fixed once created (documents and URLs name them).
+
+    Deleting one that content uses (R22) lists that content on the confirmation page and
+    asks for an explicit tick to delete it all; without the tick the service refuses, as
+    the API does without `?confirm=true`."""
 
     required_role = CONTEXT_ROLES
     fields = ["tenant", "code", "name"]
     search_fields = ["code", "name"]
     list_filter = ["tenant"]
+    delete_confirmation_template = "admin/tenants/context_delete_confirmation.html"
+    usage_kwarg = ""
 
     def get_readonly_fields(self, request, obj=None):
         return ["tenant", "code"] if obj is not None else []
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        extra_context = dict(extra_context or {})
+        if obj is not None and self.has_delete_permission(request, obj):
+            usages = services.context_usages_list(tenant=obj.tenant, **{self.usage_kwarg: obj})
+            extra_context.update(context_usages=usages[:200], context_usage_count=len(usages))
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_deleted_objects(self, objs, request):
+        """What goes with it is listed as usual; whether the caller may delete it is the
+        role this admin requires (R1a), not a Django permission per cascaded model."""
+        deleted, counts, _, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(), protected
+
+    def content_loss_confirmed(self, request) -> bool:
+        return request.POST.get("confirm_content_loss") == "on"
 
 
 @admin.register(Channel)
@@ -86,10 +110,12 @@ class ChannelAdmin(ContextAdminBase):
         created = services.channel_create(tenant=obj.tenant, code=obj.code, name=obj.name)
         obj.pk, obj.code = created.pk, created.code
 
+    usage_kwarg = "channel"
+
     def service_delete(self, request, obj):
-        # The admin's own confirmation page does not count as confirming the loss of
-        # documents and categories: a channel still in use is refused with the reason.
-        services.channel_delete(channel=obj, confirm=False)
+        # Django's own "Yes, I'm sure" does not confirm the loss of documents and
+        # categories: only the tick on the confirmation page does (bulk deletes never).
+        services.channel_delete(channel=obj, confirm=self.content_loss_confirmed(request))
 
 
 @admin.register(Locale)
@@ -103,8 +129,10 @@ class LocaleAdmin(ContextAdminBase):
         created = services.locale_create(tenant=obj.tenant, code=obj.code, name=obj.name)
         obj.pk, obj.code, obj.language = created.pk, created.code, created.language
 
+    usage_kwarg = "locale"
+
     def service_delete(self, request, obj):
-        services.locale_delete(locale=obj, confirm=False)
+        services.locale_delete(locale=obj, confirm=self.content_loss_confirmed(request))
 
 
 # --- rows no tenant owns -------------------------------------------------------------------

@@ -46,16 +46,22 @@ def _context_changed(tenant_id: int, **detail) -> None:
     outbox_record(tenant=tenant_id, kind=OutboxKind.CONTEXT, detail=detail)
 
 
+def context_usages_list(*, tenant: Tenant, **context) -> list[str]:
+    """Where a channel or locale is used (documents, categories...), from the apps above
+    through CONTEXT_USAGE_HOOKS: what deleting it would take with it."""
+    return [
+        usage
+        for hook in settings.CONTEXT_USAGE_HOOKS
+        for usage in import_string(hook)(tenant=tenant, **context)
+    ]
+
+
 def _usages_refuse(*, tenant: Tenant, what: str, confirm: bool, **context) -> None:
     """R22: deleting a channel or locale that content still uses is refused with a 409
     listing where, unless confirmed (then the content goes with it, in the same step)."""
     if confirm:
         return
-    usages = [
-        usage
-        for hook in settings.CONTEXT_USAGE_HOOKS
-        for usage in import_string(hook)(tenant=tenant, **context)
-    ]
+    usages = context_usages_list(tenant=tenant, **context)
     if usages:
         shown = "; ".join(usages[:10]) + (
             f" and {len(usages) - 10} more" if len(usages) > 10 else ""

@@ -401,3 +401,35 @@ def test_admin_variant_and_channel_deletes_reach_the_shop(
         django_capture_on_commit_callbacks,
     )
     assert read("SHIRT-001", "pos").status_code == 404
+
+
+def test_admin_channel_delete_lists_its_content_and_needs_a_tick(
+    tenant, shirt, editor, publish, staff_admin, client, read, django_capture_on_commit_callbacks
+):  # R22 in the admin: confirmed only by the explicit tick, as the API by ?confirm=true
+    from tenants.models import Channel
+
+    product, media = shirt
+    b.checkin(tenant, product, editor, {"master": b.slots([media["back"]])}, "web", "en-us")
+    publish("SHIRT-001", channel="web", locale="en-us")
+    web = Channel.objects.get(tenant=tenant, code="web")
+    url = f"/admin/tenants/channel/{web.pk}/delete/"
+    client.force_login(staff_admin)
+    page = client.get(url).content.decode()
+    assert "SHIRT-001 (web/en-us)" in page and 'name="confirm_content_loss"' in page
+
+    refused = _admin_post(
+        client, staff_admin, url, {"post": "yes"}, django_capture_on_commit_callbacks
+    )
+    assert "is still used" in refused.content.decode()
+    assert Channel.objects.filter(pk=web.pk).exists()
+    assert ids(read("SHIRT-001").json()) == [media["back"].pk]
+
+    _admin_post(
+        client,
+        staff_admin,
+        url,
+        {"post": "yes", "confirm_content_loss": "on"},
+        django_capture_on_commit_callbacks,
+    )
+    assert not Channel.objects.filter(pk=web.pk).exists()
+    assert read("SHIRT-001").status_code == 404
