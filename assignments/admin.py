@@ -200,7 +200,9 @@ class PurposeAdmin(TenantScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save(update_fields=["name", "position"])
+            services.purpose_update(
+                purpose=obj, user=request.user, name=obj.name, position=obj.position
+            )
             return
         created = services.purpose_create(
             tenant=obj.tenant, user=request.user, code=obj.code, name=obj.name

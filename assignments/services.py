@@ -94,6 +94,23 @@ def purpose_create(*, tenant: Tenant, user: AbstractBaseUser, code: str, name: s
     return purpose
 
 
+def purpose_update(
+    *, purpose: Purpose, user: AbstractBaseUser, name: str, position: int
+) -> Purpose:
+    """Admins rename or reorder a purpose (R1a). Its code is fixed once created (entries,
+    manifests and shop answers name it), and neither name nor position is part of a shop
+    answer, so nothing is re-projected."""
+    role_require(tenant=purpose.tenant, user=user, role=Role.ADMIN, action="change purposes")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed([("name", "Give the purpose a name.")])
+    if position < 0:
+        raise ValidationFailed([("position", "Use 0 or more.")])
+    purpose.name, purpose.position = name, position
+    purpose.save(update_fields=["name", "position"])
+    return purpose
+
+
 # --- helpers of the editing flow ------------------------------------------------------
 
 BATCH = 2000

@@ -38,3 +38,18 @@ def test_bad_purpose_is_400(tenant, admin_user, client_for, body):
 def test_added_purpose_is_usable_only_in_its_tenant(tenant, other_tenant, admin_user, client_for):
     client_for(admin_user).post(URL, {"code": "brochure"}, format="json")
     assert Purpose.objects.filter(code="brochure").get().tenant == tenant
+
+
+def test_purpose_update_needs_an_admin_and_a_name(tenant, admin_user, editor):  # R1a, R7
+    from assignments.services import purpose_update
+    from tenants.exceptions import PermissionDenied as RoleRefused
+    from tenants.exceptions import ValidationFailed
+
+    manual = Purpose.objects.get(tenant=tenant, code="manual")
+    with pytest.raises(RoleRefused):
+        purpose_update(purpose=manual, user=editor, name="Guide", position=3)
+    with pytest.raises(ValidationFailed):
+        purpose_update(purpose=manual, user=admin_user, name="  ", position=3)
+    purpose_update(purpose=manual, user=admin_user, name="Guide", position=3)
+    manual.refresh_from_db()
+    assert (manual.code, manual.name, manual.position) == ("manual", "Guide", 3)
