@@ -12,15 +12,18 @@ publish racing in between keeps its files). The private originals are never touc
 from __future__ import annotations
 
 import posixpath
+import uuid
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
+from django.utils import timezone
 
 from tenants.storage import files_delete, files_delete_on_rollback, storage_copy
 
 from .models import MediaItem, Rendition
-from .storage import public_file_name, public_storage, stored_sha256
+from .storage import PUBLIC_PREFIX, public_file_name, public_storage, stored_sha256
 
 # (public-name field, private file field, checksum field or None for the item's own)
 ITEM_FILES = (
@@ -155,3 +158,75 @@ def public_files_release(*, item_id: int, names: Iterable[str]) -> list[str]:
         gone = [n for n in names if n not in current]
         files_delete(public_storage(), gone)
     return gone
+
+
+def media_public_files_forget_missing(*, item: MediaItem) -> list[str]:
+    """Forget the public names whose file is gone from public storage (so a following
+    `media_public_files_put` copies them again). Call it with the item's row locked."""
+    storage = public_storage()
+    missing: list[str] = []
+    updates = {}
+    for field, _, _ in ITEM_FILES:
+        name = getattr(item, field)
+        if name and not storage.exists(name):
+            missing.append(name)
+            updates[field] = ""
+            setattr(item, field, "")
+    if updates:
+        MediaItem.objects.filter(pk=item.pk).update(**updates)
+    for rendition in Rendition.objects.filter(media_id=item.pk).exclude(public_name=""):
+        if not storage.exists(rendition.public_name):
+            missing.append(rendition.public_name)
+            Rendition.objects.filter(pk=rendition.pk).update(public_name="")
+    return missing
+
+
+def public_files_prune(*, older_than: timedelta, dry_run: bool = False) -> list[str]:
+    """Delete the files in public storage that no published item names (an item deleted or
+    unpublished by a process that died before its clean-up ran after commit). Files younger
+    than `older_than` are left alone: a publish or copy may be writing them in a
+    transaction not committed yet. Returns the names deleted (or, dry, that would be)."""
+    storage = public_storage()
+    cutoff = timezone.now() - older_than
+    pruned: list[str] = []
+    for folder, names in _public_folders(storage):
+        try:
+            public_id = uuid.UUID(hex=folder)
+        except ValueError:
+            continue
+        item = MediaItem.objects.filter(public_id=public_id).only("pk", "status").first()
+        current = set(media_public_names(item)) if item is not None else set()
+        stale = [n for n in names if n not in current and _modified(storage, n) < cutoff]
+        if not stale:
+            continue
+        if dry_run:
+            pruned += stale
+        elif item is None:
+            files_delete(storage, stale)
+            pruned += stale
+        else:
+            pruned += public_files_release(item_id=item.pk, names=stale)
+    return pruned
+
+
+def _public_folders(storage) -> Iterable[tuple[str, list[str]]]:
+    """(public id hex, every name under `media/<it>/`) for each item folder."""
+    try:
+        folders, _ = storage.listdir(PUBLIC_PREFIX)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for folder in folders:
+        names: list[str] = []
+        hashes, loose = storage.listdir(f"{PUBLIC_PREFIX}/{folder}")
+        names += [f"{PUBLIC_PREFIX}/{folder}/{n}" for n in loose]
+        for content_hash in hashes:
+            _, files = storage.listdir(f"{PUBLIC_PREFIX}/{folder}/{content_hash}")
+            names += [f"{PUBLIC_PREFIX}/{folder}/{content_hash}/{n}" for n in files]
+        yield folder, names
+
+
+def _modified(storage, name: str):
+    try:
+        return storage.get_modified_time(name)
+    except (FileNotFoundError, NotImplementedError):
+        return timezone.now()

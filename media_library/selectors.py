@@ -151,3 +151,34 @@ def media_public_urls(item: MediaItem, request: HttpRequest | None = None) -> Me
 
 def media_is_public(item: MediaItem) -> bool:
     return item.status == MediaStatus.PUBLISHED
+
+
+def media_public_sync_candidates(
+    *, tenant: Tenant | None = None, verify: bool = False
+) -> QuerySet[MediaItem]:
+    """Items whose public copies are out of line with their state (SPEC §4 "Files"): a
+    published item lacking a copy of its file, a companion or a rendition (every published
+    item with `verify`, to check its copies exist), a draft still naming copies. In pk order.
+    """
+    renditions = Rendition.objects.filter(media_id=OuterRef("pk"))
+    unpublished_rendition = Exists(renditions.filter(public_name=""))
+    named_rendition = Exists(renditions.exclude(public_name=""))
+    lacking = (
+        Q(public_name="")
+        | (~Q(video_thumbnail="") & Q(public_thumbnail_name=""))
+        | (~Q(video_captions="") & Q(public_captions_name=""))
+        | unpublished_rendition
+    )
+    named = (
+        ~Q(public_name="")
+        | ~Q(public_thumbnail_name="")
+        | ~Q(public_captions_name="")
+        | named_rendition
+    )
+    published = Q(status=MediaStatus.PUBLISHED)
+    items = MediaItem.objects.filter(
+        (published & lacking) | (published if verify else Q(pk__in=[])) | (~published & named)
+    )
+    if tenant is not None:
+        items = items.filter(tenant=tenant)
+    return items.order_by("pk")

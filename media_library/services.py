@@ -32,6 +32,7 @@ from tenants.storage import files_delete, files_delete_on_rollback
 
 from .models import MediaItem, MediaKind, MediaStatus, MediaTag, Rendition
 from .public_files import (
+    media_public_files_forget_missing,
     media_public_files_put,
     media_public_files_remove,
     media_public_names,
@@ -463,6 +464,26 @@ def media_item_unpublish(
         # files stay. Also for a draft that still had copies (an interrupted sync).
         media_public_files_remove(item=locked)
     return locked
+
+
+def media_item_public_sync(*, item: MediaItem, verify: bool = False) -> list[str]:
+    """Bring the item's public copies in line with its state (after an upgrade that added
+    public storage, or a crash between a commit and its clean-up): a published item gets
+    the copies it lacks, and its renditions; a draft loses any. With `verify`, copies whose
+    file is gone from public storage are made again. Returns the public names written or
+    removed. Shop answers are re-projected when a published item's URLs change (R21)."""
+    with transaction.atomic():
+        locked = _item_locked(item)
+        if locked.status != MediaStatus.PUBLISHED:
+            return media_public_files_remove(item=locked)
+        if verify:
+            media_public_files_forget_missing(item=locked)
+        written = media_public_files_put(item=locked)
+        if written:
+            _media_changed(locked)
+    known = set(media_public_names(locked))
+    renditions_ensure(item=locked)  # those never made (made public as they are made)
+    return written + sorted(set(media_public_names(locked)) - known)
 
 
 # --- delete --------------------------------------------------------------------------------

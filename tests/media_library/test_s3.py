@@ -2,14 +2,15 @@
 storages kept apart; nothing private is ever readable without a signature (R30); published
 files and renditions are public under content-hashed names, cacheable forever (R6)."""
 
-from io import BytesIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.db import transaction
 from PIL import Image
 
-from media_library.models import MediaItem
+from media_library.models import MediaItem, Rendition
 from media_library.selectors import media_public_urls
 from media_library.services import media_item_publish, media_item_unpublish
 from media_library.storage import PUBLIC_CACHE_CONTROL, private_storage, public_storage
@@ -157,3 +158,20 @@ def test_a_publish_that_rolls_back_leaves_no_public_object(uploaded, s3_client):
     assert s3_client.list_objects_v2(Bucket=public).get("KeyCount", 0) == 0
     assert MediaItem.objects.get(pk=item.pk).public_name == ""
     assert not public_storage().exists(f"media/{item.public_id.hex}/{item.checksum[:16]}/shirt.jpg")
+
+
+def test_sync_after_the_upgrade_copies_server_side(uploaded, s3_client, s3_calls):
+    item, content, private, public = uploaded
+    media_item_publish(item=item, user=None)
+    for entry in s3_client.list_objects_v2(Bucket=public)["Contents"]:  # as before the split
+        s3_client.delete_object(Bucket=public, Key=entry["Key"])
+    MediaItem.objects.update(public_name="")
+    Rendition.objects.update(public_name="")
+    s3_calls.clear()
+
+    call_command("media_public_sync", "--no-progress", stdout=StringIO())
+
+    assert operations(s3_calls).count("CopyObject") == 4 and "GetObject" not in operations(s3_calls)
+    item = MediaItem.objects.get(pk=item.pk)
+    assert http_get(media_public_urls(item).url)[:3:2] == (200, content)
+    assert http_get(unsigned(private_storage().url(item.file.name)))[0] == 403
