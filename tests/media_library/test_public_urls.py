@@ -208,3 +208,19 @@ def test_public_storage_serves_nothing_outside_its_names(client, image_item, set
         f"/media-public/{image_item.file.name}",
     ):
         assert client.get(url).status_code == 404, url
+
+
+def test_a_late_clean_up_never_removes_a_republished_file(
+    image_item, client, django_capture_on_commit_callbacks
+):
+    # Unpublish commits; before its clean-up runs, the same bytes are published again
+    # (same content-hashed names). The late clean-up must leave them: they are named again.
+    media_item_publish(item=image_item, user=None)
+    url = media_public_urls(MediaItem.objects.get(pk=image_item.pk)).url
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        media_item_unpublish(item=image_item, user=None)
+    media_item_publish(item=image_item, user=None)
+    for callback in pending:
+        callback()
+    assert client.get(url).status_code == 200
+    assert all(public_storage().exists(r.public_name) for r in image_item.renditions.all())
