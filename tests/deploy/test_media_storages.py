@@ -65,3 +65,23 @@ def test_private_s3_storage_is_private_and_signed_whatever_it_is_given():  # R30
         "ContentDisposition": 'attachment; filename="notes.txt"',
     }
     assert public.get_object_parameters("media/x/0123/shirt.jpg")["ContentType"] == "image/jpeg"
+
+
+def test_public_s3_urls_are_the_ones_django_storages_makes():
+    """PublicS3Storage builds unsigned URLs itself (fast); they must not differ."""
+    from storages.backends.s3 import S3Storage
+
+    from media_library.storage import PublicS3Storage
+
+    for options in (
+        {"endpoint_url": "http://127.0.0.1:9000"},
+        {"endpoint_url": "http://127.0.0.1:9000", "location": "public"},
+        {},  # AWS, virtual-hosted
+        {"region_name": "eu-west-1", "location": "pub/lic"},
+        {"custom_domain": "cdn.example.com", "location": "public"},
+    ):
+        settings = {"bucket_name": "media-public", "region_name": "us-east-1", **options}
+        ours = PublicS3Storage(**settings)
+        theirs = S3Storage(**settings, querystring_auth=False)
+        for name in ("media/0a1b/0123456789abcdef/thumb.jpg", "media/x y/ä+é/(1)~!.jpg"):
+            assert ours.url(name) == theirs.url(name), options
