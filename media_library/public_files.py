@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from tenants.exceptions import Conflict
 from tenants.storage import files_delete, files_delete_on_rollback, storage_copy
 
 from .models import MediaItem, Rendition
@@ -33,11 +34,30 @@ ITEM_FILES = (
 )
 
 
+class PrivateFileMissing(Conflict):
+    """A published item's file is not in private storage (lost or deleted outside the app):
+    it cannot be made public; a 409 naming it rather than a 500."""
+
+    code = "media_file_missing"
+
+
+def _missing(field_file: FieldFile) -> PrivateFileMissing:
+    return PrivateFileMissing(
+        f"The file {field_file.name} is missing from storage: it cannot be published. "
+        "Upload the item again.",
+        field="file",
+        extra={"path": field_file.name},
+    )
+
+
 def _checksum(obj, field_file: FieldFile, checksum_field: str, updates: dict) -> str:
     """The stored checksum, or (rows older than checksums) the bytes' SHA-256, kept."""
     value = getattr(obj, checksum_field)
     if not value:
-        value = stored_sha256(field_file.storage, field_file.name)
+        try:
+            value = stored_sha256(field_file.storage, field_file.name)
+        except FileNotFoundError:
+            raise _missing(field_file) from None
         setattr(obj, checksum_field, value)
         updates[checksum_field] = value
     return value
@@ -47,13 +67,16 @@ def _copy(
     field_file: FieldFile, *, public_id, content_hash: str, filename: str, content_type=None
 ) -> str:
     name = public_file_name(public_id=public_id, content_hash=content_hash, filename=filename)
-    stored = storage_copy(
-        source=field_file.storage,
-        source_name=field_file.name,
-        target=public_storage(),
-        target_name=name,
-        content_type=content_type,
-    )
+    try:
+        stored = storage_copy(
+            source=field_file.storage,
+            source_name=field_file.name,
+            target=public_storage(),
+            target_name=name,
+            content_type=content_type,
+        )
+    except FileNotFoundError:
+        raise _missing(field_file) from None
     files_delete_on_rollback(public_storage(), [stored])
     return stored
 

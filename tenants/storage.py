@@ -72,17 +72,25 @@ def s3_write_params(storage: Storage, name: str, *, content_type: str | None = N
 def _s3_copy(
     *, source: Storage, source_name: str, target: Storage, target_name: str, content_type: str
 ) -> None:
+    from botocore.exceptions import ClientError
+
     params = s3_write_params(target, target_name, content_type=content_type)
     # REPLACE: the copy gets the target storage's metadata (Cache-Control, ACL, type), not
     # the source object's. boto3's managed copy switches to UploadPartCopy above its
     # multipart threshold (objects over 5 GB cannot be copied in one request).
-    target.connection.meta.client.copy(
-        {"Bucket": source.bucket_name, "Key": s3_key(source, source_name)},
-        target.bucket_name,
-        s3_key(target, target_name),
-        ExtraArgs={**params, "MetadataDirective": "REPLACE"},
-        Config=target.transfer_config,
-    )
+    try:
+        target.connection.meta.client.copy(
+            {"Bucket": source.bucket_name, "Key": s3_key(source, source_name)},
+            target.bucket_name,
+            s3_key(target, target_name),
+            ExtraArgs={**params, "MetadataDirective": "REPLACE"},
+            Config=target.transfer_config,
+        )
+    except ClientError as error:
+        if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+            # As a local storage says it: callers handle one "missing" error.
+            raise FileNotFoundError(f"File does not exist: {source_name}") from error
+        raise
 
 
 # --- copies ------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 public storage (cacheable forever); drafts answer 404 to the public; the stable `/p/` link
 redirects to the public file (SPEC §4 "Files")."""
 
+from pathlib import Path
+
 import pytest
 
 from media_library.models import MediaItem
@@ -224,3 +226,28 @@ def test_a_late_clean_up_never_removes_a_republished_file(
         callback()
     assert client.get(url).status_code == 200
     assert all(public_storage().exists(r.public_name) for r in image_item.renditions.all())
+
+
+def test_publishing_an_item_whose_file_is_lost_is_a_409(client_for, publisher, image_item):
+    private_storage().delete(image_item.file.name)  # lost outside the app
+    response = client_for(publisher).post(f"/api/v1/tenants/acme/media/{image_item.pk}/publish/")
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "media_file_missing" and image_item.file.name in body["detail"]
+    image_item.refresh_from_db()
+    assert image_item.status == "draft" and image_item.public_name == ""
+    assert not Path(public_storage().location).exists() or not any(
+        p.is_file() for p in Path(public_storage().location).rglob("*")
+    )
+
+
+def test_deleting_a_published_item_removes_its_public_copies(
+    client_for, editor, image_item, client, django_capture_on_commit_callbacks
+):
+    media_item_publish(item=image_item, user=None)
+    urls = media_public_urls(MediaItem.objects.get(pk=image_item.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(editor).delete(f"/api/v1/tenants/acme/media/{image_item.pk}/")
+    assert response.status_code == 204
+    for url in [urls.url, *urls.renditions.values()]:
+        assert client.get(url).status_code == 404, url

@@ -175,3 +175,13 @@ def test_sync_after_the_upgrade_copies_server_side(uploaded, s3_client, s3_calls
     item = MediaItem.objects.get(pk=item.pk)
     assert http_get(media_public_urls(item).url)[:3:2] == (200, content)
     assert http_get(unsigned(private_storage().url(item.file.name)))[0] == 403
+
+
+def test_publishing_an_item_whose_object_is_lost_is_a_409(
+    uploaded, s3_client, client_for, publisher
+):
+    item, content, private, public = uploaded
+    s3_client.delete_object(Bucket=private, Key=item.file.name)
+    response = client_for(publisher).post(f"/api/v1/tenants/acme/media/{item.pk}/publish/")
+    assert response.status_code == 409 and response.json()["code"] == "media_file_missing"
+    assert s3_client.list_objects_v2(Bucket=public).get("KeyCount", 0) == 0
