@@ -185,3 +185,14 @@ def test_publishing_an_item_whose_object_is_lost_is_a_409(
     response = client_for(publisher).post(f"/api/v1/tenants/acme/media/{item.pk}/publish/")
     assert response.status_code == 409 and response.json()["code"] == "media_file_missing"
     assert s3_client.list_objects_v2(Bucket=public).get("KeyCount", 0) == 0
+
+
+def test_an_export_preview_link_redirects_to_a_signed_url(uploaded, client, tenant):  # R30
+    from media_library.serving import media_preview_url
+
+    item, content, private, public = uploaded
+    response = client.get(media_preview_url(item))  # anyone holding the export's link
+    assert response.status_code == 302 and "no-store" in response["Cache-Control"]
+    assert "Signature=" in response["Location"]
+    assert http_get(response["Location"])[:3:2] == (200, content)
+    assert http_get(unsigned(response["Location"]))[0] == 403
