@@ -26,7 +26,7 @@ from tenants.storage import files_delete, files_delete_on_rollback, storage_copy
 from .models import MediaItem, Rendition
 from .storage import PUBLIC_PREFIX, public_file_name, public_storage, stored_sha256
 
-# (public-name field, private file field, checksum field or None for the item's own)
+# (public-name field, private file field, checksum field) of the item's own files
 ITEM_FILES = (
     ("public_name", "file", "checksum"),
     ("public_thumbnail_name", "video_thumbnail", "video_thumbnail_checksum"),
