@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from assignments.manifests.admin import manifest_import_view
-from media_library.serving import media_storage_file
+from media_library.serving import media_public_storage_file, media_storage_file
 from tenants.api.health import HealthReadyApi
 from tenants.api.middleware import api_path_unmatched
 from tenants.api.views import HealthApi, TenantListApi, UserPreferenceApi
@@ -51,6 +51,16 @@ if settings.MEDIA_URL.startswith("/"):
     # development `static()` route): drafts only for the tenant's members (R30).
     urlpatterns.append(
         path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", media_storage_file, name="media-file")
+    )
+if settings.MEDIA_PUBLIC_URL.startswith("/"):
+    # Local public storage: published files under content-hashed names, to anyone, cached
+    # for a year. (On S3 the public bucket, or a CDN in front of it, serves them.)
+    urlpatterns.append(
+        path(
+            f"{settings.MEDIA_PUBLIC_URL.strip('/')}/<path:name>",
+            media_public_storage_file,
+            name="media-public-storage-file",
+        )
     )
 
 # Last: an /api/ path nothing matched is retried with its trailing slash added or removed,

@@ -68,7 +68,14 @@ class MediaItem(TenantOwned):
     duration_seconds = models.FloatField(null=True, blank=True)
     video_thumbnail = models.FileField(upload_to=companion_upload_to, max_length=500, blank=True)
     video_captions = models.FileField(upload_to=companion_upload_to, max_length=500, blank=True)
+    video_thumbnail_checksum = models.CharField(max_length=64, blank=True)
+    video_captions_checksum = models.CharField(max_length=64, blank=True)
     transcript = models.TextField(blank=True)
+    # While published, copies of the files in public storage under content-hashed names
+    # (media_library/storage.py); empty for drafts. The `file`s above stay private.
+    public_name = models.CharField(max_length=500, blank=True)
+    public_thumbnail_name = models.CharField(max_length=500, blank=True)
+    public_captions_name = models.CharField(max_length=500, blank=True)
     # Bulk manifests (R18): an external system's id decides whether a row updates an import.
     source_provider = models.CharField(max_length=100, blank=True)
     source_id = models.CharField(max_length=200, blank=True)
@@ -108,6 +115,9 @@ class Rendition(TenantOwned):
     media = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="renditions")
     name = models.CharField(max_length=32)
     file = models.FileField(upload_to=rendition_upload_to, max_length=500)
+    checksum = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the bytes")
+    # Its copy in public storage while the item is published (content-hashed name).
+    public_name = models.CharField(max_length=500, blank=True)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     focal_x = models.FloatField()

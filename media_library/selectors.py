@@ -13,6 +13,7 @@ from tenants.exceptions import NotFound
 from tenants.models import Tenant
 
 from .models import MediaItem, MediaStatus, MediaTag, Rendition
+from .storage import public_storage
 
 
 def media_item_get(*, tenant: Tenant, media_id: int | str) -> MediaItem:
@@ -88,6 +89,10 @@ class MediaUrls:
 
 
 def _absolute(path: str, request: HttpRequest | None) -> str:
+    """A site-relative path made absolute (by the request, else MEDIA_PUBLIC_BASE_URL);
+    a URL that is already absolute (a bucket, a CDN) is returned as it is."""
+    if "://" in path:
+        return path
     if request is not None:
         return request.build_absolute_uri(path)
     base = getattr(settings, "MEDIA_PUBLIC_BASE_URL", "")
@@ -98,7 +103,8 @@ def media_file_path(item: MediaItem) -> str:
     """`/p/<public_id>/<original file name>`: stable for the item's life (R6).
 
     Built from the public id and the original name, never from editable metadata, so
-    renaming or retitling an item does not break links already handed out.
+    renaming or retitling an item does not break links already handed out. A published
+    item's link redirects to its content-hashed public file; members preview drafts here.
     """
     return reverse(
         "media-public-file",
@@ -117,16 +123,62 @@ def rendition_path(item: MediaItem, rendition: Rendition) -> str:
 
 
 def media_public_urls(item: MediaItem, request: HttpRequest | None = None) -> MediaUrls:
-    """The item's public URL and its renditions' (absolute with a request, or with
-    settings.MEDIA_PUBLIC_BASE_URL; else site-relative). They answer 404 to the public
-    until the item is published; tenant members can preview drafts through them.
+    """The item's URL and its renditions' (absolute with a request, or with
+    settings.MEDIA_PUBLIC_BASE_URL; else site-relative).
+
+    A published item's are its public storage files: content-hashed names, cacheable
+    forever, what shop answers carry. A draft's (and a published item's file not yet
+    copied to public storage, e.g. before `media_public_sync` ran after an upgrade) are
+    the stable `/p/` links: 404 to the public, a preview for the tenant's members.
     Uses prefetched renditions when present (see media_item_prefetch).
     """
+    published = item.status == MediaStatus.PUBLISHED
+    storage = public_storage() if published else None
+
+    def url(public_name: str, fallback) -> str:
+        if published and public_name:
+            return _absolute(storage.url(public_name), request)
+        return _absolute(fallback(), request)
+
     renditions = {
-        r.name: _absolute(rendition_path(item, r), request) for r in item.renditions.all()
+        r.name: url(r.public_name, lambda r=r: rendition_path(item, r))
+        for r in item.renditions.all()
     }
-    return MediaUrls(url=_absolute(media_file_path(item), request), renditions=renditions)
+    return MediaUrls(
+        url=url(item.public_name, lambda: media_file_path(item)), renditions=renditions
+    )
 
 
 def media_is_public(item: MediaItem) -> bool:
     return item.status == MediaStatus.PUBLISHED
+
+
+def media_public_sync_candidates(
+    *, tenant: Tenant | None = None, verify: bool = False
+) -> QuerySet[MediaItem]:
+    """Items whose public copies are out of line with their state (SPEC §4 "Files"): a
+    published item lacking a copy of its file, a companion or a rendition (every published
+    item with `verify`, to check its copies exist), a draft still naming copies. In pk order.
+    """
+    renditions = Rendition.objects.filter(media_id=OuterRef("pk"))
+    unpublished_rendition = Exists(renditions.filter(public_name=""))
+    named_rendition = Exists(renditions.exclude(public_name=""))
+    lacking = (
+        Q(public_name="")
+        | (~Q(video_thumbnail="") & Q(public_thumbnail_name=""))
+        | (~Q(video_captions="") & Q(public_captions_name=""))
+        | unpublished_rendition
+    )
+    named = (
+        ~Q(public_name="")
+        | ~Q(public_thumbnail_name="")
+        | ~Q(public_captions_name="")
+        | named_rendition
+    )
+    published = Q(status=MediaStatus.PUBLISHED)
+    items = MediaItem.objects.filter(
+        (published & lacking) | (published if verify else Q(pk__in=[])) | (~published & named)
+    )
+    if tenant is not None:
+        items = items.filter(tenant=tenant)
+    return items.order_by("pk")

@@ -6,6 +6,7 @@ file clean-up and rendition scheduling behave the same whatever the entry point.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
@@ -28,8 +29,16 @@ from tenants.exceptions import Conflict, DomainError, NotFound, ValidationFailed
 from tenants.models import OutboxKind, Role, Tenant
 from tenants.outbox import outbox_record
 from tenants.selectors import role_require
+from tenants.storage import files_delete, files_delete_on_rollback
 
 from .models import MediaItem, MediaKind, MediaStatus, MediaTag, Rendition
+from .public_files import (
+    media_public_files_forget_missing,
+    media_public_files_put,
+    media_public_files_remove,
+    media_public_names,
+    public_files_release_on_commit,
+)
 from .renditions import RenditionOutput, rendition_specs, renditions_render
 from .selectors import media_item_get_by_checksum
 from .staging import media_staging_note
@@ -147,14 +156,9 @@ def media_tags_resolve(*, tenant: Tenant, names: Iterable[str]) -> list[MediaTag
 
 
 def _files_delete(names: Iterable[str]) -> None:
-    """Best-effort removal: a file left behind is a leak, not a reason to fail a request."""
-    for name in names:
-        if not name:
-            continue
-        try:
-            default_storage.delete(name)
-        except Exception:  # noqa: BLE001 - storage backends raise anything
-            logger.warning("could not delete media file %s", name, exc_info=True)
+    """Best-effort removal from private storage: a file left behind is a leak, not a reason
+    to fail a request."""
+    files_delete(default_storage, names)
 
 
 def _files_delete_on_commit(names: Sequence[str]) -> None:
@@ -308,8 +312,9 @@ def _media_item_store(
 ) -> None:
     """Write the files, then the rows; on any failure delete the files already written.
 
+    A rollback of an enclosing transaction removes them too (files_delete_on_rollback).
     Inside a bulk write (`staging.media_staging`) the item is noted first, so its files are
-    removed later if an enclosing transaction rolls back or the process dies before commit.
+    also removed if the process dies before commit.
     """
     stored: list[str] = []
     media_staging_note(item)
@@ -319,10 +324,13 @@ def _media_item_store(
             stored.append(item.file.name)
             if thumbnail is not None:
                 item.video_thumbnail.save(thumbnail.filename, File(thumbnail.fileobj), save=False)
+                item.video_thumbnail_checksum = thumbnail.checksum
                 stored.append(item.video_thumbnail.name)
             if captions is not None:
                 item.video_captions.save(captions.filename, File(captions.fileobj), save=False)
+                item.video_captions_checksum = captions.checksum
                 stored.append(item.video_captions.name)
+            files_delete_on_rollback(default_storage, stored)
             item.save()
             item.tags.set(media_tags_resolve(tenant=item.tenant, names=tags))
     except BaseException:
@@ -402,24 +410,29 @@ def display_name_rename_check(*, item: MediaItem, wanted: str) -> str:
 
 
 def media_item_publish(*, item: MediaItem, user: AbstractBaseUser | None) -> MediaItem:
-    """Make the item public at its stable URL (R6), with every rendition already made.
+    """Make the item public (R6): its file, companions and renditions are copied into public
+    storage under content-hashed names, in the same transaction as the status (a rollback
+    deletes the copies), then missing renditions are made (and made public).
 
-    Idempotent: publishing a published item keeps its first published_at. `user` None is
-    a system action (operator command); a given user must be a publisher (R1a).
+    Idempotent: publishing a published item keeps its first published_at, and only copies
+    what public storage lacks. `user` None is a system action (operator command); a given
+    user must be a publisher (R1a).
     """
     if user is not None:
         role_require(tenant=item.tenant, user=user, role=Role.PUBLISHER, action="publish media")
     with transaction.atomic():
         locked = _item_locked(item)
         media_metadata_require(kind=locked.kind, title=locked.title, alt_text=locked.alt_text)
-        if locked.status != MediaStatus.PUBLISHED:
+        changed = locked.status != MediaStatus.PUBLISHED
+        if changed:
             locked.status = MediaStatus.PUBLISHED
             locked.published_at = timezone.now()
             locked.save(update_fields=["status", "published_at", "updated_at"])
-            _media_changed(locked)
             domain_event_emit(
                 tenant=locked.tenant_id, event=DomainEvent.MEDIA_PUBLISHED, ids=[locked.pk]
             )
+        if media_public_files_put(item=locked) or changed:
+            _media_changed(locked)  # answers carry the new public URLs
     renditions_ensure(item=locked)
     return locked
 
@@ -454,7 +467,30 @@ def media_item_unpublish(
             domain_event_emit(
                 tenant=locked.tenant_id, event=DomainEvent.MEDIA_UNPUBLISHED, ids=[locked.pk]
             )
+        # Its public copies go after commit (public URLs stop answering); the private
+        # files stay. Also for a draft that still had copies (an interrupted sync).
+        media_public_files_remove(item=locked)
     return locked
+
+
+def media_item_public_sync(*, item: MediaItem, verify: bool = False) -> list[str]:
+    """Bring the item's public copies in line with its state (after an upgrade that added
+    public storage, or a crash between a commit and its clean-up): a published item gets
+    the copies it lacks, and its renditions; a draft loses any. With `verify`, copies whose
+    file is gone from public storage are made again. Returns the public names written or
+    removed. Shop answers are re-projected when a published item's URLs change (R21)."""
+    with transaction.atomic():
+        locked = _item_locked(item)
+        if locked.status != MediaStatus.PUBLISHED:
+            return media_public_files_remove(item=locked)
+        if verify:
+            media_public_files_forget_missing(item=locked)
+        written = media_public_files_put(item=locked)
+        if written:
+            _media_changed(locked)
+    known = set(media_public_names(locked))
+    renditions_ensure(item=locked)  # those never made (made public as they are made)
+    return written + sorted(set(media_public_names(locked)) - known)
 
 
 # --- delete --------------------------------------------------------------------------------
@@ -485,8 +521,10 @@ def media_item_delete(*, item: MediaItem, user: AbstractBaseUser | None) -> None
             # rendition committed so far is seen here and its file removed with the item; one
             # being made waits and then finds the item gone (no orphan files).
             item = _item_locked(item)
+            item_id = item.pk
             names = [item.file.name, item.video_thumbnail.name, item.video_captions.name]
             names += list(Rendition.objects.filter(media=item).values_list("file", flat=True))
+            public_names = media_public_names(item)
             item.delete()
     except (ProtectedError, RestrictedError) as exc:
         blocking = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
@@ -497,6 +535,7 @@ def media_item_delete(*, item: MediaItem, user: AbstractBaseUser | None) -> None
             extra={"used_by": used_by},
         ) from None
     _files_delete_on_commit(names)
+    public_files_release_on_commit(item_id=item_id, names=public_names)
 
 
 # --- derivatives: video thumbnail, renditions ----------------------------------------------
@@ -524,7 +563,8 @@ def video_thumbnail_ensure(*, item: MediaItem) -> bool:
         item.video_thumbnail.save(
             f"{stem}-thumbnail.jpg", ContentFile(probe.thumbnail_jpeg), save=False
         )
-        fields.append("video_thumbnail")
+        item.video_thumbnail_checksum = hashlib.sha256(probe.thumbnail_jpeg).hexdigest()
+        fields += ["video_thumbnail", "video_thumbnail_checksum"]
     if fields:
         MediaItem.objects.filter(pk=item.pk).update(**{f: getattr(item, f) for f in fields})
     return bool(fields)
@@ -549,7 +589,9 @@ def _rendition_stale(
 
 
 def renditions_ensure(*, item: MediaItem, names: Sequence[str] | None = None) -> list[Rendition]:
-    """Make the renditions that are missing, or whose crop predates the focal point.
+    """Make the renditions that are missing, or whose crop predates the focal point; a
+    published item's new renditions are copied into public storage in the same transaction
+    and the replaced ones' public copies go after commit.
 
     Idempotent and safe to run twice at once: pixels are made outside any lock, and the
     rows are swapped under the item's row lock, so the last writer wins cleanly.
@@ -575,15 +617,21 @@ def renditions_ensure(*, item: MediaItem, names: Sequence[str] | None = None) ->
     stored: list[str] = []
     try:
         with transaction.atomic():
-            if not MediaItem.objects.select_for_update().filter(pk=item.pk).exists():
+            locked = MediaItem.objects.select_for_update().filter(pk=item.pk).first()
+            if locked is None:
                 return []  # deleted meanwhile
             old = list(Rendition.objects.filter(media=item, name__in=[s.name for s in todo]))
             Rendition.objects.filter(pk__in=[r.pk for r in old]).delete()
+            made = []
             for spec, output in outputs:
-                stored.append(_rendition_create(item, spec.name, output, focal).file.name)
+                made.append(_rendition_create(item, spec.name, output, focal))
+                stored.append(made[-1].file.name)
+            files_delete_on_rollback(default_storage, stored)
             _files_delete_on_commit([r.file.name for r in old])
-            if old and item.status == MediaStatus.PUBLISHED:
-                _media_changed(item)  # new crops: answers carry their URLs
+            public_files_release_on_commit(item_id=item.pk, names=[r.public_name for r in old])
+            if locked.status == MediaStatus.PUBLISHED:
+                media_public_files_put(item=locked, renditions=made)
+                _media_changed(locked)  # new crops: answers carry their URLs
     except BaseException:
         _files_delete(stored)
         raise
@@ -597,6 +645,7 @@ def _rendition_create(
         tenant_id=item.tenant_id,
         media=item,
         name=name,
+        checksum=hashlib.sha256(output.content).hexdigest(),
         width=output.width,
         height=output.height,
         focal_x=focal[0],

@@ -1,10 +1,18 @@
 """Stored files served by path, and signed preview links (R6, R30).
 
-`/media/<path>` (MEDIA_URL) replaces Django's unchecked development route: a published
-item's own files (original, companions, renditions) are served to anyone; everything
-else under a tenant's folder (a draft's bytes, old file versions, job results, uploaded
-manifests) only to an authenticated member of that tenant (any role); anything else, and
-every refusal, is the same 404 as a missing file.
+`/media/<path>` (MEDIA_URL) serves private storage and replaces Django's unchecked
+development route: a published item's own files (original, companions, renditions)
+redirect anyone to their public, content-hashed copies (served from private storage as
+before while no copy exists yet, e.g. before `media_public_sync` ran after an upgrade);
+everything else under a tenant's folder (a draft's bytes, old file versions, job results,
+uploaded manifests) only to an authenticated member of that tenant (any role): streamed
+locally, a redirect to a short-lived signed URL on S3. Anything else, and every refusal,
+is the same 404 as a missing file.
+
+`MEDIA_PUBLIC_URL` (`/media-public/<name>`, local public storage only) serves the public
+copies to anyone with `Cache-Control: public, max-age=31536000, immutable`: the names are
+content-hashed, so a name never holds other bytes. An unpublished item's copies are gone,
+so their URLs answer 404.
 
 `/p/s/<token>/<filename>` is the export's MediaPreviewURL: the item's bytes, draft or not,
 for whoever holds a link signed with SECRET_KEY that has not expired
@@ -24,12 +32,21 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
 
 from .formats import FORMATS
 from .models import MediaItem, MediaStatus
 from .selectors import media_item_get_public
-from .views import file_headers_set, media_file_response, member_may_preview
+from .storage import PUBLIC_CACHE_CONTROL, public_content_type, public_file_hash, public_storage
+from .views import (
+    file_headers_set,
+    media_file_response,
+    member_may_preview,
+    public_redirect,
+    signed_redirect,
+    storage_is_remote,
+)
 
 PREVIEW_SALT = "mediahub.media-preview"
 _TENANT_PATH = re.compile(r"tenants/(?P<tenant>\d+)/")
@@ -50,18 +67,19 @@ def _owner_item(name: str, tenant_id: int) -> MediaItem | None:
     return item if item is not None and item.tenant_id == tenant_id else None
 
 
-def _item_file_kind(item: MediaItem, name: str) -> str | None:
-    """Which of the item's current files `name` is: "original", "image", "text", or None
-    (e.g. an older version of its bytes)."""
+def _item_file_kind(item: MediaItem, name: str) -> tuple[str | None, str]:
+    """Which of the item's current files `name` is ("original", "image", "text", or None,
+    e.g. an older version of its bytes), and the name of its public copy ('' if none)."""
     if item.file and item.file.name == name:
-        return "original"
+        return "original", item.public_name
     if item.video_thumbnail and item.video_thumbnail.name == name:
-        return "image"
+        return "image", item.public_thumbnail_name
     if item.video_captions and item.video_captions.name == name:
-        return "text"
-    if any(r.file.name == name for r in item.renditions.all()):
-        return "image"
-    return None
+        return "text", item.public_captions_name
+    for rendition in item.renditions.all():
+        if rendition.file.name == name:
+            return "image", rendition.public_name
+    return None, ""
 
 
 @require_safe
@@ -72,8 +90,10 @@ def media_storage_file(request: HttpRequest, name: str) -> HttpResponse:
         raise Http404("No such file.")
     tenant_id = int(tenant_match["tenant"])
     item = _owner_item(name, tenant_id)
-    kind = _item_file_kind(item, name) if item is not None else None
+    kind, public_name = _item_file_kind(item, name) if item is not None else (None, "")
     public = kind is not None and item.status == MediaStatus.PUBLISHED
+    if public and public_name:
+        return public_redirect(request, public_name)
     if not public and not member_may_preview(request, tenant_id):
         raise Http404("No such file.")
 
@@ -86,17 +106,29 @@ def media_storage_file(request: HttpRequest, name: str) -> HttpResponse:
         # Only an item's images and captions display in the browser; job files, manifests
         # and anything unknown download, so nothing stored can run as a page on our origin.
         inline = kind in ("image", "text")
+    if storage_is_remote(default_storage):
+        if not default_storage.exists(name):
+            raise Http404("No such file.")
+        response = signed_redirect(
+            default_storage, name, download_name=posixpath.basename(name), inline=inline
+        )
+        return file_headers_set(response, public=False)
+    response = _stored_file_response(default_storage, name, content_type, inline=inline)
+    return file_headers_set(response, public=public)
+
+
+def _stored_file_response(storage, name: str, content_type: str, *, inline: bool) -> HttpResponse:
+    """The file's bytes streamed from a local storage; a missing file is a 404."""
     try:
-        handle = default_storage.open(name, "rb")
+        handle = storage.open(name, "rb")
     except (FileNotFoundError, IsADirectoryError, SuspiciousFileOperation):
         raise Http404("No such file.") from None
-    response = FileResponse(
+    return FileResponse(
         handle,
         content_type=content_type,
         as_attachment=not inline,
         filename=posixpath.basename(name),
     )
-    return file_headers_set(response, public=public)
 
 
 def _signer() -> signing.TimestampSigner:
@@ -136,3 +168,28 @@ def media_signed_file(request: HttpRequest, token: str, filename: str) -> HttpRe
         inline=fmt.inline if fmt else False,
         public=False,
     )
+
+
+@require_safe
+def media_public_storage_file(request: HttpRequest, name: str) -> HttpResponse:
+    """A file of local public storage, to anyone: cached for a year (immutable), revalidated
+    by its content hash. Object stores serve their public files themselves (404 here)."""
+    name = posixpath.normpath(name.replace("\\", "/"))
+    content_hash = public_file_hash(name)
+    storage = public_storage()
+    if not content_hash or name.startswith(("/", "..")) or storage_is_remote(storage):
+        raise Http404("No such file.")
+    try:
+        if not storage.exists(name):
+            raise Http404("No such file.")
+    except SuspiciousFileOperation:
+        raise Http404("No such file.") from None
+    etag = f'"{content_hash}"'
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        content_type, inline = public_content_type(name)
+        response = _stored_file_response(storage, name, content_type, inline=inline)
+    response["ETag"] = etag
+    response["Cache-Control"] = PUBLIC_CACHE_CONTROL
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

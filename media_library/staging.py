@@ -7,7 +7,8 @@ the files would stay: orphans that no row points at and no re-run would ever rem
 While a `media_staging(journal)` block is active, `_media_item_store` first notes each new
 item's public id under the journal folder (a tiny file, written before any media byte and
 outside the transaction, so it survives a kill). `media_staging_sweep(journal)` then removes
-the folder of every noted item that has no MediaItem row, and the notes. The writer sweeps
+the folders of every noted item that has no MediaItem row (its files and renditions in
+private storage, its copies in public storage when it was published), and the notes. The writer sweeps
 when it ends (commit or rollback) and before a re-run; beat sweeps journals whose writer
 died. A sweep must never run while the journal's writer is still working: its rows are not
 committed yet, so they are invisible and its files would look orphaned.
@@ -23,9 +24,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, default_storage
 
-from .models import MediaItem, media_upload_to
+from .models import MediaItem, Rendition, media_upload_to, rendition_upload_to
+from .storage import PUBLIC_PREFIX, public_storage
 
 logger = logging.getLogger(__name__)
 
@@ -61,18 +63,29 @@ def media_item_files_discard(item: MediaItem) -> None:
             default_storage.delete(field_file.name)
 
 
-def _folder_delete(folder: str) -> int:
+def _folder_delete(folder: str, storage: Storage | None = None) -> int:
     """Delete every file under `folder` (storages have no recursive delete)."""
+    storage = storage or default_storage
     try:
-        folders, files = default_storage.listdir(folder)
+        folders, files = storage.listdir(folder)
     except (FileNotFoundError, NotADirectoryError):
         return 0
     removed = 0
     for name in files:
-        default_storage.delete(posixpath.join(folder, name))
+        storage.delete(posixpath.join(folder, name))
         removed += 1
     for sub in folders:
-        removed += _folder_delete(posixpath.join(folder, sub))
+        removed += _folder_delete(posixpath.join(folder, sub), storage)
+    return removed
+
+
+def _item_folders_delete(tenant_id: int, public_id: uuid.UUID) -> int:
+    """Every file of an item whose row never committed, in both storages."""
+    item = MediaItem(tenant_id=tenant_id, public_id=public_id)
+    removed = _folder_delete(posixpath.dirname(media_upload_to(item, "x")))
+    rendition = Rendition(tenant_id=tenant_id, media=item)
+    removed += _folder_delete(posixpath.dirname(rendition_upload_to(rendition, "x")))
+    removed += _folder_delete(f"{PUBLIC_PREFIX}/{public_id.hex}", public_storage())
     return removed
 
 
@@ -97,8 +110,7 @@ def media_staging_sweep(journal: str) -> int:
     for public_id in noted:
         if public_id in kept:
             continue
-        folder = media_upload_to(MediaItem(tenant_id=tenant_id, public_id=public_id), "x")
-        removed += _folder_delete(posixpath.dirname(folder))
+        removed += _item_folders_delete(tenant_id, public_id)
     for note in notes:
         default_storage.delete(f"{journal}/{note}")
     if removed:

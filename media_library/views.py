@@ -1,8 +1,10 @@
-"""Public file URLs (R6): `/p/<public_id>/<filename>` and `/p/<public_id>/r/<name>.<ext>`.
+"""Stable file URLs (R6): `/p/<public_id>/<filename>` and `/p/<public_id>/r/<name>.<ext>`.
 
-Published items are served to anyone; drafts only to members of their tenant (previews in
-the admin and workspace), everyone else gets the same 404 as for a missing id. Local files
-stream from disk; files on S3 redirect to the bucket so bytes never pass through Django.
+A published item's link redirects to its content-hashed copy in public storage (cached
+briefly, MEDIA_PUBLIC_MAX_AGE, since the target changes when the bytes do); drafts are
+served only to members of their tenant (previews in the admin and workspace), from private
+storage: streamed locally, or on S3 by a redirect to a short-lived signed URL. Everyone
+else gets the same 404 as for a missing id.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from tenants.models import Membership
 from .formats import FORMATS
 from .models import MediaItem, MediaStatus
 from .selectors import media_item_get_public
+from .storage import public_storage
 
 
 def member_may_preview(request: HttpRequest, tenant_id: int) -> bool:
@@ -75,14 +78,33 @@ def file_headers_set(response: HttpResponse, *, public: bool) -> HttpResponse:
     return response
 
 
+def storage_is_remote(storage) -> bool:
+    """An object store (S3): files have URLs of their own but no local path."""
+    try:
+        storage.path("x")
+    except NotImplementedError:
+        return True
+    return False
+
+
+def signed_redirect(storage, name: str, *, download_name: str, inline: bool) -> HttpResponse:
+    """Redirect to the private storage's signed, short-lived URL (S3: querystring auth,
+    MEDIA_PRIVATE_URL_SECONDS), asking the store to send it as a download unless inline."""
+    disposition = "inline" if inline else "attachment"
+    parameters = {"ResponseContentDisposition": f'{disposition}; filename="{download_name}"'}
+    try:
+        url = storage.url(name, parameters=parameters)
+    except TypeError:  # a storage whose url() takes no parameters
+        url = storage.url(name)
+    return HttpResponseRedirect(url)
+
+
 def _file_response(
     field: FieldFile, content_type: str, download_name: str, inline: bool
 ) -> HttpResponse:
     storage = field.storage
-    try:
-        storage.path(field.name)
-    except NotImplementedError:  # remote storage (S3): let the bucket serve the bytes
-        return HttpResponseRedirect(storage.url(field.name))
+    if storage_is_remote(storage):  # S3: the bucket serves the bytes, to a signed URL
+        return signed_redirect(storage, field.name, download_name=download_name, inline=inline)
     try:
         handle = storage.open(field.name, "rb")
     except FileNotFoundError:
@@ -92,10 +114,20 @@ def _file_response(
     )
 
 
+def public_redirect(request: HttpRequest, public_name: str) -> HttpResponse:
+    """To the content-hashed public file: anyone may cache this briefly (the name changes
+    when the bytes do), the file itself for a year."""
+    url = public_storage().url(public_name)
+    response = HttpResponseRedirect(url if "://" in url else request.build_absolute_uri(url))
+    return file_headers_set(response, public=True)
+
+
 @require_safe
 def media_public_file(request: HttpRequest, public_id, filename: str) -> HttpResponse:
     """The original bytes. The file name is cosmetic: the public id alone finds the item."""
     item = _visible_item(request, public_id)
+    if item.status == MediaStatus.PUBLISHED and item.public_name:
+        return public_redirect(request, item.public_name)
     fmt = FORMATS.get(item.mime_type)
     return media_file_response(
         request,
@@ -114,6 +146,8 @@ def media_public_rendition(request: HttpRequest, public_id, name: str, ext: str)
     rendition = item.renditions.filter(name=name).first()
     if rendition is None or not rendition.file.name.endswith(f".{ext}"):
         raise Http404("No such rendition.")
+    if item.status == MediaStatus.PUBLISHED and rendition.public_name:
+        return public_redirect(request, rendition.public_name)
     return media_file_response(
         request,
         item,

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from tenants.models import Role
 from tests.factories import make_member, make_tenant
+from tests.s3 import S3_CREDENTIALS, s3_storage_options
 
 
 @pytest.fixture(autouse=True)
@@ -182,3 +183,64 @@ def moto_endpoint():
     yield f"http://127.0.0.1:{port}"
     proc.terminate()
     proc.wait(timeout=10)
+
+
+@pytest.fixture
+def s3_client(moto_endpoint):
+    import boto3
+
+    return boto3.client("s3", endpoint_url=moto_endpoint, **S3_CREDENTIALS)
+
+
+@pytest.fixture
+def s3_media(moto_endpoint, s3_client, settings):
+    """s3_media(shared_bucket=False) -> (private bucket, public bucket): media on moto's S3,
+    private and public storages wired as the settings wire them with MEDIA_STORAGE=s3 (a
+    bucket each, or one bucket with the public files under `public/`)."""
+
+    def _configure(*, shared_bucket: bool = False) -> tuple[str, str]:
+        private = f"private-{uuid.uuid4().hex[:8]}"
+        public = private if shared_bucket else f"public-{uuid.uuid4().hex[:8]}"
+        for bucket in {private, public}:
+            s3_client.create_bucket(Bucket=bucket)
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "media_library.storage.PrivateS3Storage",
+                "OPTIONS": s3_storage_options(
+                    moto_endpoint,
+                    private,
+                    querystring_expire=settings.MEDIA_PRIVATE_URL_SECONDS,
+                    file_overwrite=False,
+                ),
+            },
+            "public": {
+                "BACKEND": "media_library.storage.PublicS3Storage",
+                "OPTIONS": s3_storage_options(
+                    moto_endpoint,
+                    public,
+                    location="public" if shared_bucket else "",
+                    default_acl="public-read",
+                ),
+            },
+        }
+        return private, public
+
+    return _configure
+
+
+@pytest.fixture
+def s3_calls(monkeypatch):
+    """Every S3 API call made in this process from now on: [(operation, params), ...]."""
+    from botocore.client import BaseClient
+
+    calls: list[tuple[str, dict]] = []
+    original = BaseClient._make_api_call
+
+    def spy(self, operation_name, api_params):
+        if self.meta.service_model.service_name == "s3":
+            calls.append((operation_name, dict(api_params)))
+        return original(self, operation_name, api_params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", spy)
+    return calls

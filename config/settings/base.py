@@ -126,35 +126,73 @@ STATIC_ROOT = env("STATIC_ROOT", default=str(VAR_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 
-# Files: local disk by default, any S3-compatible store with MEDIA_STORAGE=s3.
+# Files: local disk by default, any S3-compatible store with MEDIA_STORAGE=s3. Two storages
+# (media_library/storage.py): "default" is private (every original, drafts, manifests, job
+# files; members only, signed short-lived URLs on S3), "public" holds copies of published
+# files and renditions under content-hashed names (immutable, CDN-cacheable).
 MEDIA_STORAGE = env("MEDIA_STORAGE", default="local")
+# Local public storage: a folder (default: MEDIA_ROOT's sibling `<MEDIA_ROOT>-public`) served
+# by Django at this path, outside MEDIA_URL so a CDN rule can never mix the two.
+MEDIA_PUBLIC_ROOT = env("MEDIA_PUBLIC_ROOT", default="")
+MEDIA_PUBLIC_URL = env("MEDIA_PUBLIC_URL", default="/media-public/")
+# How long a signed URL to a private file (S3) stays valid: only long enough to follow the
+# redirect a member is given after the permission check.
+MEDIA_PRIVATE_URL_SECONDS = env.int("MEDIA_PRIVATE_URL_SECONDS", default=300)
 if MEDIA_STORAGE == "s3":
-    _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env("S3_BUCKET"),
-            "endpoint_url": env("S3_ENDPOINT_URL", default=None),
-            "access_key": env("S3_ACCESS_KEY_ID", default=None),
-            "secret_key": env("S3_SECRET_ACCESS_KEY", default=None),
-            "region_name": env("S3_REGION", default="us-east-1"),
-            "querystring_auth": env.bool("S3_QUERYSTRING_AUTH", default=False),
-            "file_overwrite": False,
+    _s3_service = {
+        "endpoint_url": env("S3_ENDPOINT_URL", default=None),
+        "access_key": env("S3_ACCESS_KEY_ID", default=None),
+        "secret_key": env("S3_SECRET_ACCESS_KEY", default=None),
+        "region_name": env("S3_REGION", default="us-east-1"),
+    }
+    _private_bucket = env("S3_BUCKET")
+    _public_bucket = env("S3_PUBLIC_BUCKET", default="") or _private_bucket
+    STORAGES = {
+        "default": {
+            "BACKEND": "media_library.storage.PrivateS3Storage",
+            "OPTIONS": {
+                **_s3_service,
+                "bucket_name": _private_bucket,
+                "location": env("S3_PRIVATE_LOCATION", default=""),
+                "querystring_expire": MEDIA_PRIVATE_URL_SECONDS,
+                "file_overwrite": False,
+            },
+        },
+        "public": {
+            "BACKEND": "media_library.storage.PublicS3Storage",
+            "OPTIONS": {
+                **_s3_service,
+                "bucket_name": _public_bucket,
+                # One bucket for both: public files under their own prefix, which a bucket
+                # policy (or the ACL below) makes readable; a bucket of their own needs none.
+                "location": env(
+                    "S3_PUBLIC_LOCATION",
+                    default="public" if _public_bucket == _private_bucket else "",
+                ),
+                # Empty when the bucket refuses ACLs (S3 Object Ownership "bucket owner
+                # enforced"): then a bucket policy must allow s3:GetObject on the public prefix.
+                "default_acl": env("S3_PUBLIC_ACL", default="public-read") or None,
+                # e.g. a CDN in front of the public bucket: cdn.example.com
+                "custom_domain": env("S3_PUBLIC_CUSTOM_DOMAIN", default="") or None,
+            },
         },
     }
 else:
-    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-STORAGES = {
-    "default": _default_storage,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "public": {"BACKEND": "media_library.storage.PublicFileSystemStorage"},
+    }
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
 # Uploads (R5): limits are configurable per deployment.
 MEDIA_MAX_UPLOAD_BYTES = env.int("MEDIA_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 MEDIA_MAX_IMAGE_PIXELS = env.int("MEDIA_MAX_IMAGE_PIXELS", default=100_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-# Public media URLs (R6): absolute base for URLs built without a request (tasks, commands),
-# e.g. "https://media.example.com"; and how long browsers/CDNs may cache public files.
+# Public media URLs (R6): absolute base for site-relative URLs built without a request
+# (read model, exports), e.g. "https://media.example.com"; and how long browsers/CDNs may
+# cache the stable `/p/` links (which redirect to the content-hashed public files, cached
+# for a year).
 MEDIA_PUBLIC_BASE_URL = env("MEDIA_PUBLIC_BASE_URL", default="")
 MEDIA_PUBLIC_MAX_AGE = env.int("MEDIA_PUBLIC_MAX_AGE", default=300)
 # Export MediaPreviewURL: a signed link to the item's bytes (drafts too), valid this long.
@@ -356,14 +394,16 @@ def _origin(url: str) -> str:
 
 _media_origins = [_origin(env("MEDIA_PUBLIC_BASE_URL", default=""))]
 if MEDIA_STORAGE == "s3":
-    _bucket = env("S3_BUCKET", default="")
     _media_origins.append(_origin(env("S3_ENDPOINT_URL", default="")))
+    if env("S3_PUBLIC_CUSTOM_DOMAIN", default=""):
+        _media_origins.append(f"https://{env('S3_PUBLIC_CUSTOM_DOMAIN')}")
     if not env("S3_ENDPOINT_URL", default=""):
         _region = env("S3_REGION", default="us-east-1")
-        _media_origins += [
-            f"https://{_bucket}.s3.amazonaws.com",
-            f"https://{_bucket}.s3.{_region}.amazonaws.com",
-        ]
+        for _bucket in dict.fromkeys([env("S3_BUCKET", default=""), _public_bucket]):
+            _media_origins += [
+                f"https://{_bucket}.s3.amazonaws.com",
+                f"https://{_bucket}.s3.{_region}.amazonaws.com",
+            ]
 CSP_MEDIA_ORIGINS = list(
     dict.fromkeys(o for o in [*_media_origins, *env.list("CSP_MEDIA_ORIGINS", default=[])] if o)
 )

@@ -5,6 +5,11 @@ checksum. Items are copied in batches; each batch writes its files first, then e
 in one transaction, and deletes the files it wrote if that transaction fails. A run that
 dies midway therefore leaves whole batches behind, and a re-run matches them by checksum.
 
+Files are copied by the store itself when it can (S3 to S3 on one service: CopyObject, see
+tenants/storage.py), so a worker copying a large library moves no bytes; between different
+backends they stream. Published items also get their public copies (media_library's
+public_files), from the private copies just made, in the rows' transaction.
+
 Rows are built here rather than through `media_item_upload`: the bytes were validated
 when they entered the source library, and a copy must keep what an upload would reset
 (published state, focal point, companions, renditions).
@@ -12,28 +17,31 @@ when they entered the source library, and a copy must keep what an upload would 
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.files.base import File
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from media_library.models import MediaItem, MediaKind, MediaStatus, Rendition
 from media_library.selectors import media_item_prefetch
-from media_library.services import display_name_choose, media_tags_resolve, renditions_ensure
+from media_library.services import (
+    display_name_choose,
+    media_public_files_put,
+    media_tags_resolve,
+    renditions_ensure,
+)
 from media_library.tasks import media_item_derivatives_ensure
 from tenants.events import DomainEvent, domain_event_emit
 from tenants.models import Tenant
+from tenants.storage import files_delete as storage_files_delete
+from tenants.storage import storage_copy
 
 from .options import CopyOptions
 from .report import CREATED, REPLACED, CopyReport, conflict_outcome
-
-logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
 
@@ -62,6 +70,8 @@ NEW_ITEM_FIELDS = (
     "width",
     "height",
     "duration_seconds",
+    "video_thumbnail_checksum",
+    "video_captions_checksum",
 )
 FILE_FIELDS = ("file", "video_thumbnail", "video_captions")
 
@@ -81,25 +91,25 @@ def _same_metadata(source: MediaItem, target: MediaItem) -> bool:
 
 
 def file_copy(*, source: FieldFile, target: FieldFile) -> FieldFile | None:
-    """Stream a file from the source field's storage into the target field's storage.
+    """Copy a file from the source field's storage into the target field's storage, under
+    the name the target field gives it (as `target.save` would). Returns the stored target.
 
-    Each side uses its own storage through Django's storage API, so the copy works when
-    the tenants live in different buckets or backends. Returns the stored target.
+    Each side uses its own storage, so the copy works when the tenants live in different
+    buckets or backends: server-side between S3 buckets of one service, streamed otherwise.
     """
     if not source:
         return None
-    with source.storage.open(source.name, "rb") as handle:
-        target.save(os.path.basename(source.name), File(handle), save=False)
+    name = target.field.generate_filename(target.instance, os.path.basename(source.name))
+    target.name = storage_copy(
+        source=source.storage, source_name=source.name, target=target.storage, target_name=name
+    )
     return target
 
 
 def files_delete(files: Iterable[FieldFile]) -> None:
     """Best effort: a file left behind by a failed batch is a leak, not a reason to fail."""
     for stored in files:
-        try:
-            stored.storage.delete(stored.name)
-        except Exception:  # noqa: BLE001 - storage backends raise anything
-            logger.warning("tenant copy: could not delete %s", stored.name, exc_info=True)
+        storage_files_delete(stored.storage, [stored.name])
 
 
 @dataclass
@@ -225,6 +235,7 @@ class MediaCopier:
                     tenant=self.destination,
                     media=item,
                     name=rendition.name,
+                    checksum=rendition.checksum,
                     width=rendition.width,
                     height=rendition.height,
                     focal_x=rendition.focal_x,
@@ -256,6 +267,7 @@ class MediaCopier:
         new = [item for _, item in plan.new_items]
         MediaItem.objects.bulk_create(new)
         Rendition.objects.bulk_create(plan.renditions)
+        self._public_files_put(plan)
         names = {n for source, _ in plan.new_items for n in _tag_names(source)}
         names |= {n for source, _ in plan.replaced for n in _tag_names(source)}
         tags = {t.name.lower(): t for t in media_tags_resolve(tenant=self.destination, names=names)}
@@ -290,6 +302,7 @@ class MediaCopier:
             )
             for target in plan.to_publish:
                 target.status = MediaStatus.PUBLISHED
+                media_public_files_put(item=target)
         # Integrations hear of every item that became public here (R28), copied or existing.
         domain_event_emit(
             tenant=self.destination,
@@ -297,6 +310,16 @@ class MediaCopier:
             ids=[i.pk for i in new if i.status == MediaStatus.PUBLISHED]
             + [t.pk for t in plan.to_publish],
         )
+
+    def _public_files_put(self, plan: _Batch) -> None:
+        """New published items get their public copies (R6), from the private copies just
+        made; a rollback of the batch deletes them again."""
+        renditions: dict[int, list[Rendition]] = {}
+        for rendition in plan.renditions:
+            renditions.setdefault(id(rendition.media), []).append(rendition)
+        for _, item in plan.new_items:
+            if item.status == MediaStatus.PUBLISHED:
+                media_public_files_put(item=item, renditions=renditions.get(id(item), []))
 
     def _derivatives(self, items: list[MediaItem]) -> None:
         """Published items get their renditions now (the read model links them, R15); drafts

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import io
 import zipfile
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -25,8 +27,9 @@ from assignments.manifests.cleanup import (
 from assignments.manifests.files import FileSource
 from assignments.manifests.importer import manifest_import
 from assignments.manifests.jobs import import_job_execute, import_job_start
-from media_library.models import MediaItem
+from media_library.models import MediaItem, Rendition
 from media_library.staging import media_staging
+from media_library.storage import public_storage
 from publishing.jobs import job_fail, job_start
 from publishing.models import JobStatus
 from tenants.exceptions import Conflict
@@ -55,6 +58,20 @@ def media_files() -> list[Path]:
     """Every stored media file (item files and companions, not uploads or journals)."""
     root = Path(settings.MEDIA_ROOT) / "tenants"
     return sorted(p for p in root.glob("*/media/**/*") if p.is_file()) if root.exists() else []
+
+
+def public_files() -> list[Path]:
+    """Every file in (local) public storage: published items' copies."""
+    root = Path(public_storage().location)
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+@contextmanager
+def process_killed():
+    """Inside: a process that is killed, not one that unwinds. The database still undoes the
+    transaction, but no Python clean-up of files written in it runs (rollback hooks)."""
+    with mock.patch("tenants.storage._rolled_back_files_delete", lambda written: None):
+        yield
 
 
 def _rows_point_at(files: list[Path]) -> bool:
@@ -98,7 +115,7 @@ def test_an_import_rolled_back_as_a_whole_leaves_no_file(
         call_command("import_manifest", str(manifest), tenant="acme", no_progress=True)
 
     assert not MediaItem.objects.exists()
-    assert media_files() == []
+    assert media_files() == [] and public_files() == []
 
 
 def test_the_command_without_failures_keeps_its_files(
@@ -127,7 +144,11 @@ def _killed_attempt(tenant, admin_user, files_dir):
         archive=SimpleUploadedFile("files.zip", bundle.getvalue()),
     )
     job_start(job=job)
-    with media_staging(import_job_journal(job)), FileSource(folder=files_dir) as files:
+    with (
+        media_staging(import_job_journal(job)),
+        FileSource(folder=files_dir) as files,
+        process_killed(),
+    ):
         try:
             with transaction.atomic():  # the database undoes what a dead process began
                 manifest_import(
@@ -141,6 +162,7 @@ def _killed_attempt(tenant, admin_user, files_dir):
         except KeyboardInterrupt:
             pass
     assert not MediaItem.objects.exists() and len(media_files()) == 2  # the orphans
+    assert public_files()  # published on import: their public copies are orphans too
     return job
 
 
@@ -158,6 +180,11 @@ def test_the_re_run_of_a_killed_job_removes_its_orphans(
     assert job.status == JobStatus.SUCCEEDED, job.errors
     assert MediaItem.objects.count() == 2
     assert len(media_files()) == 2 and _rows_point_at(media_files())
+    # the killed attempt's public copies are gone; the re-run's are named by its rows
+    named = set(MediaItem.objects.values_list("public_name", flat=True))
+    named |= set(Rendition.objects.values_list("public_name", flat=True))
+    root = Path(public_storage().location)
+    assert {str(p.relative_to(root)) for p in public_files()} == named - {""}
 
 
 def test_beat_removes_the_orphans_of_a_killed_job_never_re_run(
@@ -168,8 +195,8 @@ def test_beat_removes_the_orphans_of_a_killed_job_never_re_run(
     assert manifest_imports_clean()["staged_files"] == 0  # still "running": never touched
     assert len(media_files()) == 2
     job_fail(job=job, error="The worker stopped.")  # the reaper
-    assert manifest_imports_clean()["staged_files"] == 2
-    assert media_files() == []
+    assert manifest_imports_clean()["staged_files"] > 2  # files, renditions, public copies
+    assert media_files() == [] and public_files() == []
     assert manifest_imports_clean()["staged_files"] == 0
 
 
@@ -177,7 +204,7 @@ def test_beat_removes_the_orphans_of_a_killed_command_a_day_later(
     tenant, files_dir
 ):  # R18: a command run has no job row; nothing runs for a day
     journal = import_run_journal(tenant)
-    with media_staging(journal), FileSource(folder=files_dir) as files:
+    with media_staging(journal), FileSource(folder=files_dir) as files, process_killed():
         try:
             with transaction.atomic():
                 manifest_import(
@@ -189,5 +216,5 @@ def test_beat_removes_the_orphans_of_a_killed_command_a_day_later(
     assert len(media_files()) == 2
 
     assert manifest_imports_clean()["staged_files"] == 0
-    assert manifest_imports_clean(now=timezone.now() + timedelta(hours=25))["staged_files"] == 2
-    assert media_files() == []
+    assert manifest_imports_clean(now=timezone.now() + timedelta(hours=25))["staged_files"] > 2
+    assert media_files() == [] and public_files() == []

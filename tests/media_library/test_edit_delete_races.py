@@ -1,5 +1,6 @@
 """R5/R30 on PostgreSQL: an edit or a publish racing a delete of the same media item answers
-2xx, 404 or 409, never 500, and leaves no rendition file of a deleted item behind (issue 12).
+2xx, 404 or 409, never 500, and leaves no rendition file of a deleted item behind (issue 12),
+nor a public copy (issue 13).
 
 SQLite serialises writers, so only PostgreSQL shows the interleavings."""
 
@@ -13,6 +14,7 @@ from rest_framework.test import APIClient
 
 from media_library.models import MediaItem, Rendition
 from media_library.services import media_item_upload
+from media_library.storage import public_storage
 from tests.media_library.samples import image_bytes, upload_file
 
 ROUNDS = 12
@@ -43,8 +45,15 @@ def _race(user, calls: dict[str, tuple]) -> dict[str, object]:
 
 
 def _files_of(item_public_id) -> list[Path]:
-    root = Path(settings.MEDIA_ROOT)
-    return [p for p in root.rglob("*") if p.is_file() and str(item_public_id) in str(p)]
+    """Its files in private storage, and its copies in public storage (a publish that won)."""
+    private = [
+        p
+        for p in Path(settings.MEDIA_ROOT).rglob("*")
+        if p.is_file() and str(item_public_id) in str(p)
+    ]
+    public_root = Path(public_storage().location)
+    public = [p for p in public_root.rglob("*") if p.is_file() and item_public_id.hex in str(p)]
+    return private + public
 
 
 @pytest.mark.postgres

@@ -55,3 +55,31 @@ def test_undecodable_video_is_still_accepted_without_thumbnail(api_upload, edito
     item = MediaItem.objects.get(pk=response.json()["id"])
     assert not item.video_thumbnail and item.duration_seconds is None
     assert not item.renditions.exists()
+
+
+def test_a_published_video_and_its_companions_are_public(api_upload, editor, tmp_path, client):
+    # R6, issue 13: thumbnail and captions are copied with the video, under content hashes
+    import hashlib
+
+    from media_library.services import media_item_publish
+    from media_library.storage import public_storage
+
+    captions = b"WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n"
+    response = api_upload(
+        editor, "clip.mp4", ffmpeg_video(tmp_path / "clip.mp4"), title="Runway",
+        video_thumbnail=upload_file("poster.png", image_bytes(400, 300, "PNG")),
+        video_captions=upload_file("clip.vtt", captions),
+    )  # fmt: skip
+    item = MediaItem.objects.get(pk=response.json()["id"])
+    assert item.video_captions_checksum == hashlib.sha256(captions).hexdigest()
+    media_item_publish(item=item, user=None)
+    item.refresh_from_db()
+    assert item.public_thumbnail_name.endswith("/poster.png")
+    assert item.public_captions_name.endswith(f"/{item.video_captions_checksum[:16]}/clip.vtt")
+    with public_storage().open(item.public_captions_name, "rb") as handle:
+        assert handle.read() == captions
+    # the private paths of a published video's companions point at their public copies
+    redirect = client.get(item.video_captions.url)
+    assert redirect.status_code == 302 and redirect["Location"].endswith(item.public_captions_name)
+    public = client.get(redirect["Location"])
+    assert public.status_code == 200 and public["Content-Type"] == "text/vtt"

@@ -2,6 +2,7 @@
 
 import pytest
 
+from media_library.storage import public_storage
 from publishing.models import ShopAnswer
 from tenants.services import locale_create
 from tests.publishing import builders as b
@@ -61,9 +62,11 @@ def test_product_fallback_is_flattened(shirt, media, shop, number, expected, sco
         "neutral",
     )
     assert result["default_image"]["id"] == media[expected[0]].pk  # R11
-    assert result["primary"][0]["url"].startswith("http") or result["primary"][0]["url"].startswith(
-        "/p/"
-    )
+    # the public, content-hashed URL (SPEC §4 "Files"), not the stable /p/ redirect
+    first = media[expected[0]]
+    first.refresh_from_db()
+    assert result["primary"][0]["url"] == public_storage().url(first.public_name)
+    assert f"/{first.checksum[:16]}/" in result["primary"][0]["url"]
 
 
 def test_own_variant_assignment_severs_every_slot(shirt, media, shop):

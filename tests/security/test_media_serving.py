@@ -86,9 +86,13 @@ def test_members_of_any_role_see_their_drafts_privately(debug_urls, draft, membe
 def test_published_files_and_renditions_are_public(debug_urls, draft, editor):  # R30, R6
     media_item_publish(item=draft, user=None)
     for url in [draft.file.url] + [r.file.url for r in draft.renditions.all()]:
+        # the private path of a published file points anyone at its public copy
         response = _client().get(url)
-        assert response.status_code == 200, url
-        assert "public" in response["Cache-Control"]
+        assert response.status_code == 302, url
+        assert "/media-public/media/" in response["Location"]
+        public = _client().get(response["Location"])
+        assert public.status_code == 200, url
+        assert "public" in public["Cache-Control"] and "immutable" in public["Cache-Control"]
 
 
 def test_other_tenant_files_are_for_members_only(debug_urls, tenant, member):  # R30

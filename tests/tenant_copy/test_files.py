@@ -1,14 +1,20 @@
 """R19: files are copied storage to storage through Django's storage API, so tenants in
 different buckets (or backends) copy the same way."""
 
+import hashlib
 from types import SimpleNamespace
 
+import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.db.models import FileField
 from django.db.models.fields.files import FieldFile
 
+from media_library.models import MediaItem, MediaStatus
+from media_library.selectors import media_public_urls
+from media_library.storage import public_storage
 from tenants.copy.media import file_copy, files_delete
+from tests.tenant_copy.conftest import dest_item
 
 
 def _field(location, upload_to: str) -> FileField:
@@ -38,3 +44,24 @@ def test_an_empty_file_field_copies_nothing(tmp_path):  # R19
     target = FieldFile(SimpleNamespace(), _field(tmp_path / "b", "copied"), None)
 
     assert file_copy(source=empty, target=target) is None
+
+
+@pytest.mark.django_db
+def test_published_items_arrive_with_their_own_public_copies(
+    tenant, other_tenant, source, copy_command, client
+):  # R19, R6
+    copy_command()
+
+    for item in MediaItem.objects.filter(tenant=tenant, status=MediaStatus.PUBLISHED):
+        copy = dest_item(other_tenant, item)
+        assert copy.status == MediaStatus.PUBLISHED
+        # the destination's own public files (removed with it), the same bytes
+        assert copy.public_name and copy.public_name != item.public_name
+        assert copy.public_name.split("/")[2] == item.checksum[:16]
+        with public_storage().open(copy.public_name, "rb") as handle:
+            assert hashlib.sha256(handle.read()).hexdigest() == item.checksum
+        assert all(r.public_name for r in copy.renditions.all())
+        response = client.get(media_public_urls(copy).url)
+        assert response.status_code == 200 and "immutable" in response["Cache-Control"]
+    for item in MediaItem.objects.filter(tenant=other_tenant, status=MediaStatus.DRAFT):
+        assert item.public_name == "" and not item.renditions.exclude(public_name="").exists()

@@ -1,0 +1,198 @@
+"""File storage helpers every app shares: copies between storages, and clean-up of files a
+rolled-back transaction leaves behind (SPEC §4 "Files", R19).
+
+- `storage_copy` copies one stored file to another storage (or another name in the same
+  one). Between two S3 storages on the same service it asks S3 to copy (CopyObject, or a
+  multipart UploadPartCopy for large objects) so the bytes never pass through this process;
+  between different backends it streams through Django's storage API.
+- `files_delete_on_rollback` removes files written inside a transaction when that
+  transaction (or the savepoint they were written in) rolls back: rows and files stay in
+  step whatever enclosing block fails, not only the one that wrote them.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.files.storage import Storage
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+# --- S3 --------------------------------------------------------------------------------
+
+
+def storage_is_s3(storage: Storage) -> bool:
+    """django-storages' S3 backend (any S3-compatible service)."""
+    try:
+        from storages.backends.s3 import S3Storage
+    except ImportError:  # pragma: no cover - django-storages[s3] is a dependency
+        return False
+    return isinstance(storage, S3Storage)
+
+
+def storages_share_s3_service(source: Storage, target: Storage) -> bool:
+    """True when `target`'s client can copy from `source`'s bucket server-side: both are S3
+    storages on the same endpoint with the same credentials (buckets may differ)."""
+    if not (storage_is_s3(source) and storage_is_s3(target)):
+        return False
+    return (
+        (source.endpoint_url or None) == (target.endpoint_url or None)
+        and (source.access_key or None) == (target.access_key or None)
+        and (source.session_profile or None) == (target.session_profile or None)
+    )
+
+
+def s3_key(storage: Storage, name: str) -> str:
+    """The object key of a stored name (the storage's `location` prefix included)."""
+    from storages.utils import clean_name
+
+    return storage._normalize_name(clean_name(name))
+
+
+def s3_write_params(storage: Storage, name: str, *, content_type: str | None = None) -> dict:
+    """What a `save()` of `name` into this S3 storage would send (object parameters,
+    content type, ACL), so a server-side copy lands exactly like an upload."""
+    params = storage.get_object_parameters(name)
+    if content_type:
+        params["ContentType"] = content_type
+    if "ContentType" not in params:
+        guessed, _ = mimetypes.guess_type(name)
+        params["ContentType"] = guessed or storage.default_content_type
+    if "ACL" not in params and storage.default_acl:
+        params["ACL"] = storage.default_acl
+    return params
+
+
+def _s3_copy(
+    *, source: Storage, source_name: str, target: Storage, target_name: str, content_type: str
+) -> None:
+    from botocore.exceptions import ClientError
+
+    params = s3_write_params(target, target_name, content_type=content_type)
+    # REPLACE: the copy gets the target storage's metadata (Cache-Control, ACL, type), not
+    # the source object's. boto3's managed copy switches to UploadPartCopy above its
+    # multipart threshold (objects over 5 GB cannot be copied in one request).
+    try:
+        target.connection.meta.client.copy(
+            {"Bucket": source.bucket_name, "Key": s3_key(source, source_name)},
+            target.bucket_name,
+            s3_key(target, target_name),
+            ExtraArgs={**params, "MetadataDirective": "REPLACE"},
+            Config=target.transfer_config,
+        )
+    except ClientError as error:
+        if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+            # As a local storage says it: callers handle one "missing" error.
+            raise FileNotFoundError(f"File does not exist: {source_name}") from error
+        raise
+
+
+# --- copies ------------------------------------------------------------------------------
+
+
+def storage_copy(
+    *,
+    source: Storage,
+    source_name: str,
+    target: Storage,
+    target_name: str,
+    content_type: str | None = None,
+) -> str:
+    """Copy a stored file; returns the name it got in `target`.
+
+    `target_name` is used as given when the target storage overwrites (content-hashed
+    names); otherwise the storage picks a free name from it, as `save()` does. Server-side
+    between S3 storages of one service; streamed otherwise (local disk, another service).
+    """
+    if storages_share_s3_service(source, target):
+        name = target.get_available_name(target_name)
+        _s3_copy(
+            source=source,
+            source_name=source_name,
+            target=target,
+            target_name=name,
+            content_type=content_type or "",
+        )
+        return name
+    from django.core.files import File
+
+    with source.open(source_name, "rb") as handle:
+        content = File(handle, name=target_name)
+        if content_type:
+            content.content_type = content_type
+        return target.save(target_name, content)
+
+
+# --- clean-up on rollback ----------------------------------------------------------------
+
+
+@dataclass
+class _Written:
+    storage: Storage
+    names: list[str]
+    committed: bool = False
+
+
+@dataclass
+class _CommitMark:
+    """Registered with `transaction.on_commit`: called when the transaction commits.
+
+    Django drops the callbacks of a transaction (or savepoint) that rolls back without
+    calling them; the `weakref.finalize` watching this object then sees it go uncalled and
+    deletes the files. Nothing else may hold a reference to it, so that happens at once.
+    """
+
+    written: _Written = field(repr=False)
+
+    def __call__(self) -> None:
+        self.written.committed = True
+
+
+def _rolled_back_files_delete(written: _Written) -> None:
+    if written.committed:
+        return
+    files_delete(written.storage, written.names)
+
+
+def files_delete(storage: Storage, names: Iterable[str]) -> None:
+    """Best effort: a file left behind is a leak, not a reason to fail the caller."""
+    for name in names:
+        if not name:
+            continue
+        try:
+            storage.delete(name)
+        except Exception:  # noqa: BLE001 - storage backends raise anything
+            logger.warning("could not delete stored file %s", name, exc_info=True)
+
+
+def files_delete_on_rollback(storage: Storage, names: Iterable[str], *, using=None) -> None:
+    """Delete these just-written files if the current transaction rolls back.
+
+    Outside a transaction (autocommit) there is nothing to roll back: the call does nothing.
+    Inside one, a rollback of the transaction, or of the savepoint the files were written in,
+    removes them; a commit keeps them. Files written one after another in the same savepoint
+    share one registration (a bulk import writes many).
+    """
+    names = [n for n in names if n]
+    connection = transaction.get_connection(using)
+    if not names or not connection.in_atomic_block:
+        return
+    if connection.run_on_commit:
+        savepoints, last, _ = connection.run_on_commit[-1]
+        if (
+            isinstance(last, _CommitMark)
+            and last.written.storage is storage
+            and savepoints == set(connection.savepoint_ids)
+        ):
+            last.written.names.extend(names)
+            return
+    written = _Written(storage=storage, names=names)
+    mark = _CommitMark(written)
+    weakref.finalize(mark, _rolled_back_files_delete, written).atexit = False
+    transaction.on_commit(mark, using=using)
