@@ -11,3 +11,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 
 # Every shop read follows the change feed first, so a test sees its own writes at once.
 SHOP_CHANGE_POLL_SECONDS = env.float("SHOP_CHANGE_POLL_SECONDS", default=0.0)
+
+# Jobs run inline and finish in milliseconds here; a test that watches the heartbeat sets
+# its own interval (a beat from another thread into SQLite's shared in-memory test database
+# would only compete with the test's own writes).
+JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=30.0)
