@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from assignments.selectors import category_get, product_get
 from publishing import groups, services
 from publishing.models import PublishGroup
-from tenants.api.jobs import JobOutput, paginated_with_scheduler, scheduler_payload
+from tenants.api.jobs import JobOutput, SchedulerPagination
 from tenants.api.mixins import TenantScopedMixin
 from tenants.exceptions import NotFound
 from tenants.models import Role
@@ -103,21 +103,8 @@ class PublishGroupViewSet(
     serializer_class = PublishGroupOutput
     write_role = Role.PUBLISHER
     resource_name = "publish groups"
+    pagination_class = SchedulerPagination  # scheduled groups need a running scheduler
     filterset_fields = ["status"]
-
-    @extend_schema(
-        responses={
-            200: paginated_with_scheduler(
-                "PaginatedPublishGroupListWithScheduler", PublishGroupOutput
-            )
-        }
-    )
-    def list(self, request, *args, **kwargs):
-        """Publish groups, and `scheduler`: whether Celery beat was seen lately; without it
-        scheduled groups do not start (`scheduler.warning` says so)."""
-        response = super().list(request, *args, **kwargs)
-        response.data["scheduler"] = scheduler_payload()
-        return response
 
     def _out(self, group, code=status.HTTP_200_OK):
         group = self.get_queryset().filter(pk=group.pk).first()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -18,6 +18,7 @@ from tenants.jobs.services import job_queue_require, job_retry
 from tenants.models import Job, Role
 
 from .mixins import TenantScopedMixin
+from .pagination import StandardPagination
 
 
 class JobOutput(serializers.ModelSerializer):
@@ -43,31 +44,33 @@ class JobOutput(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request else url
 
 
-class SchedulerOutput(serializers.Serializer):
-    ok = serializers.BooleanField(help_text="A scheduler (Celery beat) was seen lately.")
-    last_seen_at = serializers.DateTimeField(allow_null=True)
-    warning = serializers.CharField(
-        allow_null=True, help_text="What waits while no scheduler runs; null when one does."
-    )
+class SchedulerPagination(StandardPagination):
+    """Pages of jobs or publish groups, which also say whether a scheduler (Celery beat) was
+    seen lately: without one, scheduled groups do not start and dead jobs are not reaped,
+    and the pages must say so rather than leave users waiting."""
 
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["scheduler"] = scheduler_status().as_dict()
+        return response
 
-def scheduler_payload() -> dict:
-    """The `scheduler` block of the jobs and publish-group lists."""
-    return scheduler_status().as_dict()
-
-
-def paginated_with_scheduler(name: str, item) -> serializers.Serializer:
-    """The schema of a page of `item`s that also carries the scheduler's state."""
-    return inline_serializer(
-        name=name,
-        fields={
-            "count": serializers.IntegerField(),
-            "next": serializers.URLField(allow_null=True),
-            "previous": serializers.URLField(allow_null=True),
-            "results": item(many=True),
-            "scheduler": SchedulerOutput(),
-        },
-    )
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["scheduler"] = {
+            "type": "object",
+            "required": ["ok", "last_seen_at", "warning"],
+            "properties": {
+                "ok": {"type": "boolean", "description": "A scheduler was seen lately."},
+                "last_seen_at": {"type": "string", "format": "date-time", "nullable": True},
+                "warning": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "What waits while no scheduler runs; null when one does.",
+                },
+            },
+        }
+        paginated["required"] = [*paginated.get("required", []), "scheduler"]
+        return paginated
 
 
 class JobViewSet(TenantScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -77,19 +80,10 @@ class JobViewSet(TenantScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
     serializer_class = JobOutput
     filterset_fields = ["kind", "status"]
     resource_name = "jobs"
+    pagination_class = SchedulerPagination  # the list also says whether beat runs
     # Who may retry depends on the job's kind (its start role, R1a, R30): the service
     # decides, with a 403 naming the role; any member may ask.
     action_roles = {"retry": Role.VIEWER}
-
-    @extend_schema(
-        responses={200: paginated_with_scheduler("PaginatedJobListWithScheduler", JobOutput)}
-    )
-    def list(self, request, *args, **kwargs):
-        """Jobs, newest first, and `scheduler`: whether Celery beat was seen lately (when it
-        was not, `scheduler.warning` says what waits: scheduled publish groups, the reaper)."""
-        response = super().list(request, *args, **kwargs)
-        response.data["scheduler"] = scheduler_payload()
-        return response
 
     @extend_schema(
         request=OpenApiTypes.OBJECT,

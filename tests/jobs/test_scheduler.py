@@ -148,3 +148,16 @@ def test_redbeat_reads_its_settings_from_django(settings):
     assert conf.redis_url == "redis://127.0.0.1:6379/9"
     assert conf.key_prefix == "deploy-a:redbeat:" and conf.lock_key == "deploy-a:redbeat::lock"
     assert conf.lock_timeout == 17
+
+
+@pytest.mark.parametrize(
+    ("path", "item"), [("/jobs/", "Job"), ("/publish-groups/", "PublishGroup")]
+)
+def test_the_schema_documents_the_scheduler_block_beside_the_items(client_for, viewer, path, item):
+    schema = client_for(viewer).get("/api/schema/?format=json").json()
+    operation = schema["paths"][f"/api/v1/tenants/{{tenant}}{path}"]["get"]
+    ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    page = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    assert page["properties"]["results"]["items"]["$ref"].endswith(f"/{item}Output")
+    assert "scheduler" in page["required"]
+    assert set(page["properties"]["scheduler"]["properties"]) == {"ok", "last_seen_at", "warning"}
