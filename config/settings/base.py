@@ -244,9 +244,10 @@ BROKER_KEY_PREFIX = env("CELERY_BROKER_KEY_PREFIX", default="")
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 if BROKER_KEY_PREFIX:
     CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = BROKER_KEY_PREFIX
-# A lost broker connection cancels running tasks: they are redelivered (acks_late) and
-# their jobs' runs claimed again or reaped, never run twice at once.
-CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# A broker blip (Redis restarting) must not kill a four-hour import: running tasks carry on
+# and record their end in the database; their message, unacknowledged, comes back after the
+# visibility timeout and finds the job claimed already (a no-op).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 
 # Jobs (tenants/jobs/): a running job saves its heartbeat every JOB_HEARTBEAT_SECONDS; the
 # reaper (beat, every JOB_REAPER_SECONDS) fails one silent for JOB_STALE_AFTER_SECONDS and
