@@ -1,27 +1,29 @@
 from django.contrib import admin
 
 from tenants.admin_base import SUPERUSER, TenantScopedAdmin, roles
+from tenants.jobs.admin import scheduler_warning_show
+from tenants.models import Role
 
-from .models import Job
+from .groups import group_delete
+from .models import PublishGroup
 
 
-@admin.register(Job)
-class JobAdmin(TenantScopedAdmin):
-    """The jobs list, read-only: jobs are started and retried by actions and the API, which
-    check the role each kind needs (R1a); only operators clear old rows."""
+@admin.register(PublishGroup)
+class PublishGroupAdmin(TenantScopedAdmin):
+    """Publish groups, read-only here (they are made, scheduled and published in the API,
+    which validates each step, R16); the list warns when no scheduler runs, since scheduled
+    groups would then never start."""
 
-    required_role = roles(add=None, change=None, delete=SUPERUSER)
-    list_display = [
-        "id",
-        "kind",
-        "status",
-        "tenant",
-        "description",
-        "percent",
-        "created_by",
-        "created_at",
-        "finished_at",
-    ]
-    list_filter = ["kind", "status", "tenant"]
-    search_fields = ["description"]
-    readonly_fields = [f.name for f in Job._meta.fields] + ["percent"]
+    required_role = roles(view=Role.PUBLISHER, add=None, change=None, delete=SUPERUSER)
+    list_display = ["name", "tenant", "status", "scheduled_at", "channel", "locale", "last_job"]
+    list_filter = ["status", "tenant"]
+    search_fields = ["name"]
+    readonly_fields = [f.name for f in PublishGroup._meta.fields] + ["products"]
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET":
+            scheduler_warning_show(self, request)
+        return super().changelist_view(request, extra_context)
+
+    def service_delete(self, request, obj) -> None:
+        group_delete(group=obj)  # a running group is refused, with the reason

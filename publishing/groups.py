@@ -12,10 +12,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tenants.exceptions import Conflict, DomainError, NotFound, ValidationFailed
-from tenants.models import Channel, Locale, Tenant
+from tenants.jobs.services import JobQueueUnavailable, job_create, job_fail
+from tenants.models import Channel, Job, JobKind, Locale, Tenant
 
-from .models import Job, PublishGroup, PublishGroupStatus
-from .services import JobQueueUnavailable, product_ids_for, publish_job_start, publish_plan
+from .models import PublishGroup, PublishGroupStatus
+from .services import product_ids_for, publish_job_start, publish_plan
 
 logger = logging.getLogger(__name__)
 
@@ -201,7 +202,7 @@ def groups_run_due(*, now: datetime | None = None) -> list[int]:
     ).order_by("pk")
     for group in due.select_related("tenant", "created_by"):
         try:
-            job = group_publish(group=group, user=group.created_by)
+            job = _group_publish_due(group=group, now=now)
         except JobQueueUnavailable:
             # A passing outage is no reason to fail the group: it stays scheduled and the
             # next run (every minute) starts it.
@@ -210,14 +211,25 @@ def groups_run_due(*, now: datetime | None = None) -> list[int]:
         except (DomainError, ValidationFailed) as exc:
             _fail_unpublishable(group, exc)
             continue
-        started.append(job.pk)
+        if job is not None:
+            started.append(job.pk)
     return started
 
 
-def _fail_unpublishable(group: PublishGroup, exc: DomainError) -> None:
-    from .jobs import job_create, job_fail
-    from .models import JobKind
+@transaction.atomic
+def _group_publish_due(*, group: PublishGroup, now: datetime) -> Job | None:
+    """Start a due group, unless another run (a second scheduler, a redelivered task) started
+    it, or it was unscheduled, between the list and the row lock: None then, never a second
+    job nor a group failed for being busy."""
+    locked = _locked(group)
+    if locked.status != PublishGroupStatus.SCHEDULED or not (
+        locked.scheduled_at and locked.scheduled_at <= now
+    ):
+        return None
+    return group_publish(group=locked, user=group.created_by)
 
+
+def _fail_unpublishable(group: PublishGroup, exc: DomainError) -> None:
     reasons = [f"{f}: {r}" for f, r in getattr(exc, "errors", [])] or [exc.message]
     job = job_create(
         tenant=group.tenant,

@@ -20,10 +20,8 @@ from catalog.models import Product, Variant
 from media_library.models import MediaItem, MediaStatus
 from media_library.services import media_item_publish, renditions_ensure
 from tenants.exceptions import Conflict, DomainError
-from tenants.models import Channel, Locale, Tenant
-
-from .jobs import ProgressReporter, job_create, job_fail, job_start, job_succeed
-from .models import Job, JobKind, JobStatus
+from tenants.jobs.services import job_create, job_enqueue, job_queue_require
+from tenants.models import Channel, Job, JobKind, Locale, Tenant
 
 logger = logging.getLogger(__name__)
 
@@ -232,126 +230,6 @@ def publish_job_start(
             "group_id": group_id,
         },
     )
-    job_enqueue(job=job)
-    return job
-
-
-class JobQueueUnavailable(DomainError):
-    """The broker does not answer: nothing was written; the caller may try again (503)."""
-
-    status_code = 503
-    code = "job_queue_unavailable"
-
-    def __init__(self, message: str = "", **kwargs):
-        super().__init__(
-            message or "Job queue unavailable: nothing was changed. Try again in a moment.",
-            **kwargs,
-        )
-
-
-# Degraded operations since the process started (also logged), for health checks and tests.
-DEGRADED = {"job_queue_unavailable": 0, "job_enqueue_failed": 0}
-JOB_QUEUE_CHECK_TIMEOUT_SECONDS = 2.0
-
-
-def job_queue_require() -> None:
-    """Refuse (503) before any write that must queue a job, when the broker does not answer.
-
-    Called first by every start of a queued job (publish, group publish, retry, the API's job
-    starters such as copy), so a write either completes with its job queued or fails having
-    written nothing. Eager set-ups (no broker) always pass.
-    """
-    from .tasks import job_run
-
-    app = job_run.app
-    if app.conf.task_always_eager:
-        return
-    try:
-        with app.connection_for_write() as connection:
-            connection.ensure_connection(max_retries=0, timeout=JOB_QUEUE_CHECK_TIMEOUT_SECONDS)
-    except Exception:  # noqa: BLE001 - any transport error means: not reachable now
-        DEGRADED["job_queue_unavailable"] += 1
-        logger.warning("job queue unavailable: refused a job start", exc_info=True)
-        raise JobQueueUnavailable() from None
-
-
-def job_enqueue(*, job: Job) -> None:
-    """Send the job to the workers after commit. A broker that fails right then (after
-    `job_queue_require` passed) does not turn the committed write into a 500: the job stays
-    queued, the failure is logged and counted, and beat's `jobs_reap_stale` sends it again."""
-    job_id = job.pk
-    transaction.on_commit(lambda: job_send(job_id))
-
-
-def job_send(job_id: int) -> bool:
-    from .tasks import job_run
-
-    if job_run.app.conf.task_always_eager:  # runs here and now: its own errors are not the queue's
-        job_run.apply_async((job_id,))
-        return True
-    try:
-        job_run.apply_async((job_id,), retry=False)
-    except Exception:  # noqa: BLE001 - broker/transport errors: degrade, don't fail
-        DEGRADED["job_enqueue_failed"] += 1
-        logger.warning(
-            "could not send job %s to the queue; it stays queued and is sent again later",
-            job_id,
-            exc_info=True,
-        )
-        return False
-    return True
-
-
-def publish_job_execute(*, job: Job, listener: Callable[[int, int], None] | None = None) -> Job:
-    """Run a queued publish job; a failure marks the job failed and leaves the old state."""
-    params = job.params
-    tenant = job.tenant
-    channel = (
-        Channel.objects.get(tenant=tenant, code=params["channel"])
-        if params.get("channel")
-        else None
-    )
-    locale = (
-        Locale.objects.get(tenant=tenant, code=params["locale"]) if params.get("locale") else None
-    )
-    product_ids = params["product_ids"]
-    job_start(job=job, total=len(product_ids))
-    reporter = ProgressReporter(job, listener=listener)
-    try:
-        counts = products_publish(
-            tenant=tenant,
-            product_ids=product_ids,
-            user=job.created_by,
-            channel=channel,
-            locale=locale,
-            publish_dependencies=params.get("publish_dependencies", False),
-            progress=reporter.advance,
-        )
-    except Exception as exc:  # any failure must end as a failed, retryable job
-        if not isinstance(exc, DomainError):
-            logger.exception("publish job %s failed", job.pk)
-        job = job_fail(
-            job=job,
-            error=exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}",
-        )
-    else:
-        job = job_succeed(job=job, counts=counts)
-    if params.get("group_id"):
-        from .groups import group_job_finished
-
-        group_job_finished(group_id=params["group_id"], succeeded=job.status == JobStatus.SUCCEEDED)
-    return job
-
-
-def job_retry(*, job: Job, user: AbstractBaseUser | None) -> Job:
-    """Queue a failed job again with the same parameters."""
-    if job.status != JobStatus.FAILED:
-        raise Conflict(
-            f"Only failed jobs can be retried; this one is {job.status}.", field="status"
-        )
-    job_queue_require()
-    job.status = JobStatus.QUEUED
-    job.save(update_fields=["status"])
     job_enqueue(job=job)
     return job
 

@@ -1,27 +1,7 @@
-"""Thin Celery tasks: they take ids, load, and call a service; safe to run twice."""
+"""Thin Celery tasks: they take ids, load, and call a service; safe to run twice. (Job runs
+and the reaper are the ground floor's: tenants.tasks.)"""
 
 from celery import shared_task
-from django.conf import settings
-from django.utils.module_loading import import_string
-
-from .models import Job
-
-
-@shared_task(acks_late=True)
-def job_run(job_id: int) -> str:
-    """Run a queued job by its kind. A job already finished or running is left alone."""
-    from .jobs import job_claim
-
-    if not job_claim(job_id=job_id):  # a task delivered twice (acks_late, retries) runs once
-        return "skipped"
-    job = Job.objects.select_related("tenant", "created_by").get(pk=job_id)
-    path = settings.JOB_RUNNERS.get(job.kind)
-    if path is None:
-        from .jobs import job_fail
-
-        job_fail(job=job, error=f"No runner for jobs of kind {job.kind}.")
-        return "failed"
-    return import_string(path)(job=job).status
 
 
 @shared_task
@@ -58,11 +38,3 @@ def change_feed_prune() -> int:
     from .changes import change_feed_prune as prune
 
     return prune()
-
-
-@shared_task
-def jobs_reap_stale_task() -> dict[str, int]:
-    """Celery beat: fail jobs whose worker died, re-queue jobs whose message was lost."""
-    from .jobs import jobs_reap_stale
-
-    return jobs_reap_stale()

@@ -16,6 +16,7 @@ from .admin_base import (
     TenantScopedAdmin,
     roles,
 )
+from .jobs import admin as jobs_admin  # noqa: F401 - registers the jobs admin
 from .models import Channel, Locale, Membership, Role, Tenant
 
 ADMIN_ONLY = roles(view=Role.ADMIN, add=Role.ADMIN, change=Role.ADMIN, delete=Role.ADMIN)

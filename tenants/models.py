@@ -142,3 +142,105 @@ class ChangeOutbox(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id} ({self.tenant_id})"
+
+
+# --- Jobs (the generic machinery of tenants/jobs/: row, claim, heartbeat, reaper, retry) ---
+
+
+class JobKind(models.TextChoices):
+    """The kinds stored in the column. What a kind does (its body, queue, roles, retries)
+    comes from the registry each app fills in its AppConfig.ready() (tenants.jobs.registry)."""
+
+    PUBLISH = "publish", "Publish"
+    IMPORT = "import", "Manifest import"
+    EXPORT = "export", "Manifest export"
+    COPY = "copy", "Tenant copy"
+    SYNC = "sync", "Read-model sync"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+def job_file_upload_to(instance: "Job", filename: str) -> str:
+    return f"tenants/{instance.tenant_id}/jobs/{instance.pk or 'new'}/{filename}"
+
+
+class Job(TenantOwned):
+    """Long work (publish, import, export, copy) with who, what, status, progress, counts and
+    errors (R16, R19). The runner (tenants.jobs.runner) updates it as it goes, so the jobs
+    list shows progress, and the reaper can tell a live run from a dead one by its heartbeat.
+
+    The table keeps its first name: the model moved here from publishing (issue 13) so that
+    every app can run jobs without importing publishing.
+    """
+
+    kind = models.CharField(max_length=16, choices=JobKind.choices)
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    description = models.CharField(max_length=500, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    result_file = models.FileField(upload_to=job_file_upload_to, max_length=500, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last time it was (re)queued: created, retried or re-sent."
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Last sign of life from the worker running it, saved every few seconds.",
+    )
+    worker = models.CharField(
+        max_length=200, blank=True, help_text="Host and process id running the current attempt."
+    )
+    history = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="What happened to it, oldest first: queued, started, failed, reaped, retried.",
+    )
+
+    class Meta:
+        db_table = "publishing_job"
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["tenant", "kind", "status"], name="publishing__tenant__7f685d_idx"
+            ),
+            models.Index(fields=["status", "heartbeat_at"], name="job_status_heartbeat"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if not self.progress_total:
+            return 100 if self.status == JobStatus.SUCCEEDED else 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+class SchedulerBeat(models.Model):
+    """When the periodic scheduler (Celery beat) was last seen, written by beat itself every
+    few seconds (tenants.jobs.beat): a row, so every web process can tell users when nothing
+    schedules anything (scheduled publish groups would wait silently otherwise)."""
+
+    name = models.CharField(max_length=63, unique=True)
+    last_seen_at = models.DateTimeField()
+    holder = models.CharField(
+        max_length=200, blank=True, help_text="Host and process id of the beat holding the lock."
+    )
+
+    def __str__(self) -> str:
+        return f"{self.name} seen {self.last_seen_at:%Y-%m-%d %H:%M:%S} ({self.holder})"

@@ -4,6 +4,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -86,9 +87,54 @@ def admin_user(member):
     return member(Role.ADMIN, username="ada")
 
 
+@contextmanager
+def celery_broker(prefix: str):
+    """Send this process's tasks to the real broker (CELERY_BROKER_URL), under a key prefix
+    of their own (queues, beat's keys), instead of running them inline: a worker started
+    with CELERY_BROKER_KEY_PREFIX=prefix takes them, and nothing else on that Redis does."""
+    from config.celery import app
+
+    amqp = app.amqp
+    saved = (
+        app.conf.task_always_eager,
+        app.conf.broker_transport_options,
+        app._pool,
+        amqp._producer_pool,
+    )
+    app.conf.task_always_eager = False
+    app.conf.broker_transport_options = {
+        **(app.conf.broker_transport_options or {}),
+        "global_keyprefix": prefix,
+    }
+    app._pool = amqp._producer_pool = None  # new connections, with the prefix
+    try:
+        yield
+    finally:
+        (
+            app.conf.task_always_eager,
+            app.conf.broker_transport_options,
+            app._pool,
+            amqp._producer_pool,
+        ) = saved
+
+
+def redis_keys_delete(url: str, prefix: str) -> None:
+    """Remove what a test's processes left in Redis under their key prefix."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}*", count=500))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
 @pytest.fixture(scope="session")
 def _worker_process(tmp_path_factory, django_db_setup, django_db_blocker):
-    """A real Celery worker over the configured broker, on the test database (PostgreSQL run)."""
+    """A real Celery worker over the configured broker, on the test database (PostgreSQL run),
+    reading every queue under a key prefix of its own."""
     from django.db import connection
 
     broker = os.environ.get("CELERY_BROKER_URL")
@@ -96,60 +142,45 @@ def _worker_process(tmp_path_factory, django_db_setup, django_db_blocker):
         pytest.skip("needs CELERY_BROKER_URL and PostgreSQL (the second run of .ci/run)")
     db = connection.settings_dict
     media_root = str(tmp_path_factory.mktemp("worker-media"))
-    queue = f"mediahub-test-{uuid.uuid4().hex[:8]}"
+    prefix = f"mediahub-test-{uuid.uuid4().hex[:8]}:"
     env = dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="config.settings.test",
         DATABASE_URL=f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
         MEDIA_ROOT=media_root,
-        # Tasks the worker itself sends (a drain's webhook follow, a delivery) go to the
-        # queue it reads, not to a default queue nobody reads in tests.
-        CELERY_TASK_DEFAULT_QUEUE=queue,
+        # Every task it or the tests send (a drain's webhook follow, a delivery) travels
+        # under this prefix, on whichever queue it is routed to.
+        CELERY_BROKER_KEY_PREFIX=prefix,
     )
+    # No --queues: a worker reads every declared queue (publish, renditions, bulk, celery).
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-P",
-            "solo",
-            "-Q",
-            queue,
-            "-l",
-            "warning",
-        ],
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo", "-l", "warning"],
         env=env,
     )
     from config.celery import app
 
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if app.control.ping(timeout=0.5):
-            break
-        if proc.poll() is not None:
-            pytest.fail("the Celery worker exited at start-up")
-    else:
-        proc.terminate()
-        pytest.fail("the Celery worker did not answer within 30 s")
-    yield {"queue": queue, "media_root": media_root}
+    with celery_broker(prefix):
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if app.control.ping(timeout=0.5):
+                break
+            if proc.poll() is not None:
+                pytest.fail("the Celery worker exited at start-up")
+        else:
+            proc.terminate()
+            pytest.fail("the Celery worker did not answer within 30 s")
+    yield {"prefix": prefix, "media_root": media_root}
     proc.terminate()
     proc.wait(timeout=20)
+    redis_keys_delete(broker, prefix)
 
 
 @pytest.fixture
 def live_worker(_worker_process, transactional_db, settings):
     """Send tasks to the real worker for this test (tasks see only committed data)."""
-    from config.celery import app
-
     settings.MEDIA_ROOT = _worker_process["media_root"]
-    previous = (app.conf.task_always_eager, app.conf.task_default_queue)
-    app.conf.task_always_eager = False
-    app.conf.task_default_queue = _worker_process["queue"]
-    yield _worker_process
-    app.conf.task_always_eager, app.conf.task_default_queue = previous
+    with celery_broker(_worker_process["prefix"]):
+        yield _worker_process
 
 
 def _free_port() -> int:

@@ -24,8 +24,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from publishing.changes import CursorExpired, changes_since
-from publishing.models import AnswerChange, Job, JobStatus
-from tenants.models import Tenant
+from publishing.models import AnswerChange
+from tenants.models import Job, JobStatus, Tenant
 
 from .messages import endpoints_subscribed, message_create
 from .models import FeedSource, WebhookCursor, WebhookEndpoint, WebhookEventType, WebhookMessage

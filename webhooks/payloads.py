@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from media_library.models import MediaItem
 from media_library.selectors import media_item_prefetch, media_public_urls
-from publishing.models import Job
+from tenants.models import Job
 
 
 def media_data(*, tenant_id: int, ids: Iterable[int]) -> dict[int, dict]:

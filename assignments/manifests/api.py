@@ -10,7 +10,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from publishing.api.serializers import JobOutput
+from tenants.api.jobs import JobOutput
 from tenants.api.mixins import TenantScopedMixin
 from tenants.models import Role
 

@@ -28,8 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from media_library.staging import media_staging, media_staging_journal, media_staging_sweep
-from publishing.models import Job, JobKind, JobStatus
-from tenants.models import Tenant
+from tenants.models import Job, JobKind, JobStatus, Tenant
 
 logger = logging.getLogger(__name__)
 

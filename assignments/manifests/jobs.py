@@ -1,6 +1,7 @@
-"""Manifest imports and exports as jobs (R16, R18): started from the API or the admin,
-run by `publishing.tasks.job_run` through settings.JOB_RUNNERS, visible in the jobs list,
-with the result manifest (or the export zip) as the job's result file.
+"""Manifest imports and exports as jobs (R16, R18): started from the API or the admin, run
+by the ground floor's runner (tenants.jobs, kinds registered in ManifestsConfig.ready()),
+visible in the jobs list, with the result manifest (or the export zip) as the job's result
+file.
 
 The uploaded manifest and zip are stored under one folder first, so the task only needs
 ids and a worker on another machine reads them from the shared storage; they are deleted
@@ -20,11 +21,15 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 
-from publishing.jobs import ProgressReporter, job_create, job_fail, job_start, job_succeed
-from publishing.models import Job, JobKind
-from publishing.services import job_enqueue, job_queue_require
 from tenants.exceptions import DomainError
-from tenants.models import Role, Tenant
+from tenants.jobs.services import (
+    JobFailed,
+    ProgressReporter,
+    job_create,
+    job_enqueue,
+    job_queue_require,
+)
+from tenants.models import Job, JobKind, Role, Tenant
 from tenants.selectors import role_require
 
 from .cleanup import (
@@ -89,35 +94,33 @@ def import_job_start(
     return job
 
 
-def import_job_execute(*, job: Job, listener=None) -> Job:
-    """Run a queued import; the result manifest is saved as the job's result file whatever
-    happens, and the job fails when any row failed (its counts say how many). However it
-    ends, its uploads go (unless kept) and the files of media rows that did not commit are
-    removed, with those an earlier, killed attempt left."""
-    job_start(job=job)
-    try:
-        with import_staging(
-            journal=import_job_journal(job), earlier=import_job_earlier_journals(job)
-        ):
-            job = _import_run(job=job, listener=listener)
-    finally:
-        import_uploads_ended(job=job)
-    return job
+def import_job_body(*, job: Job, progress: ProgressReporter) -> dict:
+    """The import kind's body: run a queued import. The result manifest is saved as the job's
+    result file whatever the rows say, and the job fails when any row failed (its counts say
+    how many). The files of media rows that did not commit are removed, with those an
+    earlier, killed attempt left."""
+    with import_staging(journal=import_job_journal(job), earlier=import_job_earlier_journals(job)):
+        return _import_run(job=job, progress=progress)
 
 
-def _import_run(*, job: Job, listener) -> Job:
+def import_job_finished(*, job: Job) -> None:
+    """However the import ended, its uploads go now (unless MANIFEST_UPLOAD_KEEP_SECONDS keeps
+    them for a retry; beat deletes them later)."""
+    import_uploads_ended(job=job)
+
+
+def _import_run(*, job: Job, progress: ProgressReporter) -> dict:
     params = job.params
     missing = import_uploads_missing(job=job)
     if missing is not None:
-        return job_fail(job=job, error=missing)
-    reporter = ProgressReporter(job, listener=listener)
+        raise JobFailed(missing)
 
-    def progress(phase: str, done: int, total: int) -> None:
+    def on_progress(phase: str, done: int, total: int) -> None:
         if phase == "validate":
-            reporter.job.progress_total = total * 2
-            reporter.advance(done - reporter.job.progress_done)
+            progress.job.progress_total = total * 2
+            progress.advance(done - progress.job.progress_done)
         elif phase == "documents" and done == total:
-            reporter.advance(max(0, reporter.job.progress_total - reporter.job.progress_done))
+            progress.advance(max(0, progress.job.progress_total - progress.job.progress_done))
 
     result = io.StringIO()
     try:
@@ -134,19 +137,16 @@ def _import_run(*, job: Job, listener) -> Job:
                 dry_run=params.get("dry_run", False),
                 on_error=params.get("on_error", "abort"),
                 result_out=result,
-                progress=progress,
+                progress=on_progress,
             )
-    except (ImportRefused, DomainError) as exc:
-        return job_fail(job=job, error=getattr(exc, "message", str(exc)))
-    except Exception as exc:  # any failure must end as a failed job, never a stuck one
-        logger.exception("manifest import job %s failed", job.pk)
-        return job_fail(job=job, error=f"{type(exc).__name__}: {exc}")
+    except ImportRefused as exc:
+        raise JobFailed(getattr(exc, "message", str(exc))) from exc
     stem = params.get("filename", "manifest.tsv").rsplit(".", 1)[0]
     job.result_file.save(f"{stem}.result.tsv", ContentFile(result.getvalue().encode()), save=False)
     Job.objects.filter(pk=job.pk).update(result_file=job.result_file.name)
     if not report.ok:
-        return job_fail(job=job, error="; ".join(report.errors[:20]), counts=report.as_counts())
-    return job_succeed(job=job, counts=report.as_counts())
+        raise JobFailed("; ".join(report.errors[:20]), counts=report.as_counts())
+    return report.as_counts()
 
 
 def export_job_start(*, tenant: Tenant, user: AbstractBaseUser, selection: ExportSelection) -> Job:
@@ -169,29 +169,25 @@ def export_job_start(*, tenant: Tenant, user: AbstractBaseUser, selection: Expor
     return job
 
 
-def export_job_execute(*, job: Job, listener=None) -> Job:
+def export_job_body(*, job: Job, progress: ProgressReporter) -> dict:
+    """The export kind's body: the zip, spooled to a temporary file (storages write whole
+    files, memory stays flat), saved as the job's result file. Files missing from storage
+    fail the job naming them (a DomainError's own words)."""
     params = job.params
-    job_start(job=job, total=1)
+    progress.set_total(1)
     selection = ExportSelection(
         kind=params.get("kind", "media"),
         media_ids=params.get("media_ids"),
         product_numbers=params.get("product_numbers"),
         locale=params.get("locale"),
     )
-    try:
-        # Spooled to a temporary file: storages write whole files, memory stays flat.
-        with tempfile.TemporaryFile() as spool:
-            for chunk in zip_stream(tenant=job.tenant, selection=selection):
-                spool.write(chunk)
-            spool.seek(0)
-            name = default_storage.save(
-                f"tenants/{job.tenant_id}/jobs/{job.pk}/{selection.kind}-export.zip", File(spool)
-            )
-    except DomainError as exc:  # e.g. files missing from storage: the job says which
-        return job_fail(job=job, error=exc.message)
-    except Exception as exc:  # a failed export must show as a failed job
-        logger.exception("manifest export job %s failed", job.pk)
-        return job_fail(job=job, error=f"{type(exc).__name__}: {exc}")
+    with tempfile.TemporaryFile() as spool:
+        for chunk in zip_stream(tenant=job.tenant, selection=selection):
+            spool.write(chunk)
+        spool.seek(0)
+        name = default_storage.save(
+            f"tenants/{job.tenant_id}/jobs/{job.pk}/{selection.kind}-export.zip", File(spool)
+        )
     Job.objects.filter(pk=job.pk).update(result_file=name)
     job.result_file.name = name
-    return job_succeed(job=job, counts={"rows": selection.rows, "files": len(selection.files)})
+    return {"rows": selection.rows, "files": len(selection.files)}

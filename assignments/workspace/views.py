@@ -15,6 +15,7 @@ from django.urls import reverse
 from assignments.selectors import purpose_list
 from catalog.selectors import product_get
 from tenants.exceptions import NotFound
+from tenants.jobs.scheduler import scheduler_status
 from tenants.models import Role, Tenant
 from tenants.selectors import (
     channel_list,
@@ -93,9 +94,12 @@ def workspace(request: HttpRequest, tenant: str, number: str | None = None) -> H
 
 @login_required
 def jobs(request: HttpRequest, tenant: str) -> HttpResponse:
-    """Publish, import, export and copy jobs; the page polls the jobs API while any run."""
+    """Publish, import, export and copy jobs; the page polls the jobs API while any run, and
+    warns when no scheduler runs (scheduled publish groups would wait silently)."""
     scoped = _tenant(request, tenant)
-    return render(request, "workspace/jobs.html", _page_context(request, scoped))
+    context = _page_context(request, scoped)
+    context["scheduler"] = scheduler_status()
+    return render(request, "workspace/jobs.html", context)
 
 
 @login_required

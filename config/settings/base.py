@@ -38,6 +38,10 @@ INSTALLED_APPS = [
     "media_library",
     "assignments",
     "publishing",
+    # Operations: work spanning apps, each its own app so it registers its job kinds in
+    # its AppConfig.ready() (tenants.jobs.registry) and nothing below imports it.
+    "assignments.manifests",
+    "tenants.copy",
     "webhooks",
 ]
 
@@ -219,14 +223,106 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
+# A task is acknowledged when it ends, not when it starts, and one whose process died
+# (SIGKILL, OOM) goes back to the queue: work is never lost with its worker. Every task is
+# idempotent (jobs are claimed atomically, so a redelivered job run is a no-op).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-# Task modules of packages that are not installed apps (autodiscovery misses them).
-CELERY_IMPORTS = ["assignments.manifests.tasks"]
+# Celery's default queue (periodic housekeeping), which a worker given no -Q also reads.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=0) or None
+
+# Queues (tenants/jobs/queues.py): publish (publishes, read-model drains), renditions,
+# bulk (imports, exports, tenant copy, rebuilds), each with a soft limit (the task is
+# interrupted and its job fails, saying so) and a hard one (its process is killed; the
+# reaper fails the job), in seconds. Job runs carry their queue's limits in the message.
+TASK_QUEUE_TIME_LIMITS = {
+    "publish": {
+        "soft_time_limit": env.int("PUBLISH_QUEUE_SOFT_TIME_LIMIT", default=1800),
+        "time_limit": env.int("PUBLISH_QUEUE_TIME_LIMIT", default=1860),
+    },
+    "renditions": {
+        "soft_time_limit": env.int("RENDITIONS_QUEUE_SOFT_TIME_LIMIT", default=600),
+        "time_limit": env.int("RENDITIONS_QUEUE_TIME_LIMIT", default=660),
+    },
+    "bulk": {
+        "soft_time_limit": env.int("BULK_QUEUE_SOFT_TIME_LIMIT", default=4 * 3600),
+        "time_limit": env.int("BULK_QUEUE_TIME_LIMIT", default=4 * 3600 + 300),
+    },
+    CELERY_TASK_DEFAULT_QUEUE: {
+        "soft_time_limit": env.int("DEFAULT_QUEUE_SOFT_TIME_LIMIT", default=300),
+        "time_limit": env.int("DEFAULT_QUEUE_TIME_LIMIT", default=360),
+    },
+}
+CELERY_TASK_QUEUES = {name: {} for name in ("publish", "renditions", "bulk")}
+CELERY_TASK_QUEUES[CELERY_TASK_DEFAULT_QUEUE] = {}
+# Tasks other than job runs (which go to their kind's queue, tenants.jobs.registry).
+CELERY_TASK_ROUTES = {
+    "media_library.tasks.media_item_derivatives_ensure": {"queue": "renditions"},
+    "media_library.tasks.media_derivatives_sweep": {"queue": "renditions"},
+    "publishing.tasks.read_model_drain_tenant": {"queue": "publish"},
+}
+CELERY_TASK_ANNOTATIONS = {
+    name: TASK_QUEUE_TIME_LIMITS[route["queue"]] for name, route in CELERY_TASK_ROUTES.items()
+}
+CELERY_TASK_SOFT_TIME_LIMIT = TASK_QUEUE_TIME_LIMITS[CELERY_TASK_DEFAULT_QUEUE]["soft_time_limit"]
+CELERY_TASK_TIME_LIMIT = TASK_QUEUE_TIME_LIMITS[CELERY_TASK_DEFAULT_QUEUE]["time_limit"]
+# Redis hands a task nobody acknowledged to another worker after this many seconds: it
+# must outlast the longest hard limit, or a long import would run twice at once (a system
+# check refuses a shorter one). A task whose whole worker vanished waits this long to be
+# redelivered; the job reaper fails and retries its job long before.
+CELERY_VISIBILITY_TIMEOUT = env.int(
+    "CELERY_VISIBILITY_TIMEOUT",
+    default=max(limits["time_limit"] for limits in TASK_QUEUE_TIME_LIMITS.values()) + 600,
+)
+# Prefixes every key Mediahub's Celery puts in Redis (queues, the beat schedule and its
+# lock): several deployments, or test runs, can share one Redis database.
+BROKER_KEY_PREFIX = env("CELERY_BROKER_KEY_PREFIX", default="")
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+if BROKER_KEY_PREFIX:
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = BROKER_KEY_PREFIX
+# A broker blip (Redis restarting) must not kill a four-hour import: running tasks carry on
+# and record their end in the database; their message, unacknowledged, comes back after the
+# visibility timeout and finds the job claimed already (a no-op).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+
+# Jobs (tenants/jobs/): a running job saves its heartbeat every JOB_HEARTBEAT_SECONDS; the
+# reaper (beat, every JOB_REAPER_SECONDS) fails one silent for JOB_STALE_AFTER_SECONDS and
+# queues idempotent kinds again, up to JOB_AUTO_RETRY_ATTEMPTS attempts in all; a queued
+# job nobody claimed for JOB_REQUEUE_AFTER_SECONDS is sent again.
+JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=5.0)
+JOB_STALE_AFTER_SECONDS = env.float("JOB_STALE_AFTER_SECONDS", default=60.0)
+JOB_REAPER_SECONDS = env.float("JOB_REAPER_SECONDS", default=30.0)
+JOB_AUTO_RETRY_ATTEMPTS = env.int("JOB_AUTO_RETRY_ATTEMPTS", default=3)
+JOB_REQUEUE_AFTER_SECONDS = env.float("JOB_REQUEUE_AFTER_SECONDS", default=900.0)
+
+# Exactly one scheduler (tenants/jobs/beat.py): with a Redis broker, the schedule and a lock
+# live in Redis (celery-redbeat), so a second beat waits as a standby and takes over within
+# BEAT_LOCK_TIMEOUT_SECONDS of the first one's death; otherwise Celery's file scheduler
+# (run one). Beat wakes at least every CELERY_BEAT_MAX_INTERVAL seconds and records that it
+# is alive every SCHEDULER_SEEN_SECONDS; pages and the API warn when it has not been seen
+# for SCHEDULER_MISSING_AFTER_SECONDS.
+CELERY_BEAT_SCHEDULER = (
+    "tenants.jobs.beat:RedBeatScheduler"
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+    else "tenants.jobs.beat:FileScheduler"
+)
+CELERY_BEAT_MAX_INTERVAL = env.float("CELERY_BEAT_MAX_INTERVAL", default=5.0)
+BEAT_LOCK_TIMEOUT_SECONDS = env.int("BEAT_LOCK_TIMEOUT_SECONDS", default=30)
+SCHEDULER_SEEN_SECONDS = env.float("SCHEDULER_SEEN_SECONDS", default=5.0)
+SCHEDULER_MISSING_AFTER_SECONDS = env.float("SCHEDULER_MISSING_AFTER_SECONDS", default=90.0)
+# The file scheduler keeps the last run of each periodic task here.
+CELERY_BEAT_SCHEDULE_FILENAME = env(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
+)
 CELERY_BEAT_SCHEDULE = {
-    "publish-groups-due": {"task": "publishing.tasks.publish_groups_run_due", "schedule": 60.0},
-    "jobs-reap-stale": {"task": "publishing.tasks.jobs_reap_stale_task", "schedule": 300.0},
+    "publish-groups-due": {
+        "task": "publishing.tasks.publish_groups_run_due",
+        "schedule": env.float("PUBLISH_GROUPS_DUE_SECONDS", default=60.0),
+    },
+    "jobs-reap": {"task": "tenants.tasks.jobs_reap", "schedule": JOB_REAPER_SECONDS},
     # The safety net of the live read model: drain outbox rows a crashed process left,
     # one task per tenant that has any (never a rescan of every tenant).
     "read-model-drain": {
@@ -288,8 +384,8 @@ SPECTACULAR_SETTINGS = {
         "MediaKindEnum": "media_library.models.MediaKind",
         "MediaStatusEnum": "media_library.models.MediaStatus",
         "ProductKindEnum": "catalog.models.ProductKind",
-        "JobKindEnum": "publishing.models.JobKind",
-        "JobStatusEnum": "publishing.models.JobStatus",
+        "JobKindEnum": "tenants.models.JobKind",
+        "JobStatusEnum": "tenants.models.JobStatus",
         "PublishGroupStatusEnum": "publishing.models.PublishGroupStatus",
         "RoleEnum": "tenants.models.Role",
         "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus",
@@ -343,16 +439,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
-# Long work runs as a Job (publishing.models.Job). Each kind names the function that runs a
-# queued job (called with job=..., listener=None) and, for kinds started through
-# POST /api/v1/tenants/{t}/jobs/, the one that validates the request and queues it
-# (called with tenant=..., user=..., data=request.data; returns the Job).
-JOB_RUNNERS = {
-    "publish": "publishing.services.publish_job_execute",
-    "import": "assignments.manifests.jobs.import_job_execute",
-    "export": "assignments.manifests.jobs.export_job_execute",
-    "copy": "tenants.copy.jobs.copy_job_execute",
-}
 # Called with document=... after a check-in that staged new content (in its transaction):
 # publish groups collect the products edited in their context (R16).
 ASSIGNMENT_CHECKIN_HOOKS = ["publishing.groups.group_collect_checkin"]
@@ -374,9 +460,6 @@ CATALOG_VALUE_USAGE_HOOKS = ["assignments.selectors.dimension_value_usages"]
 CATALOG_PUBLISHED_HOOKS = ["assignments.selectors.product_has_published_content"]
 MEDIA_PUBLISHED_USAGE_HOOKS = ["assignments.selectors.media_published_usages"]
 
-JOB_STARTERS = {
-    "copy": "tenants.copy.jobs.copy_job_start_from_api",
-}
 
 # Content-Security-Policy (config.middleware, not sent with DEBUG on). The pages load only
 # their own scripts and styles; style *attributes* are allowed (the workspace sets progress
@@ -433,12 +516,3 @@ CONTENT_SECURITY_POLICY_PATHS = {
     },
 }
 CONTENT_SECURITY_POLICY_REPORT_ONLY = env.bool("CSP_REPORT_ONLY", default=False)
-
-# Celery: the queue tasks go to and a worker reads when given no -Q, and the worker's pool
-# size (empty: one per CPU).
-CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
-CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=0) or None
-# Where beat keeps the last run of each periodic task (one beat process per deployment).
-CELERY_BEAT_SCHEDULE_FILENAME = env(
-    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
-)

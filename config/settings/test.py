@@ -19,3 +19,8 @@ OUTBOUND_FETCH_ALLOWLIST = env.list("OUTBOUND_FETCH_ALLOWLIST", default=["127.0.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=1.0)
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=4)
+
+# Jobs run inline and finish in milliseconds here; a test that watches the heartbeat sets
+# its own interval (a beat from another thread into SQLite's shared in-memory test database
+# would only compete with the test's own writes).
+JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=30.0)

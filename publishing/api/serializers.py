@@ -1,28 +1,8 @@
 from rest_framework import serializers
 
-from publishing.models import Job, PublishGroup
-
-
-class JobOutput(serializers.ModelSerializer):
-    created_by = serializers.CharField(
-        source="created_by.username", default=None, read_only=True, allow_null=True
-    )
-    percent = serializers.IntegerField(read_only=True)
-    result_url = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Job
-        fields = [
-            "id", "kind", "status", "description", "params", "progress_done", "progress_total", "percent",
-            "counts", "errors", "attempts", "created_by", "created_at", "started_at", "finished_at", "result_url",
-        ]  # fmt: skip
-
-    def get_result_url(self, job) -> str | None:
-        if not job.result_file:
-            return None
-        request = self.context.get("request")
-        url = f"/api/v1/tenants/{job.tenant.slug}/jobs/{job.pk}/result"
-        return request.build_absolute_uri(url) if request else url
+from publishing.models import PublishGroup, PublishGroupStatus
+from tenants.api.jobs import JobOutput
+from tenants.jobs.scheduler import scheduler_status
 
 
 class PublishInput(serializers.Serializer):
@@ -42,16 +22,27 @@ class PublishGroupOutput(serializers.ModelSerializer):
     locale = serializers.CharField(source="locale.code", default=None, allow_null=True)
     products = serializers.SerializerMethodField()
     last_job = JobOutput(read_only=True, allow_null=True)
+    scheduler_warning = serializers.SerializerMethodField(
+        help_text="Set on a scheduled group while no scheduler (Celery beat) runs: it would "
+        "not start at its time."
+    )
 
     class Meta:
         model = PublishGroup
         fields = [
             "id", "name", "channel", "locale", "products", "publish_dependencies", "status",
-            "scheduled_at", "last_job", "created_at", "updated_at",
+            "scheduled_at", "scheduler_warning", "last_job", "created_at", "updated_at",
         ]  # fmt: skip
 
     def get_products(self, group) -> list[str]:
         return sorted(p.number for p in group.products.all())
+
+    def get_scheduler_warning(self, group) -> str | None:
+        if group.status != PublishGroupStatus.SCHEDULED:
+            return None
+        if "scheduler" not in self.context:  # once per response, not per group
+            self.context["scheduler"] = scheduler_status()
+        return self.context["scheduler"].warning
 
 
 class PublishGroupCreateInput(serializers.Serializer):

@@ -2,11 +2,10 @@ from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
 from .changes_views import ChangeFeedApi
-from .views import CategoryPublishApi, JobViewSet, ProductPublishApi, PublishGroupViewSet
+from .views import CategoryPublishApi, ProductPublishApi, PublishGroupViewSet
 
 router = SimpleRouter()
-router.trailing_slash = "/?"  # accept both /jobs/1/retry and /jobs/1/retry/
-router.register("jobs", JobViewSet, basename="job")
+router.trailing_slash = "/?"  # accept both /publish-groups/1/publish and .../publish/
 router.register("publish-groups", PublishGroupViewSet, basename="publish-group")
 
 urlpatterns = [

@@ -1,6 +1,3 @@
-from django.conf import settings
-from django.http import FileResponse
-from django.utils.module_loading import import_string
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -10,15 +7,15 @@ from rest_framework.views import APIView
 
 from assignments.selectors import category_get, product_get
 from publishing import groups, services
-from publishing.models import Job, PublishGroup
+from publishing.models import PublishGroup
+from tenants.api.jobs import JobOutput, SchedulerPagination
 from tenants.api.mixins import TenantScopedMixin
-from tenants.exceptions import DomainError, NotFound
+from tenants.exceptions import NotFound
 from tenants.models import Role
 from tenants.selectors import channel_get, locale_get
 
 from .serializers import (
     CategoryPublishInput,
-    JobOutput,
     PublishGroupCreateInput,
     PublishGroupOutput,
     PublishGroupUpdateInput,
@@ -30,94 +27,6 @@ CONTEXT_PARAMS = [
     OpenApiParameter("channel", str, description="Channel code (default: omnichannel)"),
     OpenApiParameter("locale", str, description="Locale code (default: neutral)"),
 ]
-
-
-class JobViewSet(TenantScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """The jobs list (publish, import, copy) with status and progress (R16, R19)."""
-
-    queryset = Job.objects.select_related("created_by", "tenant")
-    serializer_class = JobOutput
-    filterset_fields = ["kind", "status"]
-    resource_name = "jobs"
-    action_roles = {"retry": Role.PUBLISHER}
-
-    @extend_schema(
-        request=OpenApiTypes.OBJECT,
-        responses={202: JobOutput},
-        description="Start a job of a kind that is started here (e.g. `copy`: tenant copy, R19). "
-        'The body is `{"kind": ..., ...}` with the kind\'s own fields.',
-    )
-    def create(self, request, *args, **kwargs):
-        if not isinstance(request.data, dict):
-            raise DomainError('Send a JSON object: {"kind": ..., ...}.', field="kind")
-        kind = request.data.get("kind")
-        path = settings.JOB_STARTERS.get(kind)
-        if path is None:
-            raise DomainError(
-                f"Jobs of kind '{kind}' are not started here; use one of: {', '.join(settings.JOB_STARTERS)}.",
-                field="kind",
-            )
-        services.job_queue_require()  # 503 before the starter writes anything (issue 12)
-        job = import_string(path)(tenant=self.tenant, user=request.user, data=request.data)
-        job.refresh_from_db()
-        return Response(
-            JobOutput(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED
-        )
-
-    @extend_schema(
-        responses={
-            (200, "text/tab-separated-values"): OpenApiTypes.BINARY,  # an import's result
-            (200, "application/zip"): OpenApiTypes.BINARY,  # an export with its files
-            (200, "application/octet-stream"): OpenApiTypes.BINARY,
-        }
-    )
-    @action(detail=True, methods=["get"])
-    def result(self, request, *args, **kwargs):
-        """Download the job's result file (e.g. an import's result manifest)."""
-        job = self.get_object()
-        if not job.result_file:
-            raise NotFound("This job has no result file.", field="result")
-        return FileResponse(
-            job.result_file.open("rb"),
-            as_attachment=True,
-            filename=job.result_file.name.rsplit("/", 1)[-1],
-        )
-
-    @extend_schema(request=None, responses={202: JobOutput})
-    @action(detail=True, methods=["post"])
-    def retry(self, request, *args, **kwargs):
-        """Run a failed job again with the same parameters.
-
-        Retrying needs the role that may start a job of that kind (R1a, R30): a publisher may
-        re-run a publish, not an admin's import. A copy also needs the admin role in its
-        source tenant, and an operator's copy (run from manage.py) is retried by operators.
-        """
-        from tenants.exceptions import PermissionDenied
-        from tenants.models import Tenant
-        from tenants.selectors import role_require
-
-        kind_roles = {"publish": Role.PUBLISHER, "import": Role.ADMIN, "export": Role.ADMIN}
-        job = self.get_object()
-        role = kind_roles.get(job.kind, Role.ADMIN)  # copy, sync and any new kind: admin
-        role_require(
-            tenant=self.tenant, user=request.user, role=role, action=f"retry {job.kind} jobs"
-        )
-        if job.kind == "copy" and not request.user.is_superuser:
-            if job.params.get("as_operator"):
-                raise PermissionDenied(
-                    "This copy was started by an operator; an operator retries it."
-                )
-            source = Tenant.objects.filter(slug=job.params.get("source", "")).first()
-            if source is None:
-                raise PermissionDenied("This copy's source tenant no longer exists.")
-            role_require(
-                tenant=source, user=request.user, role=Role.ADMIN, action="retry a copy from it"
-            )
-        job = services.job_retry(job=job, user=request.user)
-        job.refresh_from_db()
-        return Response(
-            JobOutput(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED
-        )
 
 
 class ProductPublishApi(TenantScopedMixin, APIView):
@@ -194,6 +103,7 @@ class PublishGroupViewSet(
     serializer_class = PublishGroupOutput
     write_role = Role.PUBLISHER
     resource_name = "publish groups"
+    pagination_class = SchedulerPagination  # scheduled groups need a running scheduler
     filterset_fields = ["status"]
 
     def _out(self, group, code=status.HTTP_200_OK):

@@ -1,5 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
+from .jobs import JobViewSet
 from .views import ChannelViewSet, LocaleViewSet, MembershipViewSet
 
 router = SimpleRouter()
@@ -7,4 +8,8 @@ router.register("channels", ChannelViewSet, basename="channel")
 router.register("locales", LocaleViewSet, basename="locale")
 router.register("members", MembershipViewSet, basename="member")
 
-urlpatterns = router.urls
+jobs_router = SimpleRouter()
+jobs_router.trailing_slash = "/?"  # accept both /jobs/1/retry and /jobs/1/retry/
+jobs_router.register("jobs", JobViewSet, basename="job")
+
+urlpatterns = [*router.urls, *jobs_router.urls]

@@ -1,23 +1,29 @@
-"""The tenant copy as a job in the destination's jobs list (R16, R19).
+"""The tenant copy as a job in the destination's jobs list (R16, R19), registered with the
+ground floor's job machinery in TenantCopyConfig.ready().
 
 Starting validates everything at once (so the API answers 400/403/404 before anything is
 queued), records the options as the job's params, and queues it; running re-checks the
 rights and the mapping (either may have changed while it was queued) and reports
-progress, counts and what had no match.
+progress, counts and what had no match. Retrying needs admin of both tenants, as starting.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from publishing.jobs import ProgressReporter, job_create, job_fail, job_start, job_succeed
-from publishing.models import Job, JobKind
-from publishing.services import job_enqueue
-from tenants.exceptions import DomainError
-from tenants.models import Tenant
+from tenants.exceptions import DomainError, PermissionDenied
+from tenants.jobs.services import (
+    JobFailed,
+    JobOutcome,
+    ProgressReporter,
+    job_create,
+    job_enqueue,
+)
+from tenants.models import Job, JobKind, Role, Tenant
+from tenants.selectors import role_require
 
 from .options import CopyOptions, copy_options_parse
 from .report import CopyReport
@@ -53,7 +59,7 @@ def copy_job_start(*, destination: Tenant, user: AbstractBaseUser, options: Copy
 
 
 def copy_job_start_from_api(*, tenant: Tenant, user: AbstractBaseUser, data: Mapping) -> Job:
-    """JOB_STARTERS["copy"]: `POST /api/v1/tenants/{dest}/jobs/` with
+    """The kind's API start: `POST /api/v1/tenants/{dest}/jobs/` with
     `{"kind": "copy", "source": ..., "conflict", "versions", "channel_map", "locale_map",
     "drop_channels", "drop_locales", "dry_run"}`; the caller must be admin of both tenants."""
     options = copy_options_parse(data)
@@ -68,28 +74,38 @@ def _job_user(job: Job) -> AbstractBaseUser | None:
     return job.created_by
 
 
-def copy_job_execute(*, job: Job, listener: Callable[[int, int], None] | None = None) -> Job:
-    """JOB_RUNNERS["copy"]: run a queued copy; returns the job with its final status.
+def copy_job_body(*, job: Job, progress: ProgressReporter) -> JobOutcome:
+    """The kind's body: run a queued copy.
 
     A failure leaves every batch committed before it in place (each is whole), records the
-    counts so far and the reason; the same copy started again finishes the work.
+    counts so far, what had no match and the reason; the same copy started again finishes
+    the work (which is why the reaper may retry a run whose worker died).
     """
     report = CopyReport()
-    try:
-        user = _job_user(job)
-        params = {k: v for k, v in job.params.items() if k != OPERATOR_PARAM}
-        options = copy_options_parse(params)
-        plan = copy_prepare(destination=job.tenant, user=user, options=options)
-    except DomainError as exc:
-        return job_fail(job=job, error=exc.message)
-    job_start(job=job, total=plan.total)
-    report.progress = ProgressReporter(job, listener=listener).advance
+    user = _job_user(job)
+    params = {k: v for k, v in job.params.items() if k != OPERATOR_PARAM}
+    options = copy_options_parse(params)
+    plan = copy_prepare(destination=job.tenant, user=user, options=options)
+    progress.set_total(plan.total)
+    report.progress = progress.advance
     try:
         tenant_content_copy(plan=plan, user=user, options=options, report=report)
-    except Exception as exc:  # any failure must end as a failed job, with its reason
+    except Exception as exc:  # any failure ends the job failed, with the counts so far
         if not isinstance(exc, DomainError):
             logger.exception("copy job %s failed", job.pk)
         reason = exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
-        job.errors = report.notes_list()
-        return job_fail(job=job, error=reason, counts=report.counts_dict())
-    return job_succeed(job=job, counts=report.counts_dict(), errors=report.notes_list())
+        raise JobFailed(reason, counts=report.counts_dict(), errors=report.notes_list()) from exc
+    return JobOutcome(counts=report.counts_dict(), errors=report.notes_list())
+
+
+def copy_job_retry_check(*, job: Job, user: AbstractBaseUser) -> None:
+    """Retrying a copy re-reads its source: the user must be admin there too (R1a, R30), and
+    an operator's copy (manage.py without --user) is retried by operators."""
+    if user.is_superuser:
+        return
+    if job.params.get(OPERATOR_PARAM):
+        raise PermissionDenied("This copy was started by an operator; an operator retries it.")
+    source = Tenant.objects.filter(slug=job.params.get("source", "")).first()
+    if source is None:
+        raise PermissionDenied("This copy's source tenant no longer exists.")
+    role_require(tenant=source, user=user, role=Role.ADMIN, action="retry a copy from it")

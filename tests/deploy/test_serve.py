@@ -62,7 +62,9 @@ class Served:
         return entries
 
     def child_pids(self) -> dict[str, int]:
-        return {m[0]: int(m[1]) for m in re.findall(r"^serve: (\w+) pid (\d+)$", self.log(), re.M)}
+        return {
+            m[0]: int(m[1]) for m in re.findall(r"^serve: ([\w-]+) pid (\d+)$", self.log(), re.M)
+        }
 
 
 @pytest.fixture
@@ -81,8 +83,9 @@ def served(tmp_path, settings):
         CELERY_BROKER_URL=broker,
         REDIS_URL=cache,
         MEDIA_ROOT=settings.MEDIA_ROOT,
-        # A queue of its own: nothing else on this broker takes (or leaves) its tasks.
-        CELERY_TASK_DEFAULT_QUEUE=f"mediahub-serve-{uuid.uuid4().hex[:8]}",
+        # Keys of its own in Redis (queues, beat's schedule and lock): nothing else on this
+        # broker takes (or leaves) its tasks.
+        CELERY_BROKER_KEY_PREFIX=f"mediahub-serve-{uuid.uuid4().hex[:8]}:",
         CELERY_WORKER_CONCURRENCY="1",
         CELERY_BEAT_SCHEDULE_FILENAME=str(tmp_path / "beat-schedule"),
     )
@@ -136,7 +139,13 @@ def _until(predicate, seconds: float = 60.0):
 
 def test_serve_runs_the_production_processes_and_stops_them(served, tenant, member):
     base = served.base
-    assert set(served.child_pids()) == {"web", "worker", "beat"}
+    assert set(served.child_pids()) == {
+        "web",
+        "worker",
+        "worker-renditions",
+        "worker-bulk",
+        "beat",
+    }
 
     # readiness: the database, the Redis cache, the Redis broker and file storage
     ready = requests.get(f"{base}/api/v1/health/ready", timeout=10)

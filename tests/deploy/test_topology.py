@@ -11,7 +11,8 @@ import yaml
 
 from tests.deploy.helpers import ROOT
 
-PROCESSES = ["release", "web", "worker", "beat"]
+PROCESSES = ["release", "web", "worker", "worker-renditions", "worker-bulk", "beat"]
+WORKERS = ["worker", "worker-renditions", "worker-bulk"]
 
 
 def procfile() -> dict[str, str]:
@@ -39,7 +40,8 @@ def test_procfile_names_each_process():
     commands = procfile()
     assert list(commands) == PROCESSES
     assert commands["web"].startswith("gunicorn config.wsgi")
-    assert commands["worker"].startswith("celery -A config worker")
+    for name in WORKERS:
+        assert commands[name].startswith("celery -A config worker"), name
     assert commands["beat"].startswith("celery -A config beat")
     assert "migrate" in commands["release"] and "collectstatic" in commands["release"]
 
@@ -53,10 +55,11 @@ def test_compose_runs_the_procfile_commands():
 def test_compose_has_the_whole_topology():
     services = compose()["services"]
     assert {"web", "worker", "beat", "release", "postgres", "redis", "minio"} <= set(services)
+    assert set(WORKERS) <= set(services)
     assert services["postgres"]["image"].startswith("postgres:")
     assert services["redis"]["image"].startswith("redis:")
     assert services["minio"]["image"].startswith("minio/minio")
-    for name in ("web", "worker", "beat", "release"):
+    for name in ("web", *WORKERS, "beat", "release"):
         service = services[name]
         assert service["build"] == "."  # one image for every process
         env = service["environment"]
@@ -68,7 +71,7 @@ def test_compose_has_the_whole_topology():
         assert env["S3_ENDPOINT_URL"].endswith("minio:9000}")
         # the secret comes from the environment / .env, never from this file
         assert env["DJANGO_SECRET_KEY"].startswith("${DJANGO_SECRET_KEY:?")
-    for name in ("web", "worker", "beat"):
+    for name in ("web", *WORKERS, "beat"):
         depends = services[name]["depends_on"]
         assert depends["release"]["condition"] == "service_completed_successfully"
         assert depends["postgres"]["condition"] == "service_healthy"

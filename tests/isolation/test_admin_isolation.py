@@ -26,9 +26,11 @@ from assignments.models import (
 from catalog.services import category_create, product_create
 from media_library.models import MediaItem, MediaTag
 from media_library.services import renditions_ensure
-from publishing.jobs import job_create
+from publishing.groups import group_create
 from tenants.admin_base import OwnTokenAdminMixin, SuperuserOnlyAdminMixin, TenantScopedAdmin
-from tenants.models import Channel, Locale, Membership, Role, Tenant
+from tenants.jobs.scheduler import scheduler_seen
+from tenants.jobs.services import job_create
+from tenants.models import Channel, Locale, Membership, Role, SchedulerBeat, Tenant
 from tests.factories import make_member
 from tests.publishing import builders as b
 from tests.webhooks.helpers import webhook_with_delivery
@@ -95,6 +97,8 @@ def globex_rows(other_tenant):
     )
     CategoryMedia.objects.create(tenant=other_tenant, category=category, draft_media=image)
     job_create(tenant=other_tenant, kind="import", user=gina, description="Globex import")
+    group_create(tenant=other_tenant, user=gina, name="Globex launch", products=["G-SHIRT"])
+    scheduler_seen(holder="globex-beat")  # operators' row: no tenant sees it
     Token.objects.create(user=gina)
     Group.objects.create(name="globex-ops")
     webhook_with_delivery(other_tenant)
@@ -121,6 +125,8 @@ def _foreign_row(model, rows):
         return Group.objects.get(name="globex-ops")
     if model is TokenProxy:
         return TokenProxy.objects.get(user=gina)
+    if model is SchedulerBeat:
+        return SchedulerBeat.objects.get()
     return model._default_manager.filter(tenant=globex).order_by("pk").first()
 
 
@@ -280,7 +286,7 @@ def test_superusers_still_see_every_tenant(tenant, acme_rows, globex_rows):
 def test_admin_manifest_import_refuses_another_tenant(staff_of_acme, globex_rows):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from publishing.models import Job
+    from tenants.models import Job
 
     client = staff_of_acme(Role.ADMIN)
     before = Job.objects.count()

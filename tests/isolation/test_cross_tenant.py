@@ -14,8 +14,8 @@ from assignments.services import category_media_set
 from catalog.models import DimensionValue
 from catalog.services import category_create
 from publishing.groups import group_create
-from publishing.jobs import job_create
 from publishing.services import products_publish
+from tenants.jobs.services import job_create
 from tenants.models import Channel, Role
 from tests.factories import make_member
 from tests.publishing import builders as b

@@ -8,7 +8,7 @@ import zipfile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from publishing.models import Job
+from tenants.models import Job
 from tests.manifests.helpers import records, tsv
 from tests.manifests.test_validation import HEADER, row
 

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from publishing.models import Job
+from tenants.models import Job
 from tests.manifests.conftest import jpeg_bytes
 from tests.manifests.helpers import records, tsv
 from tests.manifests.test_validation import HEADER, row

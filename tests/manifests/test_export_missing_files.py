@@ -13,8 +13,9 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from assignments.manifests.export import ExportIncomplete, ExportSelection, export_to_path
-from assignments.manifests.jobs import export_job_execute, export_job_start
-from publishing.models import JobStatus
+from assignments.manifests.jobs import export_job_start
+from tenants.jobs.runner import job_execute
+from tenants.models import JobStatus
 from tests.manifests.helpers import records
 from tests.publishing import builders
 
@@ -106,7 +107,7 @@ def test_admin_action_shows_the_error_instead_of_a_truncated_zip(
 def test_export_job_fails_naming_the_missing_file(tenant, viewer, images, lost):  # R18
     job = export_job_start(tenant=tenant, user=viewer, selection=ExportSelection(kind="media"))
 
-    job = export_job_execute(job=job)
+    job = job_execute(job_id=job.pk)
 
     assert job.status == JobStatus.FAILED
     assert "missing from storage" in job.errors[-1] and str(lost.pk) in job.errors[-1]

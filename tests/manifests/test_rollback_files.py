@@ -26,13 +26,14 @@ from assignments.manifests.cleanup import (
 )
 from assignments.manifests.files import FileSource
 from assignments.manifests.importer import manifest_import
-from assignments.manifests.jobs import import_job_execute, import_job_start
+from assignments.manifests.jobs import import_job_start
 from media_library.models import MediaItem, Rendition
 from media_library.staging import media_staging
 from media_library.storage import public_storage
-from publishing.jobs import job_fail, job_start
-from publishing.models import JobStatus
 from tenants.exceptions import Conflict
+from tenants.jobs.runner import job_execute
+from tenants.jobs.services import job_fail, job_start
+from tenants.models import JobStatus
 from tests.manifests.helpers import run_import, tsv
 
 HEADER = [
@@ -175,7 +176,7 @@ def test_the_re_run_of_a_killed_job_removes_its_orphans(
     job.status = JobStatus.QUEUED
     job.save(update_fields=["status"])
     with django_capture_on_commit_callbacks(execute=True):
-        job = import_job_execute(job=job)
+        job = job_execute(job_id=job.pk)
 
     assert job.status == JobStatus.SUCCEEDED, job.errors
     assert MediaItem.objects.count() == 2

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from publishing.models import Job
+from tenants.models import Job
 from tests.publishing import builders as b
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,8 @@
 import pytest
 
 from media_library.models import MediaStatus
-from publishing.models import Job, ShopAnswer
+from publishing.models import ShopAnswer
+from tenants.models import Job
 from tests.publishing import builders as b
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from publishing.groups import group_create, groups_run_due
-from publishing.models import Job, PublishGroup
+from publishing.models import PublishGroup
+from tenants.models import Job
 from tests.publishing import builders as b
 
 pytestmark = pytest.mark.django_db

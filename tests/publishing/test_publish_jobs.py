@@ -3,8 +3,7 @@
 import pytest
 
 from publishing import projection, services
-from publishing.models import Job
-from tenants.models import ChangeOutbox
+from tenants.models import ChangeOutbox, Job
 from tests.publishing import builders as b
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +75,7 @@ def test_job_records_who_what_progress_and_counts(tenant, editor, publisher, pub
 
 
 def test_task_delivered_twice_runs_the_job_once(tenant, editor, publisher, publish):
-    from publishing.tasks import job_run
+    from tenants.tasks import job_run
 
     product = b.mug(tenant)
     b.checkin(tenant, product, editor, {"master": b.slots([b.image(tenant, editor, "y")])})

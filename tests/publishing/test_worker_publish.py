@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from publishing.models import Job
+from tenants.models import Job
 from tests.publishing import builders as b
 
 pytestmark = pytest.mark.worker

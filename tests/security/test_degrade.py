@@ -16,9 +16,10 @@ from PIL import Image
 
 from media_library import services as media_services
 from media_library.models import MediaItem, Rendition
-from publishing import services as publishing_services
-from publishing.jobs import job_create, job_fail
-from publishing.models import Job, JobStatus, PublishGroup
+from publishing.models import PublishGroup
+from tenants.jobs import services as job_services
+from tenants.jobs.services import job_create, job_fail
+from tenants.models import Job, JobStatus
 from tests.publishing import builders as b
 
 pytestmark = pytest.mark.django_db
@@ -144,11 +145,11 @@ def test_a_job_whose_send_fails_after_commit_stays_queued_not_a_500(
     broker_down, tenant, admin_user
 ):  # R16: the backstop behind the 503 check (broker lost between check and send)
     job = job_create(tenant=tenant, kind="publish", user=admin_user, params={"product_ids": []})
-    before = publishing_services.DEGRADED["job_enqueue_failed"]
-    assert publishing_services.job_send(job.pk) is False
+    before = job_services.DEGRADED["job_enqueue_failed"]
+    assert job_services.job_send(job.pk) is False
     job.refresh_from_db()
-    assert job.status == JobStatus.QUEUED  # jobs_reap_stale sends it again later
-    assert publishing_services.DEGRADED["job_enqueue_failed"] == before + 1
+    assert job.status == JobStatus.QUEUED  # the reaper sends it again later
+    assert job_services.DEGRADED["job_enqueue_failed"] == before + 1
 
 
 def test_an_upload_with_the_broker_down_completes_and_renditions_follow_later(

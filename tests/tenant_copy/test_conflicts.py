@@ -12,9 +12,8 @@ from assignments.models import AssignmentDocument
 from assignments.selectors import content_sets_load
 from catalog.models import Product
 from media_library.models import MediaItem
-from publishing.models import Job
 from publishing.services import products_publish
-from tenants.models import Channel, Locale, Role
+from tenants.models import Channel, Job, Locale, Role
 from tests.factories import make_member
 from tests.publishing import builders as b
 from tests.tenant_copy.conftest import dest_item, snapshot, upload

@@ -6,7 +6,7 @@ import pytest
 from assignments.models import AssignmentDocument, CategoryMedia, Purpose
 from assignments.selectors import content_sets_load
 from media_library.models import MediaStatus
-from publishing.models import Job, JobKind, JobStatus
+from tenants.models import Job, JobKind, JobStatus
 from tests.tenant_copy.conftest import dest_item, snapshot, upload
 
 pytestmark = pytest.mark.django_db

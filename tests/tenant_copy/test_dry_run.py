@@ -6,7 +6,7 @@ import os
 import pytest
 from django.conf import settings
 
-from publishing.models import Job
+from tenants.models import Job
 from tests.tenant_copy.conftest import snapshot, upload
 
 pytestmark = pytest.mark.django_db

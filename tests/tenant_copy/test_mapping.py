@@ -6,8 +6,7 @@ from django.core.management.base import CommandError
 
 from assignments.models import AssignmentDocument, CategoryMedia
 from catalog.services import category_create
-from publishing.models import Job
-from tenants.models import Channel
+from tenants.models import Channel, Job
 from tests.factories import make_tenant
 from tests.publishing import builders as b
 from tests.tenant_copy.conftest import snapshot

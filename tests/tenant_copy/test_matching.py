@@ -6,7 +6,7 @@ import pytest
 from assignments.models import AssignmentDocument
 from assignments.selectors import content_sets_load
 from catalog.services import product_create
-from publishing.models import Job
+from tenants.models import Job
 from tests.factories import make_tenant
 from tests.tenant_copy.conftest import dest_item
 

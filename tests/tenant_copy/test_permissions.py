@@ -4,9 +4,8 @@ like a missing one; bad bodies answer 400 naming the field. Nothing is queued or
 import pytest
 from django.core.management.base import CommandError
 
-from publishing.models import Job
-from publishing.tasks import job_run
-from tenants.models import Membership, Role
+from tenants.models import Job, Membership, Role
+from tenants.tasks import job_run
 from tests.factories import make_member
 from tests.tenant_copy.conftest import snapshot
 

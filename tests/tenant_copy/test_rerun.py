@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from media_library.models import MediaItem, Rendition
-from publishing.models import Job, JobStatus
 from tenants.copy import documents, media
+from tenants.models import Job, JobStatus
 from tests.tenant_copy.conftest import snapshot
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from assignments.models import AssignmentDocument
 from assignments.selectors import content_sets_load
 from media_library.models import MediaStatus
-from publishing.models import Job
+from tenants.models import Job
 from tests.publishing import builders as b
 from tests.tenant_copy.conftest import dest_item
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from standardwebhooks.webhooks import Webhook
 
 from media_library.services import media_item_publish
-from publishing.models import Job
+from tenants.models import Job
 from tests.publishing import builders as b
 from tests.webhooks.helpers import docs_verify, make_due
 from webhooks.delivery import retry_delay

@@ -8,7 +8,7 @@ import time
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from publishing.models import Job
+from tenants.models import Job
 from tests.publishing import builders as b
 from webhooks.models import WebhookDelivery
 from webhooks.tasks import webhooks_tick

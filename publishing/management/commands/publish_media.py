@@ -2,16 +2,12 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from publishing.groups import group_publish
-from publishing.jobs import job_claim, job_create
-from publishing.models import Job, JobKind, JobStatus, PublishGroup
-from publishing.services import (
-    product_ids_for,
-    publish_job_execute,
-    publish_plan,
-    publish_plan_require,
-)
+from publishing.models import PublishGroup
+from publishing.services import product_ids_for, publish_plan, publish_plan_require
 from tenants.exceptions import DomainError
-from tenants.models import Tenant
+from tenants.jobs.runner import job_execute
+from tenants.jobs.services import job_create
+from tenants.models import Job, JobKind, JobStatus, Tenant
 from tenants.outbox import outbox_settle
 from tenants.selectors import channel_get, locale_get
 
@@ -53,6 +49,12 @@ class Command(BaseCommand):
             raise CommandError(f"{exc.message}{details}") from exc
         outbox_settle(tenant=tenant)
         job.refresh_from_db()
+        if job.status in (JobStatus.QUEUED, JobStatus.RUNNING):
+            self.stdout.write(
+                f"Publish job #{job.pk} is {job.status} in a worker (it took the job first); "
+                "follow it in the jobs list."
+            )
+            return
         if job.status != JobStatus.SUCCEEDED:
             raise CommandError(f"Publish job #{job.pk} failed: {'; '.join(job.errors)}")
         summary = ", ".join(f"{key}: {value}" for key, value in job.counts.items())
@@ -71,10 +73,10 @@ class Command(BaseCommand):
                     f"No publish group '{options['group']}' in tenant '{tenant.slug}'."
                 )
             job = group_publish(group=group, user=user)
+            # With a real broker the job is queued: run it here unless a worker already took
+            # it (then its status says how it went when it ends).
+            job_execute(job_id=job.pk, listener=self._progress)
             job.refresh_from_db()
-            # With a real broker the job is queued: run it here unless a worker already took it.
-            if job_claim(job_id=job.pk):
-                publish_job_execute(job=job, listener=self._progress)
             return job
         channel = (
             channel_get(tenant=tenant, code=options["channel"]) if options["channel"] else None
@@ -105,8 +107,7 @@ class Command(BaseCommand):
                 "publish_dependencies": options["publish_dependencies"],
             },
         )
-        job_claim(job_id=job.pk)
-        return publish_job_execute(job=job, listener=self._progress)
+        return job_execute(job_id=job.pk, listener=self._progress) or job
 
     def _progress(self, done: int, total: int) -> None:
         width = 30

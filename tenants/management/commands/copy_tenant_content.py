@@ -1,9 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from publishing.jobs import job_claim
-from publishing.models import JobStatus
-from tenants.copy.jobs import copy_job_create, copy_job_execute
+from tenants.copy.jobs import copy_job_create
 from tenants.copy.options import (
     ConflictBehaviour,
     VersionChoice,
@@ -13,7 +11,8 @@ from tenants.copy.options import (
 from tenants.copy.report import CopyReport
 from tenants.copy.services import CopyPlan, copy_prepare, tenant_content_copy
 from tenants.exceptions import DomainError, ValidationFailed
-from tenants.models import Tenant
+from tenants.jobs.runner import job_execute
+from tenants.models import JobStatus, Tenant
 from tenants.outbox import outbox_settle
 
 
@@ -98,8 +97,7 @@ class Command(BaseCommand):
             job = copy_job_create(destination=destination, user=user, options=copy_options)
         except DomainError as exc:
             raise CommandError(f"Copy refused:\n{_reasons(exc)}") from exc
-        job_claim(job_id=job.pk)
-        job = copy_job_execute(job=job, listener=self._progress)
+        job = job_execute(job_id=job.pk, listener=self._progress) or job
         outbox_settle(tenant=destination)
         if job.status != JobStatus.SUCCEEDED:
             self._summary(f"Copy job #{job.pk} failed. Done so far:", job.counts, job.errors[:-1])

@@ -1,5 +1,7 @@
 // The jobs page: publish, import, export and copy jobs with status and progress; it
-// refreshes every two seconds while any job is queued or running.
+// refreshes every two seconds while any job is queued or running, offers a retry for failed
+// ones (the API answers 403 with the reason when the user's role may not), and warns when
+// no scheduler (Celery beat) has been seen lately.
 import { api, errorMessages } from "./api.js";
 import { $, formatDate, h, hideAlert, showAlert } from "./dom.js";
 
@@ -7,6 +9,7 @@ const rows = $("#job-rows");
 const kind = $("#job-kind");
 const note = $("#job-refresh-note");
 let timer = null;
+let loadFailed = false; // the error shown is the list's own (a retry's stays until the next)
 
 function progress(job) {
   return h("div", { class: "job-progress" },
@@ -20,30 +23,55 @@ function counts(job) {
   return h("td", { class: "small" }, parts.join(" · "), errors.length ? h("ul", { class: "error-text" }, errors.map((e) => h("li", { text: e }))) : null);
 }
 
+function scheduler(status) {
+  const warning = $("#scheduler-warning");
+  if (!status || status.ok) hideAlert(warning);
+  else showAlert(warning, status.warning, "warning");
+}
+
+async function retry(job) {
+  try {
+    await api.post(`jobs/${job.id}/retry/`);
+    hideAlert($("#jobs-error"));
+  } catch (err) {
+    showAlert($("#jobs-error"), errorMessages(err));
+  }
+  load();
+}
+
+function status(job) {
+  const attempts = job.attempts > 1 ? h("span", { class: "small muted", text: ` attempt ${job.attempts}` }) : null;
+  return h("td", {}, h("span", { class: `badge badge-job-${job.status}`, text: job.status }), attempts);
+}
+
 async function load() {
   clearTimeout(timer);
   try {
     const page = await api.get("jobs/", { kind: kind.value, page_size: 50 });
-    hideAlert($("#jobs-error"));
+    if (loadFailed) hideAlert($("#jobs-error"));
+    loadFailed = false;
+    scheduler(page.scheduler);
     rows.replaceChildren();
     const jobs = page.results || page;
-    if (!jobs.length) rows.append(h("tr", {}, h("td", { colspan: 9, class: "muted", text: "No jobs yet. Publishing, manifest imports and exports and tenant copies show here." })));
+    if (!jobs.length) rows.append(h("tr", {}, h("td", { colspan: 10, class: "muted", text: "No jobs yet. Publishing, manifest imports and exports and tenant copies show here." })));
     for (const job of jobs) {
       rows.append(h("tr", { dataset: { job: job.id, status: job.status } },
         h("td", { text: job.id }),
         h("td", { text: job.kind }),
         h("td", {}, job.description || "", job.result_url ? h("a", { href: job.result_url, class: "small", text: " · result file" }) : null),
-        h("td", {}, h("span", { class: `badge badge-job-${job.status}`, text: job.status })),
+        status(job),
         h("td", {}, progress(job)),
         counts(job),
         h("td", { text: job.created_by || "system" }),
         h("td", { class: "small", text: formatDate(job.started_at || job.created_at) }),
-        h("td", { class: "small", text: formatDate(job.finished_at) })));
+        h("td", { class: "small", text: formatDate(job.finished_at) }),
+        h("td", {}, job.status === "failed" ? h("button", { type: "button", class: "btn btn-small", text: "Retry", onclick: () => retry(job) }) : null)));
     }
     const running = jobs.some((j) => j.status === "queued" || j.status === "running");
     note.textContent = running ? "Refreshing while jobs run…" : `Updated ${new Date().toLocaleTimeString()}`;
     if (running) timer = setTimeout(load, 2000);
   } catch (err) {
+    loadFailed = true;
     showAlert($("#jobs-error"), errorMessages(err));
   }
 }
