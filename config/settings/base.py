@@ -96,6 +96,12 @@ else:
     # shop read itself (a cold read measured ~3x slower without).
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Django binds parameters on the client and never prepares; the shop read's one query
+    # (publishing/shop.py) runs as a prepared statement, which needs a threshold here.
+    # DATABASE_PREPARED_STATEMENTS=false for a pooler that cannot keep them (PgBouncer
+    # before 1.21 in transaction mode).
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")

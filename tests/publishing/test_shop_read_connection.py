@@ -37,3 +37,17 @@ def test_a_shop_read_survives_a_dropped_connection(settings, tenant, editor, pub
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         assert cursor.fetchone()[0] != pid
+
+
+def test_the_shop_read_is_a_prepared_statement(tenant, editor, publish, shop):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (the second run of .ci/run)")
+    product = b.product_create(tenant=tenant, number="CUP-9", name="Cup", kind="simple")
+    photo = b.image(tenant, editor, "cup-9")
+    b.checkin(tenant, product, editor, {"master": b.slots([photo])})
+    assert publish("CUP-9", publish_dependencies=True).status_code == 202
+    shop("CUP-9")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("publishing_shopanswer" in statement for statement in prepared)
