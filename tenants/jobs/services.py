@@ -375,8 +375,9 @@ def job_retry_require(*, job: Job, user: AbstractBaseUser | None) -> None:
 
 
 def job_retry(*, job: Job, user: AbstractBaseUser | None) -> Job:
-    """Queue a failed job again with the same parameters: the API's, the admin's and the
-    reaper's retry. The role is checked first (403 with the reason), then the state (409)."""
+    """Queue a failed job again with the same parameters: the API's and the admin's retry (the
+    reaper's automatic one is `job_requeue`, no user). The role is checked first (403 with the
+    reason), then the state (409)."""
     job_retry_require(job=job, user=user)
     if job.status != JobStatus.FAILED:
         raise Conflict(

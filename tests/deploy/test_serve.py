@@ -23,6 +23,7 @@ from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from tenants.models import Role
+from tests.conftest import redis_keys_delete
 from tests.deploy.helpers import ROOT, production_env
 from tests.media_library.samples import image_bytes
 
@@ -76,6 +77,7 @@ def served(tmp_path, settings):
         pytest.skip("needs CELERY_BROKER_URL and REDIS_URL (the second run of .ci/run)")
     db = connection.settings_dict
     port = _free_port()
+    prefix = f"mediahub-serve-{uuid.uuid4().hex[:8]}:"
     env = production_env(
         tmp_path,
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
@@ -85,7 +87,7 @@ def served(tmp_path, settings):
         MEDIA_ROOT=settings.MEDIA_ROOT,
         # Keys of its own in Redis (queues, beat's schedule and lock): nothing else on this
         # broker takes (or leaves) its tasks.
-        CELERY_BROKER_KEY_PREFIX=f"mediahub-serve-{uuid.uuid4().hex[:8]}:",
+        CELERY_BROKER_KEY_PREFIX=prefix,
         CELERY_WORKER_CONCURRENCY="1",
         CELERY_BEAT_SCHEDULE_FILENAME=str(tmp_path / "beat-schedule"),
     )
@@ -125,6 +127,7 @@ def served(tmp_path, settings):
                     if _alive(pid):
                         os.killpg(pid, signal.SIGKILL)
                 proc.wait()
+        redis_keys_delete(broker, prefix)
 
 
 def _until(predicate, seconds: float = 60.0):
