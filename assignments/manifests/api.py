@@ -83,6 +83,7 @@ class ManifestExportApi(TenantScopedMixin, APIView):
             product_numbers=products or None,
             media_ids=media_ids if raw_ids else None,
             locale=params.get("locale") or None,
+            base_url=request.build_absolute_uri("/").rstrip("/"),
         )
         if len(media_ids) != len(raw_ids):
             from tenants.exceptions import ValidationFailed

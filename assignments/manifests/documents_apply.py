@@ -26,8 +26,9 @@ from media_library.services import media_item_publish
 from tenants.models import Tenant
 
 from .. import services as assignment_services
+from ..content import matrix_normalize
 from ..models import AssignmentDocument, AssignmentEntry, ContentSet
-from ..services import BATCH, BulkResult, ContentItem
+from ..services import BATCH, BulkResult, ContentItem, documents_start_sets, start_entries_load
 from ..validation import ENTRY_FIELDS
 from .plan import DocumentPlan, EntryPlan
 
@@ -44,6 +45,11 @@ class DocumentState:
     own_rows: list[dict] = field(default_factory=list)
     published_rows: list[dict] = field(default_factory=list)
     own_matrix: tuple[str, ...] = ()
+    # A document with no content of its own starts from what its context inherits (R12):
+    # those entries and matrix, with `started_from` ("inherited from web/en-us").
+    base_rows: list[dict] | None = None
+    base_matrix: tuple[str, ...] = ()
+    started_from: str = ""
 
 
 def _entry_rows(plan: DocumentPlan) -> list[dict]:
@@ -72,13 +78,30 @@ def _entry_rows(plan: DocumentPlan) -> list[dict]:
                     "swatch_dimension": entry.swatch_dimension,
                     "swatch_value": entry.swatch_value,
                     "swatch_hex": entry.swatch_hex if media is None else "",
-                    "crop_x": None,
-                    "crop_y": None,
-                    "crop_width": None,
-                    "crop_height": None,
+                    **_crop_fields(entry.crop if media is not None else None),
                 }
             )
     return rows
+
+
+def _crop_fields(crop: tuple[int, int, int, int] | None) -> dict:
+    x, y, width, height = crop if crop is not None else (None, None, None, None)
+    return {"crop_x": x, "crop_y": y, "crop_width": width, "crop_height": height}
+
+
+def _overlay(base: list[dict], rows: list[dict], matrix: tuple[str, ...]) -> list[dict]:
+    """The inherited content with the manifest's rows in place of the entity slots they
+    name (a slot the manifest names is replaced whole, every other one is carried over),
+    as if the first edit had changed just those slots (R12). Inherited dimension
+    combinations of another matrix are dropped, as a matrix change drops them."""
+    named = {(r["scope"], r["combination"], r["variant_id"], r["slot"]) for r in rows}
+    kept = [
+        r
+        for r in base
+        if (r["scope"], r["combination"], r["variant_id"], r["slot"]) not in named
+        and (r["scope"] != "dimension" or matrix_normalize(r["dimension_values"]) == matrix)
+    ]
+    return kept + rows
 
 
 def _canonical(rows: Iterable[dict], matrix: Iterable[str]) -> tuple:
@@ -157,7 +180,7 @@ def document_states_load(
             .order_by()
         ):
             rows_by_set[row.pop("content_set_id")].append(row)
-    states = {}
+    states: dict[tuple, DocumentState] = {}
     for key, document in documents.items():
         own_id = document.draft_id if document.draft_id is not None else document.published_id
         own_rows = rows_by_set.get(own_id, [])
@@ -172,7 +195,42 @@ def document_states_load(
             published_rows=published_rows,
             own_matrix=matrices.get(own_id, ()),
         )
+    _inherited_starts_load(tenant=tenant, plans=plans, states=states)
     return states
+
+
+def _inherited_starts_load(
+    *, tenant: Tenant, plans: list[DocumentPlan], states: dict[tuple, DocumentState]
+) -> None:
+    """Documents without content of their own (new contexts, reset ones) get the content
+    their context inherits as `base_rows`, chosen by `documents_start_sets`, the function
+    the check-out uses, so a manifest row edits what the API's first edit would (R12)."""
+    pending = [
+        p for p in plans if not p.removes and not (states.get(p.key) and states[p.key].own_rows)
+    ]
+    for start in range(0, len(pending), BATCH):
+        batch = pending[start : start + BATCH]
+        documents = [
+            (states[p.key].document if p.key in states else None)
+            or AssignmentDocument(
+                tenant=tenant,
+                product_id=p.product_id,
+                channel_id=p.channel_id,
+                locale_id=p.locale_id,
+            )
+            for p in batch
+        ]
+        starts = documents_start_sets(tenant=tenant, documents=documents)
+        inherited = {s.set_id for s in starts if s.inherited}
+        rows = start_entries_load(set_ids=inherited)
+        matrices = dict(ContentSet.objects.filter(pk__in=inherited).values_list("pk", "matrix"))
+        for plan, begin in zip(batch, starts, strict=True):
+            if not begin.inherited:
+                continue
+            state = states.setdefault(plan.key, DocumentState(document=None))
+            state.base_rows = rows.get(begin.set_id, [])
+            state.base_matrix = matrix_normalize(matrices.get(begin.set_id, ()))
+            state.started_from = begin.started_from
 
 
 @dataclass
@@ -190,6 +248,7 @@ class Decision:
     matrix: tuple[str, ...] = ()
     removed: int = 0
     new_version: int = 1  # the number a check-in gets, decided before anything is written
+    started_from: str = ""  # "inherited from ...": a new context's first edit (R12)
 
 
 def document_decide(plan: DocumentPlan, state: DocumentState | None) -> Decision:
@@ -221,11 +280,15 @@ def document_decide(plan: DocumentPlan, state: DocumentState | None) -> Decision
             f"version {plan.expected_version}; kept (EntityVersionMismatchAction UseExisting)."
         )
         return decision
-    current_matrix = state.own_matrix if state else ()
+    inherits = state is not None and state.base_rows is not None
+    current_matrix = (state.base_matrix if inherits else state.own_matrix) if state else ()
     decision.matrix = plan.matrix if plan.matrix is not None else current_matrix
     if plan.removes:
         return _removal_decide(decision, state)
     rows = _entry_rows(plan)
+    if inherits:
+        rows = _overlay(state.base_rows, rows, decision.matrix)
+        decision.started_from = state.started_from
     pending = document is not None and document.draft_id != document.published_id
     if state is None or state.own != _canonical(rows, decision.matrix):
         decision.draft_rows = rows
@@ -263,9 +326,10 @@ def decision_describe(decision: Decision, *, dry_run: bool) -> tuple[bool, str]:
     if decision.discard:
         parts.append(f"the working copy of {plan.label} {would or 'was '}discarded")
     if decision.draft_rows is not None:
+        start = f", starting from the content {decision.started_from}" * bool(decision.started_from)
         parts.append(
             f"{plan.label} {would or ''}checked in as version {decision.new_version} "
-            f"({len(decision.draft_rows)} entries)"
+            f"({len(decision.draft_rows)} entries{start})"
         )
     if decision.publish_draft:
         parts.append(f"{plan.label} {would or ''}published")
@@ -302,7 +366,12 @@ def decisions_apply(
             tenant=tenant, user=user, documents=discard, detail=source
         )
     checkins = [
-        ContentItem(document=d.state.document, rows=d.draft_rows, matrix=d.matrix, detail=source)
+        ContentItem(
+            document=d.state.document,
+            rows=d.draft_rows,
+            matrix=d.matrix,
+            detail={**source, "started_from": d.started_from} if d.started_from else source,
+        )
         for d in active
         if d.draft_rows is not None
     ]
@@ -360,8 +429,14 @@ def _published_dependencies(tenant, documents, user) -> int:
     used = AssignmentEntry.objects.filter(content_set_id__in=set_ids, media__isnull=False).values(
         "media_id"
     )
+    return media_dependencies_publish(tenant=tenant, media_ids=used, user=user)
+
+
+def media_dependencies_publish(*, tenant: Tenant, media_ids, user) -> int:
+    """Publish those of these items (ids, or a subquery of ids) that are still drafts,
+    through the media library's service, each in its own savepoint; returns how many."""
     count = 0
-    for item in MediaItem.objects.filter(tenant=tenant, pk__in=used).exclude(
+    for item in MediaItem.objects.filter(tenant=tenant, pk__in=media_ids).exclude(
         status=MediaStatus.PUBLISHED
     ):
         with transaction.atomic():

@@ -22,6 +22,12 @@ from django.db import transaction
 from tenants.models import Role, Tenant
 from tenants.selectors import role_require
 
+from .categories_apply import (
+    CategoryDecision,
+    category_decisions,
+    category_decisions_apply,
+    category_describe,
+)
 from .columns import FAILED, SKIPPED, SUCCEEDED, ErrorCode
 from .documents_apply import (
     Decision,
@@ -127,16 +133,17 @@ def _failed_rows_mark(plan: ImportPlan) -> None:
         if row.errors:
             row.result, row.code = FAILED, row.errors[0][0]
             row.description = " ".join(f"Line {row.line}: {m}" for _, m in row.errors)
-    for document in plan.documents.values():
-        bad = [r.line for r in document.rows if r.errors]
+    for group in (*plan.documents.values(), *plan.categories.values()):
+        bad = [r.line for r in group.rows if r.errors]
         if bad:
-            document.failed = True
-            for row in document.rows:
+            group.failed = True
+            what = "document" if group in plan.documents.values() else "category"
+            for row in group.rows:
                 if not row.errors:
                     row.result, row.code = SKIPPED, ErrorCode.NOT_APPLIED
                     row.description = (
                         f"Not applied: line(s) {', '.join(map(str, bad[:10]))} of the same "
-                        f"document {document.label} failed."
+                        f"{what} {group.label} failed."
                     )
 
 
@@ -170,7 +177,9 @@ def _media_sentence(media: MediaPlan | None, *, dry_run: bool) -> tuple[bool, st
     )
 
 
-def _row_report(row: RowPlan, decision: Decision | None, *, dry_run: bool) -> None:
+def _row_report(
+    row: RowPlan, decision: Decision | CategoryDecision | None, *, dry_run: bool
+) -> None:
     if row.result:
         return
     media_changed, media_text = _media_sentence(row.media, dry_run=dry_run)
@@ -178,7 +187,9 @@ def _row_report(row: RowPlan, decision: Decision | None, *, dry_run: bool) -> No
         row.result, row.code, row.description = FAILED, ErrorCode.APPLY_FAILED, media_text
         return
     doc_changed, doc_text = (False, "")
-    if decision is not None:
+    if isinstance(decision, CategoryDecision):
+        doc_changed, doc_text = category_describe(decision, dry_run=dry_run)
+    elif decision is not None:
         doc_changed, doc_text = decision_describe(decision, dry_run=dry_run)
         if decision.skip_code:
             row.code = decision.skip_code
@@ -196,6 +207,19 @@ def _decisions(tenant, plan: ImportPlan, *, lock: bool) -> dict[tuple, Decision]
     return {d.key: document_decide(d, states.get(d.key)) for d in documents}
 
 
+def _category_decisions(tenant, plan: ImportPlan) -> dict[int, CategoryDecision]:
+    categories = [c for c in plan.categories.values() if not c.failed]
+    return {d.plan.category_id: d for d in category_decisions(tenant=tenant, plans=categories)}
+
+
+def _row_decision(row: RowPlan, decisions: dict, categories: dict):
+    if row.document is not None:
+        return decisions.get(row.document.key)
+    if row.category is not None:
+        return categories.get(row.category.category_id)
+    return None
+
+
 def _dry_run(tenant, plan: ImportPlan, report: ImportReport) -> None:
     decisions = _decisions(tenant, plan, lock=False)
     counts = {"would_create_media": 0, "would_update_media": 0, "would_change_documents": 0}
@@ -207,9 +231,12 @@ def _dry_run(tenant, plan: ImportPlan, report: ImportReport) -> None:
     for decision in decisions.values():
         if decision_describe(decision, dry_run=True)[0]:
             counts["would_change_documents"] += 1
+    categories = _category_decisions(tenant, plan)
+    counts["would_change_categories"] = sum(
+        category_describe(d, dry_run=True)[0] for d in categories.values()
+    )
     for row in plan.rows:
-        decision = decisions.get(row.document.key) if row.document is not None else None
-        _row_report(row, decision, dry_run=True)
+        _row_report(row, _row_decision(row, decisions, categories), dry_run=True)
     report.counts.update(counts)
 
 
@@ -266,11 +293,26 @@ def _apply_atomic(tenant, plan, files, user, report, progress, on_error, failed_
             user=user,
             note="manifest import",
         )
+        for category in plan.categories.values():
+            media = category.media
+            if not category.failed and media is not None and id(media) in failed_media:
+                category.failed = True
+                for row in category.rows:
+                    if not row.result:
+                        row.result, row.code = SKIPPED, ErrorCode.NOT_APPLIED
+                        row.description = f"Not applied: the image of {category.label} failed."
+        categories = _category_decisions(tenant, plan)
+        category_counts = category_decisions_apply(
+            tenant=tenant, decisions=list(categories.values()), user=user
+        )
+        applied["media_published_as_dependencies"] += category_counts.pop(
+            "media_published_as_dependencies"
+        )
+        applied.update(category_counts)
         if progress is not None:
             progress("documents", len(plan.documents), len(plan.documents))
     for row in plan.rows:
-        decision = decisions.get(row.document.key) if row.document is not None else None
-        _row_report(row, decision, dry_run=False)
+        _row_report(row, _row_decision(row, decisions, categories), dry_run=False)
     media_outcomes = [m.outcome for m in good_media.values()]
     report.counts.update(
         applied,

@@ -163,6 +163,7 @@ def export_job_start(*, tenant: Tenant, user: AbstractBaseUser, selection: Expor
             "media_ids": selection.media_ids,
             "product_numbers": selection.product_numbers,
             "locale": selection.locale,
+            "base_url": selection.base_url,
         },
     )
     job_enqueue(job=job)
@@ -177,6 +178,7 @@ def export_job_execute(*, job: Job, listener=None) -> Job:
         media_ids=params.get("media_ids"),
         product_numbers=params.get("product_numbers"),
         locale=params.get("locale"),
+        base_url=params.get("base_url", ""),
     )
     try:
         # Spooled to a temporary file: storages write whole files, memory stays flat.

@@ -16,6 +16,7 @@ class RowPlan:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (ErrorCode, message)
     media: MediaPlan | None = None
     document: DocumentPlan | None = None
+    category: CategoryPlan | None = None
     result: str = ""
     code: str = ""
     description: str = ""
@@ -48,6 +49,8 @@ class MediaPlan:
     companions: dict = field(default_factory=dict)  # thumbnail/captions/transcript paths
     checksum: str = ""
     kind: str = ""  # proven from the bytes (new items) or the stored row (existing)
+    width: int | None = None  # of an image, for swatch crops
+    height: int | None = None
     update: bool = False  # existing item whose metadata changes
     keep_note: str = ""  # why an existing item is left as it is
     item_id: int | None = None  # after apply
@@ -78,6 +81,7 @@ class EntryPlan:
     swatch_dimension: str = ""
     swatch_value: str = ""
     swatch_hex: str = ""
+    crop: tuple[int, int, int, int] | None = None  # x, y, width, height of an image swatch
 
     def entity_key(self) -> tuple:
         return (self.scope, self.combination, self.variant_id)
@@ -98,6 +102,8 @@ class DocumentPlan:
     version_mismatch_action: str = ""
     expected_version: int | None = None
     matrix: tuple[str, ...] | None = None
+    stated_matrix: tuple[str, ...] | None = None  # EntityAssignmentMatrix, when given
+    stated_matrix_line: int = 0
     entries: list[EntryPlan] = field(default_factory=list)
     rows: list[RowPlan] = field(default_factory=list)
     outcome: str = ""
@@ -117,10 +123,28 @@ class DocumentPlan:
 
 
 @dataclass
+class CategoryPlan:
+    """The row of one category (per channel, R10): its default image and what to do."""
+
+    category_id: int
+    path: str
+    channel_code: str
+    action: str
+    media: MediaPlan | None = None
+    rows: list[RowPlan] = field(default_factory=list)
+    failed: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"category {self.channel_code}:{self.path}"
+
+
+@dataclass
 class ImportPlan:
     rows: list[RowPlan]
     media: dict[tuple, MediaPlan]
     documents: dict[tuple[int, int, int], DocumentPlan]
+    categories: dict[int, CategoryPlan]
     header_errors: list[tuple[str, str]]
     is_assignment: bool
 

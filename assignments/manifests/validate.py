@@ -17,7 +17,14 @@ from datetime import datetime
 from django.db import connection
 from django.db.models import Q
 
-from catalog.models import DIMENSION_ORDER, Product, ProductDimensionValue, Variant, combination_key
+from catalog.models import (
+    DIMENSION_ORDER,
+    Category,
+    Product,
+    ProductDimensionValue,
+    Variant,
+    combination_key,
+)
 from media_library.models import MediaItem, MediaKind
 from media_library.services import tag_names_normalize
 from media_library.validation import UploadRejected, upload_inspect
@@ -26,23 +33,24 @@ from tenants.models import NEUTRAL, OMNICHANNEL, Channel, Locale, Tenant
 from ..content import matrix_normalize
 from ..models import Purpose
 from .columns import (
-    ENTITY_DIMENSION,
-    ENTITY_MASTER,
-    ENTITY_SWATCH,
-    ENTITY_VARIANT,
+    CROP_KEYS,
+    ENTITY_CATEGORY,
+    ENTITY_SCOPES,
     ENUM_COLUMNS,
     ENUM_DEFAULTS,
     GROUP_ADDITIONAL,
+    GROUP_PRIMARY,
     MANDATORY_ASSIGNMENT,
     MEDIA_COLUMNS,
     MEDIA_TYPES,
     NEUTRAL_LOCALE,
     OMNICHANNEL_NAMES,
+    SWATCH_ENTITY_TYPES,
     ErrorCode,
 )
 from .files import FileMissing, FileSource, file_basename
 from .parse import Manifest
-from .plan import DocumentPlan, EntryPlan, ImportPlan, MediaPlan, RowPlan
+from .plan import CategoryPlan, DocumentPlan, EntryPlan, ImportPlan, MediaPlan, RowPlan
 
 HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 CHUNK = 900  # ids per IN (...) query on SQLite, below its oldest parameter limit (999)
@@ -123,6 +131,7 @@ class ManifestValidator:
         self.media_plans: dict[tuple, MediaPlan] = {}
         self.plans_by_item: dict[int, MediaPlan] = {}
         self.documents: dict[tuple[int, int, int], DocumentPlan] = {}
+        self.category_plans: dict[int, CategoryPlan] = {}
         self.header_errors = list(manifest.header_errors)
         media_positions = [manifest.index[c] for c in MEDIA_COLUMNS if manifest.has(c)]
         # itemgetter of one position returns a bare value, of none fails: keep it a tuple.
@@ -155,10 +164,12 @@ class ManifestValidator:
         self.check_files(rows)
         self.check_media_names(rows)
         self.check_documents()
+        self.check_categories()
         return ImportPlan(
             rows=rows,
             media=self.media_plans,
             documents=self.documents,
+            categories=self.category_plans,
             header_errors=self.header_errors,
             is_assignment=self.is_assignment,
         )
@@ -184,11 +195,14 @@ class ManifestValidator:
             code.lower(): pk
             for code, pk in Purpose.objects.filter(tenant=tenant).values_list("code", "pk")
         }
-        keys, media_ids, sources, names = set(), set(), set(), set()
+        keys, paths, media_ids, sources, names = set(), set(), set(), set(), set()
         for row in manifest.rows:
             get = manifest.getter(row)
             if get("EntityKey"):
-                keys.add(get("EntityKey"))
+                if self.enum(None, get, "EntityType") == ENTITY_CATEGORY:
+                    paths.add(get("EntityKey"))
+                else:
+                    keys.add(get("EntityKey"))
             for column in ("InternalMediaId", "SwatchValue"):
                 if (number := _int(get(column))) is not None:
                     media_ids.add(number)
@@ -196,6 +210,13 @@ class ManifestValidator:
                 sources.add((get("MediaSourceProvider"), get("MediaSourceId")))
             if get("MediaDisplayName"):
                 names.add(get("MediaDisplayName"))
+        # Categories by (channel id, path): a path names one category in each channel (R3).
+        self.categories: dict[tuple[int, str], int] = {}
+        for chunk in _chunks(paths):
+            for pk, channel_id, path in Category.objects.filter(
+                tenant=tenant, path__in=chunk
+            ).values_list("pk", "channel_id", "path"):
+                self.categories[(channel_id, path)] = pk
         self.products: dict[str, tuple[int, str, bool]] = {}
         self.variants: dict[str, tuple[int, int, str]] = {}
         for model in (Product, Variant):
@@ -465,6 +486,7 @@ class ManifestValidator:
         item = self.media[media_plan.existing_id]
         media_plan.kind = item["kind"]
         media_plan.checksum = item["checksum"]
+        media_plan.width, media_plan.height = item["width"], item["height"]
         allowed = True
         if media_plan.matched_by == "source":
             action = media_plan.if_exists
@@ -541,11 +563,15 @@ class ManifestValidator:
         key = self.require(plan, get, "EntityKey")
         self.require(plan, get, "EntityLocale")
         channel = self.channel(plan, get("EntityChannel"), "EntityChannel")
+        if entity_type == ENTITY_CATEGORY:
+            self.check_category(plan, get, key, channel)
+            return
         locale = (
             self.locale(plan, get("EntityLocale"), "EntityLocale") if get("EntityLocale") else None
         )
+        scope = ENTITY_SCOPES.get(entity_type)
         product = variant = None
-        if key and entity_type == ENTITY_VARIANT:
+        if key and scope == "variant":
             variant = self.variants.get(key)
             if variant is None:
                 plan.error(ErrorCode.UNKNOWN_VARIANT, f"EntityKey: unknown variant '{key}'.")
@@ -559,24 +585,25 @@ class ManifestValidator:
         entry = None
         if product is not None:
             entry = self.entry_of_row(plan, get, entity_type, product, variant)
+        is_swatch = entity_type in SWATCH_ENTITY_TYPES
         swatch_media_by_id = (
-            entity_type == ENTITY_SWATCH
+            is_swatch
             and _int(get("SwatchValue")) is not None
             and _int(get("SwatchValue")) != _int(get("InternalMediaId"))
         )
         media = None
         if not swatch_media_by_id:
-            media = self.media_of_row(plan, get, required=entity_type != ENTITY_SWATCH)
+            media = self.media_of_row(plan, get, required=not is_swatch)
         plan.media = media
         if entry is not None:
-            if entity_type == ENTITY_SWATCH and not entry.swatch_hex and entry.media is None:
+            if is_swatch and not entry.swatch_hex and entry.media is None:
                 if media is None:
                     plan.error(
                         ErrorCode.MISSING_VALUE,
                         "SwatchValue must be a #rrggbb colour or the id of an image media item.",
                     )
                 entry.media = media
-            elif entity_type != ENTITY_SWATCH:
+            elif not is_swatch:
                 entry.media = media
         if product is None or channel is None or locale is None:
             return
@@ -588,23 +615,24 @@ class ManifestValidator:
     def entry_of_row(self, plan: RowPlan, get, entity_type, product, variant) -> EntryPlan | None:
         product_id, number, is_master = product
         offered = self.offered.get(product_id, {})
+        scope = ENTITY_SCOPES.get(entity_type)
+        if scope is None:
+            return None
         group = self.enum(None, get, "MediaGroup")
         slot = "additional" if group == GROUP_ADDITIONAL else "primary"
         entry = EntryPlan(scope="master", slot=slot, line=plan.line)
-        if entity_type == ENTITY_VARIANT:
+        if scope == "variant":
             entry.scope, entry.variant_id, entry.variant_number = "variant", variant[0], variant[2]
-        elif entity_type == ENTITY_DIMENSION:
+        elif scope == "dimension":
             values = self.dimension_values(plan, get("EntityKeyValue"), number, offered)
             if values is None:
                 return None
             entry.scope = "dimension"
             entry.dimension_values = values
             entry.combination = combination_key(values)
-        elif entity_type == ENTITY_SWATCH:
+        if entity_type in SWATCH_ENTITY_TYPES:
             entry.slot = "swatch"
             return self.swatch(plan, get, entry, number, offered)
-        elif entity_type != ENTITY_MASTER:
-            return None
         if slot == "additional":
             purpose = get("MediaPurpose")
             entry.purpose_id = self.purposes.get(purpose.lower())
@@ -633,7 +661,7 @@ class ManifestValidator:
         if not raw:
             plan.error(
                 ErrorCode.MISSING_VALUE,
-                "EntityKeyValue is mandatory for Product|DimensionMatrix (e.g. Color:Blue|Style:Slim).",
+                "EntityKeyValue is mandatory for dimension combinations (e.g. Color:Blue|Style:Slim).",
             )
             return None
         values: dict[str, str] = {}
@@ -688,7 +716,37 @@ class ManifestValidator:
                     f"SwatchValue '{swatch}' is neither a #rrggbb colour nor a media id.",
                 )
             entry.swatch_hex = swatch.lower()
+        crop_raw = get("SwatchCrop")
+        if crop_raw:
+            if entry.swatch_hex:
+                plan.error(ErrorCode.BAD_VALUE, "SwatchCrop needs an image swatch, not a colour.")
+            else:
+                entry.crop = self.crop(plan, crop_raw)
         return entry
+
+    @staticmethod
+    def crop(plan: RowPlan, raw: str) -> tuple[int, int, int, int] | None:
+        """`X:0|Y:0|Width:64|Height:48` (pixels of the swatch image; any key order)."""
+        found: dict[str, int] = {}
+        names = {key.lower(): key for key in CROP_KEYS}
+        for part in raw.split("|"):
+            name, sep, value = part.partition(":")
+            key, text = names.get(name.strip().lower()), value.strip()
+            number = int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+            if not sep or key is None or key in found or number is None:
+                plan.error(
+                    ErrorCode.BAD_VALUE,
+                    f"SwatchCrop '{raw}' is not X:n|Y:n|Width:n|Height:n in whole pixels.",
+                )
+                return None
+            found[key] = number
+        if set(found) != set(CROP_KEYS) or not found["Width"] or not found["Height"]:
+            plan.error(
+                ErrorCode.BAD_VALUE,
+                f"SwatchCrop '{raw}' must give X, Y, Width and Height (Width and Height at least 1).",
+            )
+            return None
+        return found["X"], found["Y"], found["Width"], found["Height"]
 
     def reference_plan(self, item: dict) -> MediaPlan:
         """An item used only by reference (a swatch image by id): nothing to change on it."""
@@ -698,10 +756,32 @@ class ManifestValidator:
             matched_by="id",
             kind=item["kind"],
             checksum=item["checksum"],
+            width=item["width"],
+            height=item["height"],
         )
         self.plans_by_item[item["pk"]] = media_plan
         self.media_plans.setdefault(media_plan.key, media_plan)
         return media_plan
+
+    def matrix_stated(self, plan: RowPlan, raw: str, product) -> tuple[str, ...] | None:
+        """EntityAssignmentMatrix `Color|Style`: the document's assignment matrix (R8)."""
+        offered = self.offered.get(product[0], {})
+        dimensions = []
+        for part in raw.split("|"):
+            dimension = part.strip().lower()
+            if dimension not in offered:
+                plan.error(
+                    ErrorCode.UNKNOWN_DIMENSION,
+                    f"EntityAssignmentMatrix '{raw}': {product[1]} has no dimension '{part.strip()}'.",
+                )
+                return None
+            if dimension in dimensions:
+                plan.error(
+                    ErrorCode.BAD_VALUE, f"EntityAssignmentMatrix '{raw}' names {part} twice."
+                )
+                return None
+            dimensions.append(dimension)
+        return matrix_normalize(dimensions)
 
     def document_add(self, plan: RowPlan, get, product, channel, locale, entry) -> None:
         key = (product[0], channel.pk, locale.pk)
@@ -732,10 +812,69 @@ class ManifestValidator:
                         f"{column} '{value}' differs from '{getattr(document, attribute)}' on "
                         f"line {document.rows[0].line} for the same document {document.label}.",
                     )
-                    return
+                    break
+        matrix_raw = get("EntityAssignmentMatrix")
+        if matrix_raw:
+            matrix = self.matrix_stated(plan, matrix_raw, product)
+            if matrix is not None and document.stated_matrix is None:
+                document.stated_matrix, document.stated_matrix_line = matrix, plan.line
+            elif matrix is not None and matrix != document.stated_matrix:
+                plan.error(
+                    ErrorCode.BAD_VALUE,
+                    f"EntityAssignmentMatrix '{matrix_raw}' differs from line "
+                    f"{document.stated_matrix_line} for the same document {document.label}.",
+                )
+        # The row joins its document even when it failed: the document then fails whole.
         plan.document = document
         document.rows.append(plan)
         document.entries.append(entry)
+
+    def check_category(self, plan: RowPlan, get, path: str, channel: Channel | None) -> None:
+        """A category's default image: per channel, no locale, one image (R10)."""
+        locale = get("EntityLocale")
+        if locale and locale.lower() not in (NEUTRAL_LOCALE, NEUTRAL):
+            plan.error(
+                ErrorCode.BAD_VALUE,
+                f"EntityLocale '{locale}': category media has no locale; use {NEUTRAL_LOCALE}.",
+            )
+        if self.enum(None, get, "MediaGroup") not in ("", GROUP_PRIMARY):
+            plan.error(ErrorCode.BAD_VALUE, "A category has one default image: MediaGroup Primary.")
+        category_id = None
+        if channel is not None and channel.code == OMNICHANNEL:
+            plan.error(
+                ErrorCode.UNKNOWN_CHANNEL,
+                "Category media is channel-specific: give the category's channel in EntityChannel.",
+            )
+        elif channel is not None and path:
+            category_id = self.categories.get((channel.pk, path))
+            if category_id is None:
+                plan.error(
+                    ErrorCode.UNKNOWN_CATEGORY,
+                    f"EntityKey: channel '{channel.code}' has no category '{path}'.",
+                )
+        media = self.media_of_row(plan, get, required=True)
+        plan.media = media
+        if media is not None and media.kind and media.kind != MediaKind.IMAGE:
+            plan.error(ErrorCode.TYPE_MISMATCH, "A category's default image must be an image.")
+        if category_id is None:
+            return
+        category = self.category_plans.get(category_id)
+        if category is not None:
+            plan.error(
+                ErrorCode.DUPLICATE,
+                f"Line {category.rows[0].line} already assigns the image of {category.label}.",
+            )
+        else:
+            category = CategoryPlan(
+                category_id=category_id,
+                path=path,
+                channel_code=channel.code,
+                action=self.enum(None, get, "EntityAssignmentAction"),
+                media=media,
+            )
+            self.category_plans[category_id] = category
+        plan.category = category
+        category.rows.append(plan)
 
     # --- across rows ------------------------------------------------------------------
 
@@ -767,6 +906,7 @@ class ManifestValidator:
                     ),
                 )
                 media_plan.existing_id, media_plan.matched_by = existing["pk"], "checksum"
+                media_plan.width, media_plan.height = existing["width"], existing["height"]
                 if media_plan.if_exists == "UseExisting":
                     media_plan.keep_note = "the same file is already in the library"
                     media_plan.update = self.status_change(media_plan, existing["status"])
@@ -799,6 +939,7 @@ class ManifestValidator:
         finally:
             handle.close()
         media_plan.kind, media_plan.checksum = inspection.kind, inspection.checksum
+        media_plan.width, media_plan.height = inspection.width, inspection.height
         if media_plan.type_name in MEDIA_TYPES:
             probe = RowPlan(line=0)
             self.kind_check(probe, media_plan.type_name, inspection.kind, f"'{media_plan.path}'")
@@ -843,8 +984,8 @@ class ManifestValidator:
     def check_documents(self) -> None:
         """Per document: one matrix, unique display orders, no media or swatch twice."""
         for document in self.documents.values():
-            matrix: tuple[str, ...] | None = None
-            matrix_line = 0
+            matrix = document.stated_matrix
+            matrix_line = document.stated_matrix_line
             orders: dict[tuple, int] = {}
             seen: dict[tuple, int] = {}
             for row, entry in zip(document.rows, document.entries, strict=True):
@@ -872,6 +1013,8 @@ class ManifestValidator:
                             "for the same entity.",
                         )
                         continue
+                if entry.crop is not None and not self.crop_fits(row, entry):
+                    continue
                 if entry.slot == "swatch":
                     identity = (entity, "swatch", entry.swatch_dimension, entry.swatch_value)
                     what = f"a swatch for {entry.swatch_dimension} '{entry.swatch_value}'"
@@ -883,3 +1026,31 @@ class ManifestValidator:
                 if earlier != row.line:
                     row.error(ErrorCode.DUPLICATE, f"Line {earlier} already assigns {what}.")
             document.matrix = matrix
+
+    @staticmethod
+    def crop_fits(row: RowPlan, entry: EntryPlan) -> bool:
+        """A swatch crop lies within its image, as the editor requires (R7)."""
+        x, y, width, height = entry.crop
+        image = entry.media
+        if image is None or not image.width or not image.height:
+            row.error(ErrorCode.BAD_VALUE, "SwatchCrop: the image's size is unknown.")
+            return False
+        if x + width > image.width or y + height > image.height:
+            row.error(
+                ErrorCode.BAD_VALUE,
+                f"SwatchCrop must lie within the image ({image.width}x{image.height}).",
+            )
+            return False
+        return True
+
+    def check_categories(self) -> None:
+        """A new item proves its kind only once its file is read: a category takes images."""
+        for category in self.category_plans.values():
+            media = category.media
+            if media is None or media.kind in ("", MediaKind.IMAGE):
+                continue
+            for row in category.rows:
+                if not row.errors:
+                    row.error(
+                        ErrorCode.TYPE_MISMATCH, "A category's default image must be an image."
+                    )
