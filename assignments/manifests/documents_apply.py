@@ -64,7 +64,9 @@ def _entry_rows(plan: DocumentPlan) -> list[dict]:
         if slot == "primary":
             entries = sorted(entries, key=lambda e: (e.order is None, e.order or 0, e.line))
         for position, entry in enumerate(entries):
-            media = entry.media
+            has_media = entry.media_idx >= 0
+            crop = entry.crop if has_media else None
+            x, y, width, height = crop if crop is not None else (None, None, None, None)
             rows.append(
                 {
                     "scope": entry.scope,
@@ -73,15 +75,26 @@ def _entry_rows(plan: DocumentPlan) -> list[dict]:
                     "variant_id": entry.variant_id,
                     "slot": slot,
                     "position": position,
-                    "media_id": (media.item_id or media.existing_id) if media else None,
+                    "media_id": entry_media_id(entry) if has_media else None,
                     "purpose_id": entry.purpose_id,
                     "swatch_dimension": entry.swatch_dimension,
                     "swatch_value": entry.swatch_value,
-                    "swatch_hex": entry.swatch_hex if media is None else "",
-                    **_crop_fields(entry.crop if media is not None else None),
+                    "swatch_hex": "" if has_media else entry.swatch_hex,
+                    "crop_x": x,
+                    "crop_y": y,
+                    "crop_width": width,
+                    "crop_height": height,
                 }
             )
     return rows
+
+
+def entry_media_id(entry: EntryPlan) -> int | None:
+    """The library id of an entry's media: known from validation for existing items, from
+    the apply step (its plan, loaded with the batch) for items the import creates."""
+    if entry.media_id is not None:
+        return entry.media_id
+    return entry.media.id_now if entry.media is not None else None
 
 
 def _crop_fields(crop: tuple[int, int, int, int] | None) -> dict:
@@ -195,42 +208,60 @@ def document_states_load(
             published_rows=published_rows,
             own_matrix=matrices.get(own_id, ()),
         )
-    _inherited_starts_load(tenant=tenant, plans=plans, states=states)
+    _inherited_starts_load(plans=plans, states=states)
     return states
 
 
-def _inherited_starts_load(
-    *, tenant: Tenant, plans: list[DocumentPlan], states: dict[tuple, DocumentState]
-) -> None:
-    """Documents without content of their own (new contexts, reset ones) get the content
-    their context inherits as `base_rows`, chosen by `documents_start_sets`, the function
-    the check-out uses, so a manifest row edits what the API's first edit would (R12)."""
-    pending = [
-        p for p in plans if not p.removes and not (states.get(p.key) and states[p.key].own_rows)
+def document_starts_record(*, tenant: Tenant, plans: list[DocumentPlan]) -> None:
+    """Before anything is written: for each document, the content an edit of it starts
+    from when it has none of its own, chosen by `documents_start_sets` (the function the
+    check-out uses), so a manifest row edits what the API's first edit would (R12). Noted
+    once for the whole import, against the state it began with: a document the same
+    manifest changes does not pass its new content on to contexts imported after it."""
+    pending = [p for p in plans if not p.removes and not p.failed]
+    existing: dict[tuple, AssignmentDocument] = {}
+    product_ids = sorted({p.product_id for p in pending})
+    for start in range(0, len(product_ids), BATCH):
+        for document in AssignmentDocument.objects.filter(
+            tenant=tenant, product_id__in=product_ids[start : start + BATCH]
+        ):
+            existing[(document.product_id, document.channel_id, document.locale_id)] = document
+    documents = [
+        existing.get(p.key)
+        or AssignmentDocument(
+            tenant=tenant, product_id=p.product_id, channel_id=p.channel_id, locale_id=p.locale_id
+        )
+        for p in pending
     ]
-    for start in range(0, len(pending), BATCH):
-        batch = pending[start : start + BATCH]
-        documents = [
-            (states[p.key].document if p.key in states else None)
-            or AssignmentDocument(
-                tenant=tenant,
-                product_id=p.product_id,
-                channel_id=p.channel_id,
-                locale_id=p.locale_id,
-            )
-            for p in batch
-        ]
-        starts = documents_start_sets(tenant=tenant, documents=documents)
-        inherited = {s.set_id for s in starts if s.inherited}
-        rows = start_entries_load(set_ids=inherited)
-        matrices = dict(ContentSet.objects.filter(pk__in=inherited).values_list("pk", "matrix"))
-        for plan, begin in zip(batch, starts, strict=True):
-            if not begin.inherited:
-                continue
-            state = states.setdefault(plan.key, DocumentState(document=None))
-            state.base_rows = rows.get(begin.set_id, [])
-            state.base_matrix = matrix_normalize(matrices.get(begin.set_id, ()))
-            state.started_from = begin.started_from
+    for plan, begin in zip(
+        pending, documents_start_sets(tenant=tenant, documents=documents), strict=True
+    ):
+        if begin.inherited:
+            plan.start_set, plan.started_from = begin.set_id, begin.started_from
+
+
+def _inherited_starts_load(
+    *, plans: list[DocumentPlan], states: dict[tuple, DocumentState]
+) -> None:
+    """The noted start (`document_starts_record`) of documents that, now locked, still
+    have no content of their own: its entries and matrix become their `base_rows`."""
+    pending = [
+        p
+        for p in plans
+        if p.start_set is not None
+        and not p.removes
+        and not (states.get(p.key) and states[p.key].own_rows)
+    ]
+    if not pending:
+        return
+    sets = {p.start_set for p in pending}
+    rows = start_entries_load(set_ids=sets)
+    matrices = dict(ContentSet.objects.filter(pk__in=sets).values_list("pk", "matrix"))
+    for plan in pending:
+        state = states.setdefault(plan.key, DocumentState(document=None))
+        state.base_rows = rows.get(plan.start_set, [])
+        state.base_matrix = matrix_normalize(matrices.get(plan.start_set, ()))
+        state.started_from = plan.started_from
 
 
 @dataclass

@@ -50,7 +50,7 @@ from .columns import (
 from .tsv import line_encode
 
 KINDS = ("media", "assignments")
-PRODUCT_BATCH = 200
+PRODUCT_BATCH = 50  # a batch's media items and their cells are in memory together
 MEDIA_BATCH = 500
 MANIFEST_NAME = "manifest.tsv"
 COPY_CHUNK = 1024 * 1024
@@ -102,8 +102,7 @@ def media_cells(item: MediaItem, *, base_url: str = "") -> dict[str, str]:
     """Every media column of one item (tags must be prefetched). MediaPublishedURL is the
     item's stable public URL while it is published (R6); MediaPreviewURL a signed link that
     expires after MEDIA_PREVIEW_URL_SECONDS (drafts' bytes are never public, R30)."""
-    thumbnail = Path(item.video_thumbnail.name).name if item.video_thumbnail else ""
-    captions = Path(item.video_captions.name).name if item.video_captions else ""
+    import_paths = _import_paths(item)
     return {
         "InternalMediaId": str(item.pk),
         "MediaChannel": "",
@@ -118,19 +117,15 @@ def media_cells(item: MediaItem, *, base_url: str = "") -> dict[str, str]:
         "MediaAction": "PublishNow" if item.is_published else "Draft",
         "MediaCheckedOutAction": "UseExisting",
         "MediaVersionMismatchAction": "UseExisting",
-        "MediaImportPath": media_import_path(item),
+        "MediaImportPath": import_paths[0],
         "ImageAltText": item.alt_text,
         "MediaSearchTags": ",".join(sorted(t.name for t in item.tags.all())),
         "MediaDisplayName": item.display_name,
         "MediaTitle": item.title,
         "MediaCaption": item.caption,
         "MediaDescription": item.description,
-        "VideoCaptionImportPath": f"media/{item.checksum[:12]}/captions/{captions}"
-        if captions
-        else "",
-        "VideoThumbnailImportPath": f"media/{item.checksum[:12]}/thumbnail/{thumbnail}"
-        if thumbnail
-        else "",
+        "VideoCaptionImportPath": import_paths[2],
+        "VideoThumbnailImportPath": import_paths[1],
         "VideoTranscriptImportPath": "",
         "VideoAudioTrackImportPath": "",
         "VideoDescriptiveAudioTrackImportPath": "",
@@ -153,14 +148,26 @@ def media_cells(item: MediaItem, *, base_url: str = "") -> dict[str, str]:
     }
 
 
+def _import_paths(item: MediaItem) -> tuple[str, str, str]:
+    """MediaImportPath, VideoThumbnailImportPath and VideoCaptionImportPath of an item."""
+    thumbnail = Path(item.video_thumbnail.name).name if item.video_thumbnail else ""
+    captions = Path(item.video_captions.name).name if item.video_captions else ""
+    folder = f"media/{item.checksum[:12]}"
+    return (
+        media_import_path(item),
+        f"{folder}/thumbnail/{thumbnail}" if thumbnail else "",
+        f"{folder}/captions/{captions}" if captions else "",
+    )
+
+
 def companion_files(item: MediaItem) -> list[tuple[str, object]]:
     """(import path, FieldFile) of every file an item's row names."""
-    cells = media_cells(item)
-    out = [(cells["MediaImportPath"], item.file)]
-    if cells["VideoThumbnailImportPath"]:
-        out.append((cells["VideoThumbnailImportPath"], item.video_thumbnail))
-    if cells["VideoCaptionImportPath"]:
-        out.append((cells["VideoCaptionImportPath"], item.video_captions))
+    path, thumbnail, captions = _import_paths(item)
+    out = [(path, item.file)]
+    if thumbnail:
+        out.append((thumbnail, item.video_thumbnail))
+    if captions:
+        out.append((captions, item.video_captions))
     return out
 
 

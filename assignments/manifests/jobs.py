@@ -17,7 +17,7 @@ import uuid
 from typing import IO
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.files.base import ContentFile, File
+from django.core.files.base import File
 from django.core.files.storage import default_storage
 
 from publishing.jobs import ProgressReporter, job_create, job_fail, job_start, job_succeed
@@ -119,30 +119,36 @@ def _import_run(*, job: Job, listener) -> Job:
         elif phase == "documents" and done == total:
             reporter.advance(max(0, reporter.job.progress_total - reporter.job.progress_done))
 
-    result = io.StringIO()
-    try:
-        archive = default_storage.open(params["files"], "rb") if params.get("files") else None
-        with (
-            FileSource(archive=archive) as files,
-            default_storage.open(params["manifest"], "rb") as manifest,
-        ):
-            report = manifest_import(
-                tenant=job.tenant,
-                source=manifest,
-                files=files,
-                user=job.created_by,
-                dry_run=params.get("dry_run", False),
-                on_error=params.get("on_error", "abort"),
-                result_out=result,
-                progress=progress,
-            )
-    except (ImportRefused, DomainError) as exc:
-        return job_fail(job=job, error=getattr(exc, "message", str(exc)))
-    except Exception as exc:  # any failure must end as a failed job, never a stuck one
-        logger.exception("manifest import job %s failed", job.pk)
-        return job_fail(job=job, error=f"{type(exc).__name__}: {exc}")
-    stem = params.get("filename", "manifest.tsv").rsplit(".", 1)[0]
-    job.result_file.save(f"{stem}.result.tsv", ContentFile(result.getvalue().encode()), save=False)
+    # The result manifest is as long as the input: written to a temporary file as the
+    # import makes it (bounded memory), then stored whole as the job's result.
+    with tempfile.TemporaryFile() as spool:
+        result = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+        try:
+            archive = default_storage.open(params["files"], "rb") if params.get("files") else None
+            with (
+                FileSource(archive=archive) as files,
+                default_storage.open(params["manifest"], "rb") as manifest,
+            ):
+                report = manifest_import(
+                    tenant=job.tenant,
+                    source=manifest,
+                    files=files,
+                    user=job.created_by,
+                    dry_run=params.get("dry_run", False),
+                    on_error=params.get("on_error", "abort"),
+                    result_out=result,
+                    progress=progress,
+                )
+        except (ImportRefused, DomainError) as exc:
+            return job_fail(job=job, error=getattr(exc, "message", str(exc)))
+        except Exception as exc:  # any failure must end as a failed job, never a stuck one
+            logger.exception("manifest import job %s failed", job.pk)
+            return job_fail(job=job, error=f"{type(exc).__name__}: {exc}")
+        stem = params.get("filename", "manifest.tsv").rsplit(".", 1)[0]
+        result.flush()
+        result.detach()  # the spool stays open for storage to read
+        spool.seek(0)
+        job.result_file.save(f"{stem}.result.tsv", File(spool), save=False)
     Job.objects.filter(pk=job.pk).update(result_file=job.result_file.name)
     if not report.ok:
         return job_fail(job=job, error="; ".join(report.errors[:20]), counts=report.as_counts())
