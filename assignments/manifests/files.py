@@ -13,14 +13,14 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
+import re
 import shutil
 import stat
 import tempfile
 import zipfile
 from collections import OrderedDict
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from django.conf import settings
 
@@ -28,13 +28,15 @@ from tenants.outbound import OutboundFetchError, outbound_fetch
 from tenants.paths import PathRefused, archive_entry_inside, folder_file_open
 
 URL_SCHEMES = ("http://", "https://")
+_PLAIN_PATH = re.compile(
+    r"(?:[^/.][^/]*/|\.[^/.][^/]*/|\.\.[^/]+/)*(?:[^/.][^/]*|\.[^/.][^/]*|\.\.[^/]+)"
+)
 HEAD_SIZE = 8192  # what content sniffing looks at (media_library.validation)
 READ_SIZE = 1024 * 1024
 DIRECTORIES_KEPT = 256  # open directory descriptors a folder source reuses
 
 
-@dataclass(frozen=True)
-class FileDigest:
+class FileDigest(NamedTuple):
     """What one read of a file proves: its size, SHA-256 and first bytes."""
 
     size: int
@@ -63,6 +65,8 @@ def path_normalize(path: str) -> str:
     cleaned = path.strip().replace("\\", "/")
     if not cleaned:
         raise FileMissing("No file path given.")
+    if _PLAIN_PATH.fullmatch(cleaned):
+        return cleaned  # already normal: no `.`, `..` or empty parts, not absolute
     normalized = posixpath.normpath(cleaned)
     if cleaned.startswith("/") or normalized == ".." or normalized.startswith("../"):
         raise FileMissing(f"'{path}' points outside the manifest's folder.")

@@ -148,13 +148,14 @@ class ManifestValidator(MediaChecks):
 
     def chunk_check(self, chunk: list[Row]) -> None:
         """Check one chunk of rows and write what later passes need to the store."""
-        self.references_load(chunk)
-        self.plans_fetch(chunk)
+        gets = [self.reader.getter(row) for row in chunk]
+        self.references_load(gets)
+        self.plans_fetch(gets)
         rows: list[RowPlan] = []
-        for row in chunk:
+        for row, get in zip(chunk, gets, strict=True):
             plan = RowPlan(line=row.line)
             self.current_values = row.values
-            self.check_row(plan, self.reader.getter(row))
+            self.check_row(plan, get)
             rows.append(plan)
             if self.progress is not None:
                 self.progress(1)
@@ -216,12 +217,11 @@ class ManifestValidator(MediaChecks):
             for code, pk in Purpose.objects.filter(tenant=tenant).values_list("code", "pk")
         }
 
-    def references_load(self, chunk: list[Row]) -> None:
+    def references_load(self, gets: list) -> None:
         """What this chunk's rows name, in a few queries; the last chunk's is dropped."""
-        tenant, reader = self.tenant, self.reader
+        tenant = self.tenant
         keys, paths, media_ids, sources, names = set(), set(), set(), set(), set()
-        for row in chunk:
-            get = reader.getter(row)
+        for get in gets:
             if get("EntityKey"):
                 if self.enum(None, get, "EntityType") == ENTITY_CATEGORY:
                     paths.add(get("EntityKey"))
@@ -283,15 +283,14 @@ class ManifestValidator(MediaChecks):
         self.tags: dict[int, list[str]] = {}
         self.tags_load(set(self.media))
 
-    def plans_fetch(self, chunk: list[Row]) -> None:
+    def plans_fetch(self, gets: list) -> None:
         """The media and document plans earlier chunks made that this chunk's rows name
         (found by the keys the rows' cells give), one object per plan."""
         self.media_memo: dict[tuple, tuple[MediaPlan | None, list]] = {}
         self.chunk_new_media: list[MediaPlan] = []
         self.chunk_entries: list[tuple[DocumentPlan, EntryPlan, RowPlan]] = []
         media_keys, item_ids, document_keys = set(), set(), set()
-        for row in chunk:
-            get = self.reader.getter(row)
+        for get in gets:
             key = self.media_key(get)
             if key is not None:
                 media_keys.add(key)

@@ -89,6 +89,8 @@ def _plain_name(name: str) -> bool:
 
 
 def positive_int(value: str) -> int | None:
+    if not value:
+        return None
     try:
         number = int(value)
     except (TypeError, ValueError):
