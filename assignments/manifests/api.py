@@ -14,7 +14,7 @@ from publishing.api.serializers import JobOutput
 from tenants.api.mixins import TenantScopedMixin
 from tenants.models import Role
 
-from .export import ExportSelection, manifest_lines, selection_check, zip_stream
+from .export import ExportSelection, NoFiles, manifest_lines, selection_check, zip_stream
 from .jobs import import_job_start
 
 
@@ -97,6 +97,7 @@ class ManifestExportApi(TenantScopedMixin, APIView):
             )
             extension = "zip"
         else:
+            selection.files = NoFiles()  # the TSV alone: no file ids to remember
             response = StreamingHttpResponse(
                 (
                     line.encode("utf-8")

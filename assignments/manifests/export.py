@@ -56,6 +56,14 @@ MANIFEST_NAME = "manifest.tsv"
 COPY_CHUNK = 1024 * 1024
 
 
+class NoFiles(set):
+    """The files of a manifest streamed without them (the API's TSV, `manifest_write`):
+    nothing to remember, so a million-row export does not keep a million ids."""
+
+    def add(self, value) -> None:
+        return None
+
+
 @dataclass
 class ExportSelection:
     """What to export: `media` (all, or `media_ids`) or `assignments` (all products, or
@@ -516,6 +524,8 @@ def export_to_path(*, tenant: Tenant, selection: ExportSelection, target: Path) 
 
 
 def manifest_write(*, tenant: Tenant, selection: ExportSelection, out: IO[str]) -> int:
+    """The manifest alone, written to `out` as it is made; returns its rows."""
+    selection.files = NoFiles()
     for text in manifest_lines(tenant=tenant, selection=selection):
         out.write(text)
     return selection.rows
