@@ -170,17 +170,37 @@ def document_state(document: AssignmentDocument | None, contents: Mapping[int, C
     return "empty"
 
 
+ContextKey = tuple[int, str, str]  # (product id, channel code, locale code)
+
+
+def inherited_contexts_load(
+    *, tenant: Tenant, keys: Iterable[ContextKey], source: str = DRAFT
+) -> dict[ContextKey, tuple[Context, Content] | None]:
+    """For many product contexts at once: the context whose content each shows when it has
+    none of its own (R10), with that content. One bulk load of the products' documents, then
+    the fallback chain in memory; the single-document `inherited_context` is this with one
+    key, so the workspace, the API's checkout and the manifest importer cannot disagree."""
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return {}
+    locale_languages = locale_languages_load(tenant=tenant)
+    documents = document_contents_load(tenant=tenant, product_ids={k[0] for k in keys})
+    out: dict[ContextKey, tuple[Context, Content] | None] = {}
+    for key in keys:
+        product_id, channel, locale = key
+        chain = context_chain(channel=channel, locale=locale, locale_languages=locale_languages)
+        out[key] = governing_content(
+            documents=documents.get(product_id, {}), chain=chain, source=source
+        )
+    return out
+
+
 def inherited_context(
     *, tenant: Tenant, product: Product, channel: Channel, locale: Locale, source: str = DRAFT
 ) -> tuple[Context, Content] | None:
     """The context whose content this document shows when it has none of its own (R10)."""
-    chain = context_chain(
-        channel=channel.code,
-        locale=locale.code,
-        locale_languages=locale_languages_load(tenant=tenant),
-    )
-    documents = document_contents_load(tenant=tenant, product_ids=[product.pk]).get(product.pk, {})
-    return governing_content(documents=documents, chain=chain, source=source)
+    key = (product.pk, channel.code, locale.code)
+    return inherited_contexts_load(tenant=tenant, keys=[key], source=source)[key]
 
 
 def document_view(

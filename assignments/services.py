@@ -4,11 +4,11 @@ row, writes in one transaction and records an audit event in that same transacti
 
 Check-in, publish and discard also come in bulk forms (`documents_checkin_bulk`,
 `documents_publish_bulk`, `documents_discard_bulk`, `documents_unpublish_entries_bulk`,
-`category_media_set_bulk`, `category_media_publish_bulk`) for the manifest importer and
-tenant copy: the same role checks, holder checks, versions, audit events, check-in hooks
-and outbox rows, written with a fixed number of statements per batch. The single-document
-services call the bulk form with one document, or share its helpers, so the two cannot
-drift apart."""
+`category_media_set_bulk`, `category_media_publish_bulk`, `category_media_unpublish_bulk`)
+for the manifest importer and tenant copy: the same role checks, holder checks, versions,
+audit events, check-in hooks and outbox rows, written with a fixed number of statements
+per batch. The single-document services call the bulk form with one document, or share
+its helpers, so the two cannot drift apart."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ from .models import (
     Scope,
 )
 from .ordering import primary_apply
-from .selectors import content_sets_load, inherited_context
+from .selectors import content_sets_load, inherited_contexts_load
 from .validation import ENTRY_FIELDS, ValidContent, content_validate, is_id
 
 DEFAULT_PURPOSES = (
@@ -496,21 +496,33 @@ def _refuse_held(document: AssignmentDocument, user: AbstractBaseUser | None, ac
         )
 
 
+def start_entries_load(*, set_ids: Iterable[int]) -> dict[int, list[dict]]:
+    """The entry rows (`ENTRY_FIELDS`) a new working copy takes from each of these sets, in
+    position order per entity and slot. Entries of variants deleted since are history only:
+    they are left out, so editing never fails on a variant that no longer exists. Shared by
+    the check-out (which copies them) and the manifest importer (which overlays its rows
+    on them), so both start from exactly the same content (R12)."""
+    ids = sorted({pk for pk in set_ids if pk is not None})
+    out: dict[int, list[dict]] = {pk: [] for pk in ids}
+    for chunk in _chunks(ids):
+        rows = (
+            AssignmentEntry.objects.filter(content_set_id__in=chunk)
+            .exclude(
+                Q(scope=Scope.VARIANT) & ~Exists(Variant.objects.filter(pk=OuterRef("variant_id")))
+            )
+            .values("content_set_id", *ENTRY_FIELDS)
+            .order_by("content_set_id", "pk")
+        )
+        for row in rows.iterator(chunk_size=BATCH):
+            out[row.pop("content_set_id")].append(row)
+    return out
+
+
 def _entries_copy(*, source_id: int | None, target: ContentSet) -> int:
     if source_id is None:
         return 0
-    # Entries of variants deleted since are history only: a new working copy leaves them
-    # out, so editing never fails on a variant that no longer exists.
-    rows = (
-        AssignmentEntry.objects.filter(content_set_id=source_id)
-        .exclude(
-            Q(scope=Scope.VARIANT) & ~Exists(Variant.objects.filter(pk=OuterRef("variant_id")))
-        )
-        .values(*ENTRY_FIELDS)
-    )
-    return _entries_insert(
-        tenant_id=target.tenant_id, rows=((target.pk, row) for row in rows.order_by("pk"))
-    )
+    rows = start_entries_load(set_ids=[source_id])[source_id]
+    return _entries_insert(tenant_id=target.tenant_id, rows=((target.pk, row) for row in rows))
 
 
 def _content_set_create(
@@ -546,30 +558,79 @@ def _own_set_id(document: AssignmentDocument) -> int | None:
     return document.draft_id if document.draft_id is not None else document.published_id
 
 
-def _inherited_set_id(document: AssignmentDocument) -> tuple[int | None, str | None]:
-    """The set of the document this one currently falls back to (R10), and its context."""
-    governing = inherited_context(
-        tenant=document.tenant,
-        product=document.product,
-        channel=document.channel,
-        locale=document.locale,
-    )
-    if governing is None:
-        return None, None
-    (channel, locale), _ = governing
-    source = (
-        AssignmentDocument.objects.filter(
-            tenant_id=document.tenant_id,
-            product_id=document.product_id,
-            channel__code=channel,
-            locale__code=locale,
+@dataclass(frozen=True)
+class StartSet:
+    """Where the first edit of a document starts (R12): the content set to copy (None:
+    empty) and, for the audit trail, why: "own", "empty" or "inherited from web/en-us"."""
+
+    set_id: int | None
+    started_from: str
+
+    @property
+    def inherited(self) -> bool:
+        return self.started_from.startswith("inherited")
+
+
+def documents_start_sets(
+    *, tenant: Tenant, documents: Sequence[AssignmentDocument]
+) -> list[StartSet]:
+    """What an edit of each document starts from: its own checked-in content when that has
+    entries (or in Omnichannel + Neutral, which inherits from nothing); otherwise the content
+    its context currently shows by fallback (R10), so a channel/locale document begins as a
+    copy of what that context showed (R12). Documents may be unsaved (a manifest's new
+    contexts). The check-out calls this with one document, the manifest importer with a
+    batch: one implementation, a fixed number of queries per call."""
+    documents = list(documents)
+    if not documents:
+        return []
+    own_ids = {_own_set_id(d) for d in documents} - {None}
+    with_entries: set[int] = set()
+    for chunk in _chunks(own_ids):
+        with_entries.update(
+            AssignmentEntry.objects.filter(content_set_id__in=chunk)
+            .values_list("content_set_id", flat=True)
+            .distinct()
         )
-        .values_list("draft_id", "published_id")
-        .first()
-    )
-    if source is None:
-        return None, None
-    return (source[0] if source[0] is not None else source[1]), f"{channel}/{locale}"
+    codes = {
+        **{
+            ("c", pk): code
+            for pk, code in Channel.objects.filter(tenant=tenant).values_list("pk", "code")
+        },
+        **{
+            ("l", pk): code
+            for pk, code in Locale.objects.filter(tenant=tenant).values_list("pk", "code")
+        },
+    }
+    keys: dict[int, tuple[int, str, str]] = {}
+    for index, document in enumerate(documents):
+        channel, locale = codes[("c", document.channel_id)], codes[("l", document.locale_id)]
+        default_context = channel == OMNICHANNEL and locale == NEUTRAL
+        if _own_set_id(document) not in with_entries and not default_context:
+            keys[index] = (document.product_id, channel, locale)
+    governing = inherited_contexts_load(tenant=tenant, keys=keys.values())
+    sources: dict[tuple[int, str, str], int | None] = {}
+    wanted = {(key[0], *found[0]) for key in keys.values() if (found := governing[key])}
+    for product_id, channel, locale, draft_id, published_id in AssignmentDocument.objects.filter(
+        tenant=tenant, product_id__in={w[0] for w in wanted}
+    ).values_list("product_id", "channel__code", "locale__code", "draft_id", "published_id"):
+        if (product_id, channel, locale) in wanted:
+            sources[(product_id, channel, locale)] = (
+                draft_id if draft_id is not None else published_id
+            )
+    out = []
+    for index, document in enumerate(documents):
+        own = _own_set_id(document)
+        plain = StartSet(own, "own" if own is not None else "empty")
+        found = governing.get(keys[index]) if index in keys else None
+        if found is None:
+            out.append(plain)
+            continue
+        (channel, locale), _ = found
+        source = sources.get((document.product_id, channel, locale))
+        out.append(
+            plain if source is None else StartSet(source, f"inherited from {channel}/{locale}")
+        )
+    return out
 
 
 def _document_lock_or_create(
@@ -620,17 +681,8 @@ def document_checkout(
     if document.checked_out_by_id == user.pk:
         return document
     _refuse_held_by_other(document, user, "check out")
-    own = _own_set_id(document)
-    default_context = channel.code == OMNICHANNEL and locale.code == NEUTRAL
-    started_from = "own"
-    copy_of = own
-    if not _has_entries(own) and not default_context:
-        inherited, context = _inherited_set_id(document)
-        if inherited is not None:
-            copy_of, started_from = inherited, f"inherited from {context}"
-    if copy_of is None:
-        started_from = "empty"
-    document.working = _content_set_create(document=document, user=user, copy_of=copy_of)
+    start = documents_start_sets(tenant=tenant, documents=[document])[0]
+    document.working = _content_set_create(document=document, user=user, copy_of=start.set_id)
     document.checked_out_by = user
     document.checked_out_at = timezone.now()
     document.saved_at = None
@@ -638,7 +690,11 @@ def document_checkout(
         update_fields=["working", "checked_out_by", "checked_out_at", "saved_at", "updated_at"]
     )
     _event(
-        document, DocumentAction.CHECKOUT, user, version=document.version, started_from=started_from
+        document,
+        DocumentAction.CHECKOUT,
+        user,
+        version=document.version,
+        started_from=start.started_from,
     )
     return document
 
@@ -1231,6 +1287,39 @@ def category_media_publish_bulk(
     now = timezone.now()
     for assignment in assignments:
         assignment.published_media_id = assignment.draft_media_id
+        assignment.published_at = now
+        assignment.updated_at = now
+    CategoryMedia.objects.bulk_update(
+        assignments, ["published_media", "published_at", "updated_at"], batch_size=500
+    )
+    outbox_record(
+        tenant=tenant, kind=OutboxKind.CATEGORY, ids=sorted(a.category_id for a in assignments)
+    )
+    return assignments
+
+
+@transaction.atomic
+def category_media_unpublish_bulk(
+    *, tenant: Tenant, user: AbstractBaseUser | None, categories: Iterable[Category]
+) -> list[CategoryMedia]:
+    """Take the published image of many categories down, leaving their staged (draft)
+    image as it is (the manifest's Unpublish action), and note them in the change outbox
+    (R21). Categories with nothing published are skipped. `user` None is a system action;
+    a given user must be a publisher (R1a)."""
+    if user is not None:
+        role_require(tenant=tenant, user=user, role=Role.PUBLISHER, action="publish category media")
+    assignments = [
+        assignment
+        for assignment in _category_media_lock(
+            tenant=tenant, category_ids={c.pk for c in categories}
+        ).values()
+        if assignment.published_media_id is not None
+    ]
+    if not assignments:
+        return []
+    now = timezone.now()
+    for assignment in assignments:
+        assignment.published_media_id = None
         assignment.published_at = now
         assignment.updated_at = now
     CategoryMedia.objects.bulk_update(

@@ -28,8 +28,12 @@ How an import behaves, in the words a user needs:
   no check-out here, so MediaCheckedOutAction is accepted and has nothing to act on.
   MediaCategory, MediaChannel/MediaLocale (checked to exist), CatalogNumber and the
   video properties other than thumbnail/captions/transcript are accepted and not stored.
-  Swatch crops and swatches of dimension/variant scope have no column and are not
-  exported.
+- Our additions, all optional (docs/manifests.md): SwatchCrop, EntityAssignmentMatrix, the
+  entity types Product|DimensionMatrix|Swatch, Product|Variant|Swatch and Category. With
+  them an export holds everything a document (and a category image) holds, and export
+  marks rows Draft, so an unchanged export imports as a no-op.
+- A document with no content of its own starts from what its context inherits, as the
+  API's first edit does (`documents_start_sets`): the rows replace only the slots they name.
 - Re-importing the same manifest changes nothing: identical content makes no version,
   identical metadata no media update, identical bytes no new item.
 - The file format (tsv.py): one physical line is one row, quotes are data except a cell
@@ -38,8 +42,12 @@ How an import behaves, in the words a user needs:
   starting with `=`, `+`, `-`, `@`, tab or CR is exported with a leading `'` (formula
   injection, OWASP), as is a value that already starts with `'` and one of those; import
   removes exactly that `'`.
+- Bounded memory: the file is read in chunks, what validation learns is kept in a
+  temporary SQLite store (store.py), documents are applied a batch at a time and the
+  result manifest is written row by row.
 
-Modules: columns (names/values), tsv (line and cell codec), parse, validate (-> plan),
-media_apply, documents_apply (bulk writes), importer (orchestration), result, export,
-files (folder, zip, http(s)), jobs, api, urls, admin, progress.
+Modules: columns (names/values), tsv (line and cell codec), parse (streaming reader),
+validate, validate_media, validate_documents (-> plan, kept in store), media_apply,
+documents_apply and categories_apply (bulk writes), importer (orchestration), result,
+export, files (folder, zip, http(s)), jobs, api, urls, admin, progress.
 """

@@ -47,6 +47,11 @@ def _single_tenant(modeladmin, request, queryset) -> Tenant | None:
     return Tenant.objects.get(pk=tenant_ids.pop())
 
 
+def _origin(request) -> str:
+    """`https://host` of the request: absolute URLs in the export (MediaPublishedURL)."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
 def _zip_response(
     modeladmin, request, tenant: Tenant, selection: ExportSelection
 ) -> StreamingHttpResponse | None:
@@ -69,7 +74,8 @@ def export_media_manifest(modeladmin, request, queryset):
     if tenant is None:
         return None
     ids = list(queryset.values_list("pk", flat=True))
-    return _zip_response(modeladmin, request, tenant, ExportSelection(kind="media", media_ids=ids))
+    selection = ExportSelection(kind="media", media_ids=ids, base_url=_origin(request))
+    return _zip_response(modeladmin, request, tenant, selection)
 
 
 export_media_manifest.allowed_permissions = ("view",)  # what the user sees, they may export
@@ -81,7 +87,9 @@ def export_assignment_manifest(modeladmin, request, queryset):
     if tenant is None:
         return None
     numbers = list(queryset.values_list("number", flat=True))
-    selection = ExportSelection(kind="assignments", product_numbers=numbers)
+    selection = ExportSelection(
+        kind="assignments", product_numbers=numbers, base_url=_origin(request)
+    )
     return _zip_response(modeladmin, request, tenant, selection)
 
 

@@ -14,7 +14,7 @@ from tenants.api.jobs import JobOutput
 from tenants.api.mixins import TenantScopedMixin
 from tenants.models import Role
 
-from .export import ExportSelection, manifest_lines, selection_check, zip_stream
+from .export import ExportSelection, NoFiles, manifest_lines, selection_check, zip_stream
 from .jobs import import_job_start
 
 
@@ -83,6 +83,7 @@ class ManifestExportApi(TenantScopedMixin, APIView):
             product_numbers=products or None,
             media_ids=media_ids if raw_ids else None,
             locale=params.get("locale") or None,
+            base_url=request.build_absolute_uri("/").rstrip("/"),
         )
         if len(media_ids) != len(raw_ids):
             from tenants.exceptions import ValidationFailed
@@ -96,6 +97,7 @@ class ManifestExportApi(TenantScopedMixin, APIView):
             )
             extension = "zip"
         else:
+            selection.files = NoFiles()  # the TSV alone: no file ids to remember
             response = StreamingHttpResponse(
                 (
                     line.encode("utf-8")

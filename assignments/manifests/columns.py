@@ -69,6 +69,8 @@ ASSIGNMENT_COLUMNS: tuple[str, ...] = (
     "SwatchGroup",
     "SwatchDimension",
     "SwatchValue",
+    "SwatchCrop",
+    "EntityAssignmentMatrix",
     "EntityCreatedOn",
     "EntityLastModifiedOn",
     "EntityVersion",
@@ -144,7 +146,32 @@ ENTITY_MASTER = "Product|Master"
 ENTITY_VARIANT = "Product|Variant"
 ENTITY_DIMENSION = "Product|DimensionMatrix"
 ENTITY_SWATCH = "Product|Master|Swatch"
-ENTITY_TYPES = (ENTITY_MASTER, ENTITY_VARIANT, ENTITY_DIMENSION, ENTITY_SWATCH)
+# Our additions (docs/manifests.md), named like the suite's own: swatches of a dimension
+# combination and of a variant, and a category's default image (one per channel).
+ENTITY_DIMENSION_SWATCH = "Product|DimensionMatrix|Swatch"
+ENTITY_VARIANT_SWATCH = "Product|Variant|Swatch"
+ENTITY_CATEGORY = "Category"
+ENTITY_TYPES = (
+    ENTITY_MASTER,
+    ENTITY_VARIANT,
+    ENTITY_DIMENSION,
+    ENTITY_SWATCH,
+    ENTITY_DIMENSION_SWATCH,
+    ENTITY_VARIANT_SWATCH,
+    ENTITY_CATEGORY,
+)
+SWATCH_ENTITY_TYPES = frozenset({ENTITY_SWATCH, ENTITY_DIMENSION_SWATCH, ENTITY_VARIANT_SWATCH})
+# The scope (R8) each product entity type assigns to.
+ENTITY_SCOPES = {
+    ENTITY_MASTER: "master",
+    ENTITY_SWATCH: "master",
+    ENTITY_DIMENSION: "dimension",
+    ENTITY_DIMENSION_SWATCH: "dimension",
+    ENTITY_VARIANT: "variant",
+    ENTITY_VARIANT_SWATCH: "variant",
+}
+# SwatchCrop: `X:0|Y:0|Width:64|Height:48`, the suite's Key:Value|Key:Value convention.
+CROP_KEYS = ("X", "Y", "Width", "Height")
 
 GROUP_PRIMARY = "Primary"
 GROUP_ADDITIONAL = "Additional"
@@ -201,6 +228,7 @@ class ErrorCode:
     UNKNOWN_LOCALE = "UnknownLocale"
     UNKNOWN_MEDIA = "UnknownMedia"
     UNKNOWN_PURPOSE = "UnknownPurpose"
+    UNKNOWN_CATEGORY = "UnknownCategory"
     MISSING_FILE = "MissingFile"
     FILE_REJECTED = "FileRejected"
     TYPE_MISMATCH = "MediaTypeMismatch"

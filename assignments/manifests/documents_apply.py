@@ -26,8 +26,9 @@ from media_library.services import media_item_publish
 from tenants.models import Tenant
 
 from .. import services as assignment_services
+from ..content import matrix_normalize
 from ..models import AssignmentDocument, AssignmentEntry, ContentSet
-from ..services import BATCH, BulkResult, ContentItem
+from ..services import BATCH, BulkResult, ContentItem, documents_start_sets, start_entries_load
 from ..validation import ENTRY_FIELDS
 from .plan import DocumentPlan, EntryPlan
 
@@ -44,6 +45,11 @@ class DocumentState:
     own_rows: list[dict] = field(default_factory=list)
     published_rows: list[dict] = field(default_factory=list)
     own_matrix: tuple[str, ...] = ()
+    # A document with no content of its own starts from what its context inherits (R12):
+    # those entries and matrix, with `started_from` ("inherited from web/en-us").
+    base_rows: list[dict] | None = None
+    base_matrix: tuple[str, ...] = ()
+    started_from: str = ""
 
 
 def _entry_rows(plan: DocumentPlan) -> list[dict]:
@@ -58,7 +64,9 @@ def _entry_rows(plan: DocumentPlan) -> list[dict]:
         if slot == "primary":
             entries = sorted(entries, key=lambda e: (e.order is None, e.order or 0, e.line))
         for position, entry in enumerate(entries):
-            media = entry.media
+            has_media = entry.media_idx >= 0
+            crop = entry.crop if has_media else None
+            x, y, width, height = crop if crop is not None else (None, None, None, None)
             rows.append(
                 {
                     "scope": entry.scope,
@@ -67,18 +75,46 @@ def _entry_rows(plan: DocumentPlan) -> list[dict]:
                     "variant_id": entry.variant_id,
                     "slot": slot,
                     "position": position,
-                    "media_id": (media.item_id or media.existing_id) if media else None,
+                    "media_id": entry_media_id(entry) if has_media else None,
                     "purpose_id": entry.purpose_id,
                     "swatch_dimension": entry.swatch_dimension,
                     "swatch_value": entry.swatch_value,
-                    "swatch_hex": entry.swatch_hex if media is None else "",
-                    "crop_x": None,
-                    "crop_y": None,
-                    "crop_width": None,
-                    "crop_height": None,
+                    "swatch_hex": "" if has_media else entry.swatch_hex,
+                    "crop_x": x,
+                    "crop_y": y,
+                    "crop_width": width,
+                    "crop_height": height,
                 }
             )
     return rows
+
+
+def entry_media_id(entry: EntryPlan) -> int | None:
+    """The library id of an entry's media: known from validation for existing items, from
+    the apply step (its plan, loaded with the batch) for items the import creates."""
+    if entry.media_id is not None:
+        return entry.media_id
+    return entry.media.id_now if entry.media is not None else None
+
+
+def _crop_fields(crop: tuple[int, int, int, int] | None) -> dict:
+    x, y, width, height = crop if crop is not None else (None, None, None, None)
+    return {"crop_x": x, "crop_y": y, "crop_width": width, "crop_height": height}
+
+
+def _overlay(base: list[dict], rows: list[dict], matrix: tuple[str, ...]) -> list[dict]:
+    """The inherited content with the manifest's rows in place of the entity slots they
+    name (a slot the manifest names is replaced whole, every other one is carried over),
+    as if the first edit had changed just those slots (R12). Inherited dimension
+    combinations of another matrix are dropped, as a matrix change drops them."""
+    named = {(r["scope"], r["combination"], r["variant_id"], r["slot"]) for r in rows}
+    kept = [
+        r
+        for r in base
+        if (r["scope"], r["combination"], r["variant_id"], r["slot"]) not in named
+        and (r["scope"] != "dimension" or matrix_normalize(r["dimension_values"]) == matrix)
+    ]
+    return kept + rows
 
 
 def _canonical(rows: Iterable[dict], matrix: Iterable[str]) -> tuple:
@@ -157,7 +193,7 @@ def document_states_load(
             .order_by()
         ):
             rows_by_set[row.pop("content_set_id")].append(row)
-    states = {}
+    states: dict[tuple, DocumentState] = {}
     for key, document in documents.items():
         own_id = document.draft_id if document.draft_id is not None else document.published_id
         own_rows = rows_by_set.get(own_id, [])
@@ -172,7 +208,60 @@ def document_states_load(
             published_rows=published_rows,
             own_matrix=matrices.get(own_id, ()),
         )
+    _inherited_starts_load(plans=plans, states=states)
     return states
+
+
+def document_starts_record(*, tenant: Tenant, plans: list[DocumentPlan]) -> None:
+    """Before anything is written: for each document, the content an edit of it starts
+    from when it has none of its own, chosen by `documents_start_sets` (the function the
+    check-out uses), so a manifest row edits what the API's first edit would (R12). Noted
+    once for the whole import, against the state it began with: a document the same
+    manifest changes does not pass its new content on to contexts imported after it."""
+    pending = [p for p in plans if not p.removes and not p.failed]
+    existing: dict[tuple, AssignmentDocument] = {}
+    product_ids = sorted({p.product_id for p in pending})
+    for start in range(0, len(product_ids), BATCH):
+        for document in AssignmentDocument.objects.filter(
+            tenant=tenant, product_id__in=product_ids[start : start + BATCH]
+        ):
+            existing[(document.product_id, document.channel_id, document.locale_id)] = document
+    documents = [
+        existing.get(p.key)
+        or AssignmentDocument(
+            tenant=tenant, product_id=p.product_id, channel_id=p.channel_id, locale_id=p.locale_id
+        )
+        for p in pending
+    ]
+    for plan, begin in zip(
+        pending, documents_start_sets(tenant=tenant, documents=documents), strict=True
+    ):
+        if begin.inherited:
+            plan.start_set, plan.started_from = begin.set_id, begin.started_from
+
+
+def _inherited_starts_load(
+    *, plans: list[DocumentPlan], states: dict[tuple, DocumentState]
+) -> None:
+    """The noted start (`document_starts_record`) of documents that, now locked, still
+    have no content of their own: its entries and matrix become their `base_rows`."""
+    pending = [
+        p
+        for p in plans
+        if p.start_set is not None
+        and not p.removes
+        and not (states.get(p.key) and states[p.key].own_rows)
+    ]
+    if not pending:
+        return
+    sets = {p.start_set for p in pending}
+    rows = start_entries_load(set_ids=sets)
+    matrices = dict(ContentSet.objects.filter(pk__in=sets).values_list("pk", "matrix"))
+    for plan in pending:
+        state = states.setdefault(plan.key, DocumentState(document=None))
+        state.base_rows = rows.get(plan.start_set, [])
+        state.base_matrix = matrix_normalize(matrices.get(plan.start_set, ()))
+        state.started_from = plan.started_from
 
 
 @dataclass
@@ -190,6 +279,7 @@ class Decision:
     matrix: tuple[str, ...] = ()
     removed: int = 0
     new_version: int = 1  # the number a check-in gets, decided before anything is written
+    started_from: str = ""  # "inherited from ...": a new context's first edit (R12)
 
 
 def document_decide(plan: DocumentPlan, state: DocumentState | None) -> Decision:
@@ -221,11 +311,15 @@ def document_decide(plan: DocumentPlan, state: DocumentState | None) -> Decision
             f"version {plan.expected_version}; kept (EntityVersionMismatchAction UseExisting)."
         )
         return decision
-    current_matrix = state.own_matrix if state else ()
+    inherits = state is not None and state.base_rows is not None
+    current_matrix = (state.base_matrix if inherits else state.own_matrix) if state else ()
     decision.matrix = plan.matrix if plan.matrix is not None else current_matrix
     if plan.removes:
         return _removal_decide(decision, state)
     rows = _entry_rows(plan)
+    if inherits:
+        rows = _overlay(state.base_rows, rows, decision.matrix)
+        decision.started_from = state.started_from
     pending = document is not None and document.draft_id != document.published_id
     if state is None or state.own != _canonical(rows, decision.matrix):
         decision.draft_rows = rows
@@ -263,9 +357,10 @@ def decision_describe(decision: Decision, *, dry_run: bool) -> tuple[bool, str]:
     if decision.discard:
         parts.append(f"the working copy of {plan.label} {would or 'was '}discarded")
     if decision.draft_rows is not None:
+        start = f", starting from the content {decision.started_from}" * bool(decision.started_from)
         parts.append(
             f"{plan.label} {would or ''}checked in as version {decision.new_version} "
-            f"({len(decision.draft_rows)} entries)"
+            f"({len(decision.draft_rows)} entries{start})"
         )
     if decision.publish_draft:
         parts.append(f"{plan.label} {would or ''}published")
@@ -302,7 +397,12 @@ def decisions_apply(
             tenant=tenant, user=user, documents=discard, detail=source
         )
     checkins = [
-        ContentItem(document=d.state.document, rows=d.draft_rows, matrix=d.matrix, detail=source)
+        ContentItem(
+            document=d.state.document,
+            rows=d.draft_rows,
+            matrix=d.matrix,
+            detail={**source, "started_from": d.started_from} if d.started_from else source,
+        )
         for d in active
         if d.draft_rows is not None
     ]
@@ -360,8 +460,14 @@ def _published_dependencies(tenant, documents, user) -> int:
     used = AssignmentEntry.objects.filter(content_set_id__in=set_ids, media__isnull=False).values(
         "media_id"
     )
+    return media_dependencies_publish(tenant=tenant, media_ids=used, user=user)
+
+
+def media_dependencies_publish(*, tenant: Tenant, media_ids, user) -> int:
+    """Publish those of these items (ids, or a subquery of ids) that are still drafts,
+    through the media library's service, each in its own savepoint; returns how many."""
     count = 0
-    for item in MediaItem.objects.filter(tenant=tenant, pk__in=used).exclude(
+    for item in MediaItem.objects.filter(tenant=tenant, pk__in=media_ids).exclude(
         status=MediaStatus.PUBLISHED
     ):
         with transaction.atomic():

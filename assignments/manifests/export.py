@@ -9,6 +9,7 @@ however large the export. Only the set of media ids whose files go alongside is 
 from __future__ import annotations
 
 import io
+import itertools
 import shutil
 import tempfile
 import zipfile
@@ -17,22 +18,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from django.conf import settings
 from django.db.models import Prefetch
 
-from catalog.models import Product
+from catalog.models import Product, Variant
 from media_library.models import MediaItem, MediaTag
+from media_library.selectors import media_file_path
 from media_library.serving import media_preview_url
 from tenants.exceptions import Conflict, ValidationFailed
 from tenants.models import NEUTRAL, OMNICHANNEL, Locale, Tenant
 
-from ..models import AssignmentDocument
+from ..models import AssignmentDocument, CategoryMedia
 from ..selectors import content_sets_load
 from .columns import (
     ASSIGNMENT_COLUMNS,
+    CROP_KEYS,
+    ENTITY_CATEGORY,
     ENTITY_DIMENSION,
+    ENTITY_DIMENSION_SWATCH,
     ENTITY_MASTER,
     ENTITY_SWATCH,
     ENTITY_VARIANT,
+    ENTITY_VARIANT_SWATCH,
     GROUP_ADDITIONAL,
     GROUP_PRIMARY,
     MEDIA_COLUMNS,
@@ -43,10 +50,18 @@ from .columns import (
 from .tsv import line_encode
 
 KINDS = ("media", "assignments")
-PRODUCT_BATCH = 200
+PRODUCT_BATCH = 50  # a batch's media items and their cells are in memory together
 MEDIA_BATCH = 500
 MANIFEST_NAME = "manifest.tsv"
 COPY_CHUNK = 1024 * 1024
+
+
+class NoFiles(set):
+    """The files of a manifest streamed without them (the API's TSV, `manifest_write`):
+    nothing to remember, so a million-row export does not keep a million ids."""
+
+    def add(self, value) -> None:
+        return None
 
 
 @dataclass
@@ -58,6 +73,9 @@ class ExportSelection:
     media_ids: list[int] | None = None
     product_numbers: list[str] | None = None
     locale: str | None = None
+    # The site's origin (`https://host`) for absolute URLs when MEDIA_PUBLIC_BASE_URL is
+    # not set: the API passes its request's; a command may be given one.
+    base_url: str = ""
     files: set[int] = field(default_factory=set)  # filled while rows are written
     rows: int = 0
 
@@ -79,10 +97,20 @@ def media_import_path(item: MediaItem) -> str:
     return f"media/{item.checksum[:12]}/{name}"
 
 
-def media_cells(item: MediaItem) -> dict[str, str]:
-    """Every media column of one item (tags must be prefetched)."""
-    thumbnail = Path(item.video_thumbnail.name).name if item.video_thumbnail else ""
-    captions = Path(item.video_captions.name).name if item.video_captions else ""
+def _absolute(path: str, base_url: str) -> str:
+    """`path` on the public origin: MEDIA_PUBLIC_BASE_URL, else the export's base URL;
+    a URL that is absolute already (the setting applied) is kept."""
+    if "://" in path:
+        return path
+    base = getattr(settings, "MEDIA_PUBLIC_BASE_URL", "") or base_url
+    return f"{base.rstrip('/')}{path}" if base else path
+
+
+def media_cells(item: MediaItem, *, base_url: str = "") -> dict[str, str]:
+    """Every media column of one item (tags must be prefetched). MediaPublishedURL is the
+    item's stable public URL while it is published (R6); MediaPreviewURL a signed link that
+    expires after MEDIA_PREVIEW_URL_SECONDS (drafts' bytes are never public, R30)."""
+    import_paths = _import_paths(item)
     return {
         "InternalMediaId": str(item.pk),
         "MediaChannel": "",
@@ -97,19 +125,15 @@ def media_cells(item: MediaItem) -> dict[str, str]:
         "MediaAction": "PublishNow" if item.is_published else "Draft",
         "MediaCheckedOutAction": "UseExisting",
         "MediaVersionMismatchAction": "UseExisting",
-        "MediaImportPath": media_import_path(item),
+        "MediaImportPath": import_paths[0],
         "ImageAltText": item.alt_text,
         "MediaSearchTags": ",".join(sorted(t.name for t in item.tags.all())),
         "MediaDisplayName": item.display_name,
         "MediaTitle": item.title,
         "MediaCaption": item.caption,
         "MediaDescription": item.description,
-        "VideoCaptionImportPath": f"media/{item.checksum[:12]}/captions/{captions}"
-        if captions
-        else "",
-        "VideoThumbnailImportPath": f"media/{item.checksum[:12]}/thumbnail/{thumbnail}"
-        if thumbnail
-        else "",
+        "VideoCaptionImportPath": import_paths[2],
+        "VideoThumbnailImportPath": import_paths[1],
         "VideoTranscriptImportPath": "",
         "VideoAudioTrackImportPath": "",
         "VideoDescriptiveAudioTrackImportPath": "",
@@ -121,9 +145,10 @@ def media_cells(item: MediaItem) -> dict[str, str]:
         "MediaLastModifiedOn": _stamp(item.updated_at),
         "MediaPublished": "true" if item.is_published else "false",
         "MediaPublishedOn": _stamp(item.published_at),
-        "MediaPublishedURL": "",
-        # Signed and expiring (MEDIA_PREVIEW_URL_SECONDS): drafts' bytes are never public.
-        "MediaPreviewURL": media_preview_url(item) if item.file else "",
+        "MediaPublishedURL": _absolute(media_file_path(item), base_url)
+        if item.is_published
+        else "",
+        "MediaPreviewURL": _absolute(media_preview_url(item), base_url) if item.file else "",
         "ImageQuality": "",
         "ImageWidth": str(item.width or ""),
         "ImageHeight": str(item.height or ""),
@@ -131,14 +156,26 @@ def media_cells(item: MediaItem) -> dict[str, str]:
     }
 
 
+def _import_paths(item: MediaItem) -> tuple[str, str, str]:
+    """MediaImportPath, VideoThumbnailImportPath and VideoCaptionImportPath of an item."""
+    thumbnail = Path(item.video_thumbnail.name).name if item.video_thumbnail else ""
+    captions = Path(item.video_captions.name).name if item.video_captions else ""
+    folder = f"media/{item.checksum[:12]}"
+    return (
+        media_import_path(item),
+        f"{folder}/thumbnail/{thumbnail}" if thumbnail else "",
+        f"{folder}/captions/{captions}" if captions else "",
+    )
+
+
 def companion_files(item: MediaItem) -> list[tuple[str, object]]:
     """(import path, FieldFile) of every file an item's row names."""
-    cells = media_cells(item)
-    out = [(cells["MediaImportPath"], item.file)]
-    if cells["VideoThumbnailImportPath"]:
-        out.append((cells["VideoThumbnailImportPath"], item.video_thumbnail))
-    if cells["VideoCaptionImportPath"]:
-        out.append((cells["VideoCaptionImportPath"], item.video_captions))
+    path, thumbnail, captions = _import_paths(item)
+    out = [(path, item.file)]
+    if thumbnail:
+        out.append((thumbnail, item.video_thumbnail))
+    if captions:
+        out.append((captions, item.video_captions))
     return out
 
 
@@ -154,7 +191,7 @@ def media_rows(*, tenant: Tenant, selection: ExportSelection) -> Iterator[dict[s
         items = items.filter(pk__in=selection.media_ids)
     for item in items.iterator(chunk_size=MEDIA_BATCH):
         selection.files.add(item.pk)
-        yield media_cells(item)
+        yield media_cells(item, base_url=selection.base_url)
 
 
 def _documents(tenant: Tenant, product_ids: list[int], selection: ExportSelection):
@@ -178,20 +215,27 @@ def assignment_rows(*, tenant: Tenant, selection: ExportSelection) -> Iterator[d
         own = {d.pk: d.draft_id if d.draft_id is not None else d.published_id for d in documents}
         contents = content_sets_load(tenant=tenant, set_ids=own.values())
         media_ids = {m for c in contents.values() for m in c.media_kinds}
-        media_ids |= {
-            s.media for c in contents.values() for s in c.master.swatches if s.media is not None
-        }
+        # Variants deleted since are history only (the check-out drops them too): a row for
+        # one could never be imported again.
+        live_variants = set(
+            Variant.objects.filter(
+                tenant=tenant, product_id__in={d.product_id for d in documents}
+            ).values_list("number", flat=True)
+        )
         items = {item.pk: item for item in _media_queryset(tenant).filter(pk__in=media_ids)}
-        media = {pk: media_cells(item) for pk, item in items.items()}
+        media = {pk: media_cells(item, base_url=selection.base_url) for pk, item in items.items()}
         for document in documents:
             content = contents.get(own[document.pk])
             if content is None or not content.has_content:
                 continue
-            base = _entity_base(document)
-            yield from _content_rows(content, document, base, media, selection)
+            base = _entity_base(document, content.matrix)
+            yield from _content_rows(content, base, media, selection, live_variants)
 
 
-def _entity_base(document: AssignmentDocument) -> dict[str, str]:
+def _entity_base(document: AssignmentDocument, matrix: tuple[str, ...]) -> dict[str, str]:
+    """The document's columns on each of its rows. EntityAssignmentAction is always
+    `Draft`: importing an export unchanged is a no-op, and an edited export stages its edits
+    as a new version for review instead of publishing them (set PublishNow to publish)."""
     published = document.draft_id is not None and document.draft_id == document.published_id
     if document.draft_id is None and document.published_id is not None:
         published = True
@@ -204,7 +248,8 @@ def _entity_base(document: AssignmentDocument) -> dict[str, str]:
         else document.channel.code,
         "CatalogNumber": "",
         "EntityAssignmentCurrentPublishState": "Published" if published else "Draft",
-        "EntityAssignmentAction": "PublishNow" if published else "Draft",
+        "EntityAssignmentAction": "Draft",
+        "EntityAssignmentMatrix": "|".join(dimension_label(d) for d in matrix),
         "EntityCheckedOutAction": "UseExisting",
         "EntityVersionMismatchAction": "UseExisting",
         "EntityCreatedOn": _stamp(document.created_at),
@@ -228,35 +273,97 @@ def _slot_rows(slots, entity: dict, media: dict, selection: ExportSelection) -> 
         yield {**entity, **media[media_id], "MediaGroup": GROUP_ADDITIONAL, "MediaPurpose": purpose}
 
 
-def _content_rows(content, document, base, media, selection) -> Iterator[dict]:
-    master = {**base, "EntityType": ENTITY_MASTER}
-    yield from _slot_rows(content.master, master, media, selection)
-    for swatch in content.master.swatches:
+def _swatch_rows(swatches, entity: dict, media: dict, selection) -> Iterator[dict]:
+    """One row per swatch of an entity, in order: a hex colour, or an image (its media
+    columns, SwatchValue its id) with its crop rectangle in SwatchCrop."""
+    for swatch in swatches:
         row = {
-            **base,
-            "EntityType": ENTITY_SWATCH,
+            **entity,
             "SwatchGroup": dimension_label(swatch.dimension),
             "SwatchDimension": swatch.value,
         }
         if swatch.media is not None:
             selection.files.add(swatch.media)
             row.update(media[swatch.media], SwatchValue=str(swatch.media))
+            if swatch.crop is not None:
+                row["SwatchCrop"] = "|".join(
+                    f"{key}:{value}" for key, value in zip(CROP_KEYS, swatch.crop, strict=True)
+                )
         else:
             row["SwatchValue"] = swatch.hex
         yield row
+
+
+def _content_rows(content, base, media, selection, live_variants) -> Iterator[dict]:
+    """Every entry of one CONTENT, entity by entity: master, dimension combinations (in
+    canonical key order), variants (by number); per entity its primary list, additional
+    media and swatches (R7, R8)."""
+    master = {**base, "EntityType": ENTITY_MASTER}
+    yield from _slot_rows(content.master, master, media, selection)
+    yield from _swatch_rows(
+        content.master.swatches, {**base, "EntityType": ENTITY_SWATCH}, media, selection
+    )
     for key in sorted(content.dimensions):
         dimension_row = content.dimensions[key]
-        entity = {
-            **base,
-            "EntityType": ENTITY_DIMENSION,
-            "EntityKeyValue": "|".join(
-                f"{dimension_label(d)}:{v}" for d, v in dimension_row.values.items()
-            ),
-        }
+        values = "|".join(f"{dimension_label(d)}:{v}" for d, v in dimension_row.values.items())
+        entity = {**base, "EntityType": ENTITY_DIMENSION, "EntityKeyValue": values}
         yield from _slot_rows(dimension_row.slots, entity, media, selection)
+        swatch_entity = {**entity, "EntityType": ENTITY_DIMENSION_SWATCH}
+        yield from _swatch_rows(dimension_row.slots.swatches, swatch_entity, media, selection)
     for number in sorted(content.variants):
+        if number not in live_variants:
+            continue
         entity = {**base, "EntityType": ENTITY_VARIANT, "EntityKey": number}
-        yield from _slot_rows(content.variants[number], entity, media, selection)
+        slots = content.variants[number]
+        yield from _slot_rows(slots, entity, media, selection)
+        swatch_entity = {**entity, "EntityType": ENTITY_VARIANT_SWATCH}
+        yield from _swatch_rows(slots.swatches, swatch_entity, media, selection)
+
+
+def category_rows(*, tenant: Tenant, selection: ExportSelection) -> Iterator[dict[str, str]]:
+    """One row per category with a staged default image (R10: per channel, no locale).
+    Left out when the export names products or a locale other than Neutral."""
+    if selection.product_numbers is not None or selection.locale not in (None, NEUTRAL):
+        return
+    assignments = (
+        CategoryMedia.objects.filter(tenant=tenant, draft_media__isnull=False)
+        .select_related("category__channel")
+        .order_by("category__channel__code", "category__path")
+    )
+    for batch in _batches(assignments.iterator(chunk_size=MEDIA_BATCH), MEDIA_BATCH):
+        items = {
+            item.pk: item
+            for item in _media_queryset(tenant).filter(pk__in={a.draft_media_id for a in batch})
+        }
+        for assignment in batch:
+            item = items[assignment.draft_media_id]
+            selection.files.add(item.pk)
+            published = assignment.published_media_id == assignment.draft_media_id
+            yield {
+                "EntityType": ENTITY_CATEGORY,
+                "EntityKey": assignment.category.path,
+                "EntityLocale": NEUTRAL_LOCALE,
+                "EntityChannel": assignment.category.channel.code,
+                "EntityAssignmentCurrentPublishState": "Published" if published else "Draft",
+                "EntityAssignmentAction": "Draft",
+                "EntityCheckedOutAction": "UseExisting",
+                "EntityVersionMismatchAction": "UseExisting",
+                "EntityLastModifiedOn": _stamp(assignment.updated_at),
+                "EntityPublishedOn": _stamp(assignment.published_at),
+                **media_cells(item, base_url=selection.base_url),
+                "MediaGroup": GROUP_PRIMARY,
+            }
+
+
+def _batches(iterable, size: int) -> Iterator[list]:
+    batch: list = []
+    for value in iterable:
+        batch.append(value)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def manifest_lines(*, tenant: Tenant, selection: ExportSelection) -> Iterator[str]:
@@ -267,7 +374,10 @@ def manifest_lines(*, tenant: Tenant, selection: ExportSelection) -> Iterator[st
     rows = (
         media_rows(tenant=tenant, selection=selection)
         if selection.kind == "media"
-        else assignment_rows(tenant=tenant, selection=selection)
+        else itertools.chain(
+            assignment_rows(tenant=tenant, selection=selection),
+            category_rows(tenant=tenant, selection=selection),
+        )
     )
     for row in rows:
         selection.rows += 1
@@ -414,6 +524,8 @@ def export_to_path(*, tenant: Tenant, selection: ExportSelection, target: Path) 
 
 
 def manifest_write(*, tenant: Tenant, selection: ExportSelection, out: IO[str]) -> int:
+    """The manifest alone, written to `out` as it is made; returns its rows."""
+    selection.files = NoFiles()
     for text in manifest_lines(tenant=tenant, selection=selection):
         out.write(text)
     return selection.rows

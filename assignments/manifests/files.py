@@ -10,22 +10,46 @@ step share one download.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
+import re
 import shutil
+import stat
 import tempfile
 import zipfile
+from collections import OrderedDict
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
+
+from django.conf import settings
 
 from tenants.outbound import OutboundFetchError, outbound_fetch
 from tenants.paths import PathRefused, archive_entry_inside, folder_file_open
 
 URL_SCHEMES = ("http://", "https://")
+_PLAIN_PATH = re.compile(
+    r"(?:[^/.][^/]*/|\.[^/.][^/]*/|\.\.[^/]+/)*(?:[^/.][^/]*|\.[^/.][^/]*|\.\.[^/]+)"
+)
+HEAD_SIZE = 8192  # what content sniffing looks at (media_library.validation)
+READ_SIZE = 1024 * 1024
+DIRECTORIES_KEPT = 256  # open directory descriptors a folder source reuses
+
+
+class FileDigest(NamedTuple):
+    """What one read of a file proves: its size, SHA-256 and first bytes."""
+
+    size: int
+    checksum: str
+    head: bytes
 
 
 class FileMissing(Exception):
     """The manifest names a file the import cannot read; the message says why."""
+
+
+class FileTooLarge(FileMissing):
+    """The file is larger than MEDIA_MAX_UPLOAD_BYTES (the upload limit, R5)."""
 
 
 class FilesUnreadable(Exception):
@@ -41,6 +65,8 @@ def path_normalize(path: str) -> str:
     cleaned = path.strip().replace("\\", "/")
     if not cleaned:
         raise FileMissing("No file path given.")
+    if _PLAIN_PATH.fullmatch(cleaned):
+        return cleaned  # already normal: no `.`, `..` or empty parts, not absolute
     normalized = posixpath.normpath(cleaned)
     if cleaned.startswith("/") or normalized == ".." or normalized.startswith("../"):
         raise FileMissing(f"'{path}' points outside the manifest's folder.")
@@ -67,6 +93,8 @@ class FileSource:
             self.zip_names = {name for name in self.zip.namelist() if archive_entry_inside(name)}
         self._downloads: dict[str, str | FileMissing] = {}
         self._tmp: str | None = None
+        self._root_fd: int | None = None
+        self._directories: OrderedDict[str, int] = OrderedDict()
 
     @classmethod
     def for_path(cls, files: str | os.PathLike | None, *, manifest: str | os.PathLike | None):
@@ -84,6 +112,12 @@ class FileSource:
         self.close()
 
     def close(self) -> None:
+        for descriptor in self._directories.values():
+            os.close(descriptor)
+        self._directories.clear()
+        if self._root_fd is not None:
+            os.close(self._root_fd)
+            self._root_fd = None
         if self.zip is not None:
             self.zip.close()
         if self._tmp is not None:
@@ -102,6 +136,79 @@ class FileSource:
         if self.folder is None:
             raise FileMissing(f"'{path}': no folder or zip was given for the files.")
         return _open_inside(self.folder, relative, path)
+
+    def digest(self, path: str) -> FileDigest:
+        """Read the named file once: size, SHA-256 and head, or FileMissing / FileTooLarge.
+
+        A million-row import reads a million files, so a folder's files are opened
+        without resolving every path (see `_open_plain`); anything unusual on the way (a
+        symbolic link, a missing file) takes `open`'s careful path and its messages."""
+        opened = None
+        if self.folder is not None and self.zip is None and not is_url(path):
+            opened = self._open_plain(path_normalize(path))
+        if opened is None:
+            with self.open(path) as handle:
+                return _digest(handle.read)
+        descriptor, size = opened
+        try:
+            if size < READ_SIZE:  # the usual case: the whole file in one read
+                data = os.read(descriptor, READ_SIZE)
+                if len(data) == size and size <= settings.MEDIA_MAX_UPLOAD_BYTES:
+                    return FileDigest(
+                        size=size, checksum=hashlib.sha256(data).hexdigest(), head=data[:HEAD_SIZE]
+                    )
+                os.lseek(descriptor, 0, os.SEEK_SET)
+            return _digest(lambda length: os.read(descriptor, length))
+        finally:
+            os.close(descriptor)
+
+    def _open_plain(self, relative: str) -> tuple[int, int] | None:
+        """A descriptor of `relative` reached through real directories only: every
+        directory from the folder down is opened with O_NOFOLLOW relative to its parent
+        (descriptors kept for the next files) and the file with O_NOFOLLOW, so no link is
+        ever followed and nothing outside the folder can be reached. (descriptor, size), or
+        None when that fails (a link, which the careful path may allow inside the folder,
+        or a missing file)."""
+        parent, _, name = relative.rpartition("/")
+        directory = self._directory(parent)
+        if directory is None:
+            return None
+        try:
+            descriptor = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=directory)
+        except OSError:
+            return None
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            os.close(descriptor)
+            return None
+        return descriptor, status.st_size
+
+    def _directory(self, relative: str) -> int | None:
+        if self._root_fd is None:
+            try:
+                self._root_fd = os.open(self.folder.resolve(), os.O_RDONLY | os.O_DIRECTORY)
+            except OSError:
+                return None
+        if not relative:
+            return self._root_fd
+        cached = self._directories.get(relative)
+        if cached is not None:
+            self._directories.move_to_end(relative)
+            return cached
+        parent, _, name = relative.rpartition("/")
+        above = self._directory(parent)
+        if above is None:
+            return None
+        try:
+            descriptor = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=above)
+        except OSError:
+            return None
+        self._directories[relative] = descriptor
+        if len(self._directories) > DIRECTORIES_KEPT:
+            # The oldest is never an ancestor still needed: ancestors are touched on the way.
+            _, oldest = self._directories.popitem(last=False)
+            os.close(oldest)
+        return descriptor
 
     def _download(self, url: str) -> str:
         cached = self._downloads.get(url)
@@ -124,6 +231,22 @@ class FileSource:
             raise error from None
         self._downloads[url] = target
         return target
+
+
+def _digest(read) -> FileDigest:
+    limit = settings.MEDIA_MAX_UPLOAD_BYTES
+    digest = hashlib.sha256()
+    size, head = 0, b""
+    while chunk := read(READ_SIZE):
+        if len(head) < HEAD_SIZE:
+            head += chunk[: HEAD_SIZE - len(head)]
+        size += len(chunk)
+        if size > limit:
+            raise FileTooLarge(
+                f"The file is larger than the {limit // (1024 * 1024)} MB limit ({limit} bytes)."
+            )
+        digest.update(chunk)
+    return FileDigest(size=size, checksum=digest.hexdigest(), head=head)
 
 
 def _zip_open(archive) -> zipfile.ZipFile:

@@ -18,7 +18,7 @@ import uuid
 from typing import IO
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.files.base import ContentFile, File
+from django.core.files.base import File
 from django.core.files.storage import default_storage
 
 from tenants.exceptions import DomainError
@@ -122,27 +122,33 @@ def _import_run(*, job: Job, progress: ProgressReporter) -> dict:
         elif phase == "documents" and done == total:
             progress.advance(max(0, progress.job.progress_total - progress.job.progress_done))
 
-    result = io.StringIO()
-    try:
-        archive = default_storage.open(params["files"], "rb") if params.get("files") else None
-        with (
-            FileSource(archive=archive) as files,
-            default_storage.open(params["manifest"], "rb") as manifest,
-        ):
-            report = manifest_import(
-                tenant=job.tenant,
-                source=manifest,
-                files=files,
-                user=job.created_by,
-                dry_run=params.get("dry_run", False),
-                on_error=params.get("on_error", "abort"),
-                result_out=result,
-                progress=on_progress,
-            )
-    except ImportRefused as exc:
-        raise JobFailed(getattr(exc, "message", str(exc))) from exc
-    stem = params.get("filename", "manifest.tsv").rsplit(".", 1)[0]
-    job.result_file.save(f"{stem}.result.tsv", ContentFile(result.getvalue().encode()), save=False)
+    # The result manifest is as long as the input: written to a temporary file as the
+    # import makes it (bounded memory), then stored whole as the job's result.
+    with tempfile.TemporaryFile() as spool:
+        result = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+        try:
+            archive = default_storage.open(params["files"], "rb") if params.get("files") else None
+            with (
+                FileSource(archive=archive) as files,
+                default_storage.open(params["manifest"], "rb") as manifest,
+            ):
+                report = manifest_import(
+                    tenant=job.tenant,
+                    source=manifest,
+                    files=files,
+                    user=job.created_by,
+                    dry_run=params.get("dry_run", False),
+                    on_error=params.get("on_error", "abort"),
+                    result_out=result,
+                    progress=on_progress,
+                )
+        except ImportRefused as exc:
+            raise JobFailed(getattr(exc, "message", str(exc))) from exc
+        stem = params.get("filename", "manifest.tsv").rsplit(".", 1)[0]
+        result.flush()
+        result.detach()  # the spool stays open for storage to read
+        spool.seek(0)
+        job.result_file.save(f"{stem}.result.tsv", File(spool), save=False)
     Job.objects.filter(pk=job.pk).update(result_file=job.result_file.name)
     if not report.ok:
         raise JobFailed("; ".join(report.errors[:20]), counts=report.as_counts())
@@ -163,6 +169,7 @@ def export_job_start(*, tenant: Tenant, user: AbstractBaseUser, selection: Expor
             "media_ids": selection.media_ids,
             "product_numbers": selection.product_numbers,
             "locale": selection.locale,
+            "base_url": selection.base_url,
         },
     )
     job_enqueue(job=job)
@@ -180,6 +187,7 @@ def export_job_body(*, job: Job, progress: ProgressReporter) -> dict:
         media_ids=params.get("media_ids"),
         product_numbers=params.get("product_numbers"),
         locale=params.get("locale"),
+        base_url=params.get("base_url", ""),
     )
     with tempfile.TemporaryFile() as spool:
         for chunk in zip_stream(tenant=job.tenant, selection=selection):

@@ -1,11 +1,17 @@
-"""What validation decides and the apply step executes: one plan per row, per media item
-and per assignment document. Plain dataclasses, no database access."""
+"""What validation decides and the apply step executes: one plan per row, per media item,
+per assignment document and per category. Plain dataclasses, no database access.
+
+Row plans live for one chunk of rows; media item and document plans outlive it in the
+import's PlanStore (store.py), keyed by `idx`, so only what a chunk touches is in memory.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from .columns import FAILED
+
+BAD_LINES_KEPT = 10  # failed lines a document remembers, for "line(s) 3, 5 ... failed"
 
 
 @dataclass
@@ -16,6 +22,7 @@ class RowPlan:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (ErrorCode, message)
     media: MediaPlan | None = None
     document: DocumentPlan | None = None
+    category: CategoryPlan | None = None
     result: str = ""
     code: str = ""
     description: str = ""
@@ -48,17 +55,25 @@ class MediaPlan:
     companions: dict = field(default_factory=dict)  # thumbnail/captions/transcript paths
     checksum: str = ""
     kind: str = ""  # proven from the bytes (new items) or the stored row (existing)
+    width: int | None = None  # of an image, for swatch crops
+    height: int | None = None
     update: bool = False  # existing item whose metadata changes
     keep_note: str = ""  # why an existing item is left as it is
     item_id: int | None = None  # after apply
-    outcome: str = ""  # created | updated | unchanged
+    outcome: str = ""  # created | updated | unchanged | deleted
     first_line: int = 0
-    lines: list[int] = field(default_factory=list)
     failed: str = ""
+    problem: tuple[str, str] | None = None  # (ErrorCode, message) for every row naming it
+    idx: int = -1  # its number in the import's PlanStore
 
     @property
     def is_new(self) -> bool:
         return self.existing_id is None
+
+    @property
+    def id_now(self) -> int | None:
+        """The library id: once applied, or of the existing item it names."""
+        return self.item_id or self.existing_id
 
 
 @dataclass
@@ -73,11 +88,15 @@ class EntryPlan:
     variant_number: str = ""
     order: int | None = None
     line: int = 0
-    media: MediaPlan | None = None
+    media_idx: int = -1  # the MediaPlan it uses (-1: none, a hex swatch)
+    media_id: int | None = None  # its library id, when validation knows it (existing items)
     purpose_id: int | None = None
     swatch_dimension: str = ""
     swatch_value: str = ""
     swatch_hex: str = ""
+    crop: tuple[int, int, int, int] | None = None  # x, y, width, height of an image swatch
+    ok: bool = True  # its row had no error when it was read
+    media: MediaPlan | None = None  # while its chunk (or document batch) is in memory
 
     def entity_key(self) -> tuple:
         return (self.scope, self.combination, self.variant_id)
@@ -98,10 +117,20 @@ class DocumentPlan:
     version_mismatch_action: str = ""
     expected_version: int | None = None
     matrix: tuple[str, ...] | None = None
-    entries: list[EntryPlan] = field(default_factory=list)
-    rows: list[RowPlan] = field(default_factory=list)
-    outcome: str = ""
+    stated_matrix: tuple[str, ...] | None = None  # EntityAssignmentMatrix, when given
+    stated_matrix_line: int = 0
+    first_line: int = 0
+    entry_count: int = 0  # rows naming it (batches of documents are sized by their entries)
+    bad_lines: list[int] = field(default_factory=list)  # the first failed lines
     failed: bool = False
+    skip_text: str = ""  # why its good rows are not applied
+    start_set: int | None = None  # what it inherits, when it has no content of its own (R12)
+    started_from: str = ""
+    changed: bool = False  # the outcome, for the result manifest
+    outcome_code: str = ""
+    outcome_text: str = ""
+    idx: int = -1
+    entries: list[EntryPlan] = field(default_factory=list)  # while its batch is in memory
 
     @property
     def key(self) -> tuple[int, int, int]:
@@ -115,15 +144,56 @@ class DocumentPlan:
     def removes(self) -> bool:
         return self.action in ("Unpublish", "UnpublishAndDelete")
 
+    def fail(self, line: int) -> None:
+        self.failed = True
+        if len(self.bad_lines) < BAD_LINES_KEPT and line not in self.bad_lines:
+            self.bad_lines.append(line)
+
+
+@dataclass
+class CategoryPlan:
+    """The row of one category (per channel, R10): its default image and what to do."""
+
+    category_id: int
+    path: str
+    channel_code: str
+    action: str
+    media: MediaPlan | None = None
+    first_line: int = 0
+    bad_lines: list[int] = field(default_factory=list)
+    failed: bool = False
+    skip_text: str = ""
+    changed: bool = False
+    outcome_text: str = ""
+    idx: int = -1
+
+    @property
+    def label(self) -> str:
+        return f"category {self.channel_code}:{self.path}"
+
+    def fail(self, line: int) -> None:
+        self.failed = True
+        if len(self.bad_lines) < BAD_LINES_KEPT and line not in self.bad_lines:
+            self.bad_lines.append(line)
+
 
 @dataclass
 class ImportPlan:
-    rows: list[RowPlan]
-    media: dict[tuple, MediaPlan]
-    documents: dict[tuple[int, int, int], DocumentPlan]
+    """What validation learned: header problems and counts in memory, everything per row,
+    media item and document in the store (`store.PlanStore`), and for each row (in file
+    order) the document, media item and category plan it names (-1: none)."""
+
+    header: object  # parse.Header
     header_errors: list[tuple[str, str]]
     is_assignment: bool
+    store: object  # store.PlanStore
+    rows: int
+    error_rows: int
+    row_documents: object  # array("i")
+    row_media: object
+    row_categories: object
+    categories: dict[int, CategoryPlan]
 
     @property
     def error_count(self) -> int:
-        return sum(1 for r in self.rows if r.errors) + len(self.header_errors)
+        return self.error_rows + len(self.header_errors)

@@ -33,10 +33,17 @@ def _needs_quote_prefix(value: str) -> bool:
     return first == "'" and value[1:2] in _NEUTRALISED_LEADS and len(value) > 1
 
 
+_PLAIN_LEADS_EXCLUDED = FORMULA_LEADS | {"'", '"'}
+
+
 def cell_encode(value: str) -> str:
     """The cell text for one value: neutralised, then wrapped if it must stay on one line."""
     if not value:
         return ""
+    if value[0] not in _PLAIN_LEADS_EXCLUDED and not (
+        "\t" in value or "\n" in value or "\r" in value
+    ):
+        return value  # the common case, a million times per large manifest
     if _needs_quote_prefix(value):
         value = "'" + value
     if value[0] == '"' or any(ch in value for ch in _WRAP_IF_IN):
@@ -81,6 +88,8 @@ def cell_decode(cell: str) -> str:
     if not cell:
         return cell
     first = cell[0]
+    if first != '"' and first != "'":
+        return cell
     if first == '"' and len(cell) >= 2 and cell[-1] == '"':
         unwrapped = _unwrap(cell[1:-1])
         if unwrapped is not None:

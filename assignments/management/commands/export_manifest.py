@@ -25,6 +25,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--media-ids", nargs="+", type=int, metavar="ID", help="only these items"
         )
+        parser.add_argument(
+            "--base-url",
+            default="",
+            help="site origin (https://media.example.com) for MediaPublishedURL and "
+            "MediaPreviewURL when MEDIA_PUBLIC_BASE_URL is not set",
+        )
         scope = parser.add_mutually_exclusive_group()
         scope.add_argument("--locale", help="only this locale's documents (e.g. neutral, en-us)")
         scope.add_argument("--all-locales", action="store_true", help="every locale (the default)")
@@ -38,6 +44,7 @@ class Command(BaseCommand):
             media_ids=options["media_ids"],
             product_numbers=options["products"],
             locale=None if options["all_locales"] else options["locale"],
+            base_url=options["base_url"],
         )
         try:
             selection_check(tenant=tenant, selection=selection)
