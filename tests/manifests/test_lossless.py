@@ -378,8 +378,11 @@ def test_export_urls(tenant, admin_user, client_for, settings, tmp_path):  # R6,
     )
     assert rows["draft"]["MediaPreviewURL"].startswith("http://testserver/p/s/")
     assert draft.public_id.hex in rows["draft"]["MediaPreviewURL"]
-    public = client_for().get(rows["live"]["MediaPublishedURL"].removeprefix("http://testserver"))
-    assert public.status_code == 200
+    # The stable link of a published item leads anyone to its content-hashed public file.
+    public = client_for().get(
+        rows["live"]["MediaPublishedURL"].removeprefix("http://testserver"), follow=True
+    )
+    assert public.status_code == 200 and public.redirect_chain
     preview = client_for().get(rows["draft"]["MediaPreviewURL"].removeprefix("http://testserver"))
     assert preview.status_code == 200  # signed: the draft's bytes, for whoever holds it
 
