@@ -9,7 +9,8 @@ import { workingGroupGet, workingGroupSet } from "./group_working.js";
 
 const canManage = config.can.publish;
 const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-const longDate = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "short", timeZoneName: "short" });
+// dateStyle/timeStyle cannot be combined with timeZoneName: the fields are spelled out.
+const longDate = new Intl.DateTimeFormat(undefined, { weekday: "long", year: "numeric", month: "long", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
 const shortDate = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const STATUS = { open: "Open", scheduled: "Scheduled", running: "Publishing", published: "Published", failed: "Failed" };
 
@@ -134,6 +135,9 @@ function renderDetail() {
     button.title = !canManage ? "You need the publisher role." : running ? "The group is being published." : "";
   }
   $("#group-when").disabled = !canManage || running;
+  const deps = $("#group-deps");
+  deps.checked = g.publish_dependencies;
+  deps.disabled = !canManage || running;
   $("#group-add").hidden = !canManage || running;
   updateTimeZoneNote();
   renderJob(g.last_job);
@@ -284,6 +288,12 @@ $("#group-publish").addEventListener("click", async () => {
     loadList();
   });
 });
+
+$("#group-deps").addEventListener("change", (event) =>
+  act(() => request("PATCH", `publish-groups/${current.id}/`, { body: { publish_dependencies: event.target.checked } }), async () => {
+    report = null;
+    await select(current.id);
+  }));
 
 $("#group-when").addEventListener("input", updateTimeZoneNote);
 $("#group-schedule").addEventListener("click", async () => {
