@@ -96,9 +96,7 @@ def test_discard_by_a_publisher_reaches_the_editor_who_copies_changes_back(
 
     editor.get_by_role("button", name="Copy my changes into a new check-out").click()
     expect(editor.locator("#doc-holder")).to_have_text("You are editing")
-    expect(editor.locator('[data-slot="primary"] .media-title')).to_have_text(
-        ["Desk lamp, chrome"]
-    )
+    expect(editor.locator('[data-slot="primary"] .media-title')).to_have_text(["Desk lamp, chrome"])
     expect(editor.locator(".live-lost")).to_have_count(0)
     shot(editor, "editor-changes-copied-into-a-new-checkout")
     expect(publisher.locator("#doc-holder")).to_have_text(

@@ -46,9 +46,11 @@ def berlin_page(browser, live_server):
     page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
     page.on(
         "console",
-        lambda m: errors.append(m.text)
-        if m.type == "error" and "Failed to load resource" not in m.text
-        else None,
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and "Failed to load resource" not in m.text
+            else None
+        ),
     )
     page.console_errors = errors
     yield page
@@ -167,7 +169,9 @@ def test_a_publish_group_from_creation_to_published(demo, berlin_page, shot):
     expect(page.locator("#group-status")).to_have_text("Published")
     expect(page.locator("#group-job-status")).to_contain_text("succeeded · 100%")
     shot(page, "published")
-    shop = page.request.get("/api/v1/tenants/demo/channels/web/products/LAMP-001/media?locale=en-us")
+    shop = page.request.get(
+        "/api/v1/tenants/demo/channels/web/products/LAMP-001/media?locale=en-us"
+    )
     assert shop.ok and shop.json()["default_image"]["id"] == photo.pk
     assert page.console_errors == []
 
