@@ -7,7 +7,8 @@ import re
 import pytest
 
 from tenants.demo.loader import DEMO_PASSWORD, demo_load
-from tests.browser.axe import assert_no_axe_violations
+from tenants.models import Tenant
+from tests.browser.axe import assert_no_axe_violations, axe_violations, format_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,3 +50,137 @@ def test_axe_helper_names_rule_impact_selector_and_help(demo, page, axe_required
     assert "- button-name [critical]: Buttons must have discernible text" in message
     assert "at #nameless" in message
     assert not [e for e in page.console_log.errors if "Content Security Policy" in e]
+
+
+class Audit:
+    """axe on each screen and state of a flow; one failure at the end lists them all, so a
+    run shows every screen's violations at once."""
+
+    def __init__(self, page, shot):
+        self.page, self.shot, self.failures, self.checked = page, shot, [], []
+
+    def __call__(self, label: str, name: str, **kwargs) -> None:
+        self.shot(self.page, name)
+        self.checked.append(label)
+        violations = axe_violations(self.page, **kwargs)
+        if violations:
+            self.failures.append(format_violations(violations, label))
+
+    def assert_clean(self) -> None:
+        assert not self.failures, "\n\n".join(self.failures)
+
+
+def test_every_workspace_screen_and_state_has_no_axe_violations(demo, page, shot, axe_required):
+    """R-issue15-7: tenant list, search, a product's Master/Dimensions/Variants tabs read-only
+    and checked out, the picker, the swatch editor with a crop, the matrix dialog, a
+    destructive confirm, the preview, the publish dialogs and job, the jobs page, a category."""
+    from django.contrib.auth import get_user_model
+
+    from tenants.services import membership_set
+
+    acme = Tenant.objects.get(slug="acme")
+    membership_set(tenant=acme, user=get_user_model().objects.get(username="demo"), role="viewer")
+    audit = Audit(page, shot)
+
+    page.goto("/workspace/")
+    page.fill("#id_username", "demo")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("input[type=submit]")
+    expect(page.locator(".tenant-list a")).to_have_count(2)
+    audit("tenant list", "tenants")
+
+    page.locator(".tenant-list a", has_text="Demo Outfitters").click()
+    expect(page.locator("#search-results .result").first).to_be_visible()
+    audit("workspace, nothing selected", "workspace")
+    page.fill("#search-q", "polo")
+    expect(page.locator("#search-results .result")).to_have_count(1)
+    audit("product search", "search")
+
+    # A published master, read-only: the three tabs.
+    page.locator("#search-results .result", has_text="Piqué polo").click()
+    expect(page.locator("#doc-state")).to_have_text("Published")
+    expect(page.locator('[data-slot="primary"] .media-row')).to_have_count(3)
+    audit("product, Master tab (read-only)", "master")
+    page.click("#tab-dimensions")
+    expect(page.locator(".grid-table .cell").first).to_be_visible()
+    audit("product, Dimensions tab (read-only)", "dimensions")
+    page.click("#tab-variants")
+    expect(page.locator(".variants-table tbody tr").first).to_be_visible()
+    audit("product, Variants tab (read-only)", "variants")
+
+    # Preview with a selection and the coverage grid.
+    page.click('[data-action="preview"]')
+    expect(page.locator("#coverage-grid table")).to_be_visible()
+    page.select_option('#preview-selectors select[name="color"]', "Red")
+    expect(page.locator("#preview-provenance")).to_contain_text("dimension color Red")
+    audit("preview", "preview")
+    page.click("#preview-close")
+
+    # Checked out: editing the master, the picker, the swatch editor, the matrix.
+    page.click("#tab-master")
+    page.click('[data-action="checkout"]')
+    expect(page.locator("#doc-holder")).to_have_text("You are editing")
+    audit("product, Master tab, checked out", "master-editing")
+    page.click('[data-add="primary"]')
+    expect(page.locator("#picker-grid .picker-item").first).to_be_visible()
+    page.locator("#picker-grid .picker-item input").first.check()
+    page.click("#picker-upload-toggle")
+    audit("picker open, one selected, upload form", "picker")
+    page.click("#picker-cancel")
+    page.click('[data-add="swatch"]')
+    expect(page.locator("#swatch-dialog")).to_be_visible()
+    page.select_option("#swatch-type", "image")
+    page.click("#swatch-choose")
+    page.fill("#picker-q", "blue swatch")
+    page.locator(".picker-item", has_text="Blue swatch").locator("input").check()
+    page.click("#picker-apply")
+    page.check("#swatch-crop-on")
+    expect(page.locator("#crop-rect")).to_be_visible()
+    audit("swatch editor, image with a crop", "swatch")
+    page.click("#swatch-cancel")
+    page.click("#tab-dimensions")
+    audit("product, Dimensions tab, checked out", "dimensions-editing")
+    page.click('[data-matrix="change"]')
+    expect(page.locator("#matrix-dialog")).to_be_visible()
+    audit("matrix dialog", "matrix")
+    page.click("#matrix-cancel")
+    page.locator(".grid-table .cell").first.click()
+    expect(page.locator(".crumb-current")).to_be_visible()
+    audit("a dimension combination's media, checked out", "cell-editing")
+    page.click("#tab-variants")
+    audit("product, Variants tab, checked out", "variants-editing")
+    page.click('[data-action="discard"]')
+    expect(page.locator("#confirm-dialog")).to_be_visible()
+    audit("destructive confirm (discard)", "confirm")
+    page.click("#confirm-cancel")
+
+    # Finish editing after a change, then publish: intro, dependencies, the job.
+    page.click("#tab-master")
+    page.get_by_role("button", name=re.compile(r"^Remove ")).first.click()
+    expect(page.locator("#save-state")).to_have_text("All changes saved")
+    page.click('[data-action="checkin"]')
+    expect(page.locator("#doc-state")).to_have_text("Draft (not published)")
+    page.click('[data-action="publish"]')
+    expect(page.locator("#publish-intro-dialog")).to_be_visible()
+    audit("publish explanation dialog", "publish-intro")
+    page.click("#publish-intro-ok")
+    expect(page.locator("#job-title")).to_have_text("Published")
+    audit("publish job dialog", "publish-job")
+    page.click("#job-close")
+
+    # The jobs page and a category.
+    page.click("text=Jobs")
+    expect(page.locator("#job-rows tr").first).to_contain_text("succeeded")
+    audit("jobs page", "jobs")
+    page.get_by_role("link", name="Product media").click()
+    expect(page.locator("#search-results .result").first).to_be_visible()
+    page.select_option("#ctx-channel", "web")
+    page.fill("#search-q", "accessories")
+    page.locator('#search-results .result[data-key^="category:"]').first.click()
+    expect(page.locator("#category-state")).to_have_text("Published")
+    page.click('[data-cat-action="edit"]')
+    audit("category, editing", "category")
+
+    assert len(audit.checked) == 19
+    audit.assert_clean()
+    assert page.console_log.errors == []
