@@ -184,3 +184,135 @@ def test_every_workspace_screen_and_state_has_no_axe_violations(demo, page, shot
     assert len(audit.checked) == 19
     audit.assert_clean()
     assert page.console_log.errors == []
+
+
+FOCUSED = """() => { const a = document.activeElement;
+  if (!a || a === document.body) return "body";
+  return a.dataset.action ? `action:${a.dataset.action}` : a.id || a.dataset.focusKey
+    || a.getAttribute("aria-label") || a.tagName; }"""
+
+
+def focused(page) -> str:
+    return page.evaluate(FOCUSED)
+
+
+def expect_focus(page, expected: str, timeout_ms: int = 5000) -> None:
+    """The focus settles after the re-renders that follow a save. (Polled from here: the
+    page's CSP forbids the eval that wait_for_function's polling needs.)"""
+    now = focused(page)
+    for _ in range(timeout_ms // 50):
+        if now == expected:
+            return
+        page.wait_for_timeout(50)
+        now = focused(page)
+    assert now == expected, f"focus is on {now!r}, expected {expected!r}"
+
+
+def test_keyboard_focus_escape_and_safe_confirms(demo, page, shot):
+    """R-issue15-7: focus is placed after Edit, Apply, reorder, Remove and Finish; Esc closes
+    the picker, the swatch editor, the matrix dialog, confirms and the preview; a destructive
+    confirm focuses Cancel, so Enter does not destroy; the arrows reorder without a mouse."""
+    log_in(page, next_path="/workspace/demo/products/POLO-001/")
+    expect(page.locator("#doc-state")).to_have_text("Published")
+    edit = page.locator('[data-action="checkout"]')
+    edit.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#doc-holder")).to_have_text("You are editing")
+    expect_focus(page, "action:checkin")
+    shot(page, "edit-focuses-finish")
+
+    # Picker from the keyboard: Esc closes it and the focus is back on Add media.
+    page.locator('[data-add="primary"]').focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#picker-dialog")).to_be_visible()
+    expect_focus(page, "picker-q")
+    page.keyboard.press("Escape")
+    expect(page.locator("#picker-dialog")).to_be_hidden()
+    expect_focus(page, "add-primary")
+    # Apply: the added item is saved and the focus stays on Add media (the panel re-rendered).
+    page.keyboard.press("Enter")
+    page.fill("#picker-q", "polo red front")
+    item = page.locator(".picker-item", has_text="Piqué polo, red (front)").locator("input")
+    item.focus()
+    page.keyboard.press("Space")
+    expect(page.locator("#picker-count")).to_have_text("1 selected")
+    page.locator("#picker-apply").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#save-state")).to_have_text("All changes saved")
+    expect(page.locator('[data-slot="primary"] .media-row')).to_have_count(4)
+    expect_focus(page, "add-primary")
+    shot(page, "apply-keeps-focus")
+
+    # Reorder without a mouse: the last row moves up twice; at the top its "up" is disabled,
+    # so the focus moves to its "down".
+    titles = page.locator('[data-slot="primary"] .media-title')
+    last = "Piqué polo, red (front)"
+    page.get_by_role("button", name=f"Move {last} up").focus()
+    for _ in range(3):
+        page.keyboard.press("Enter")
+        expect(page.locator("#save-state")).to_have_text("All changes saved")
+    expect(titles.first).to_have_text(last)
+    expect_focus(page, f"Move {last} down")
+    shot(page, "reordered-by-keyboard")
+    # Remove: the row goes, the focus lands on Add media.
+    page.get_by_role("button", name=f"Remove {last}").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator('[data-slot="primary"] .media-row')).to_have_count(3)
+    expect_focus(page, "add-primary")
+
+    # Esc closes the swatch editor and the matrix dialog.
+    page.locator('[data-add="swatch"]').focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#swatch-dialog")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#swatch-dialog")).to_be_hidden()
+    expect_focus(page, "add-swatch")
+    page.click("#tab-dimensions")
+    page.locator('[data-matrix="change"]').focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#matrix-dialog")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#matrix-dialog")).to_be_hidden()
+    expect_focus(page, "matrix")
+    # A matrix cell opens with Enter; the focus goes to "All combinations" and back.
+    page.locator('.cell[data-cell="Red"]').focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".crumb-current")).to_have_text("color: Red")
+    expect_focus(page, "back")
+    page.keyboard.press("Enter")
+    expect_focus(page, "cell:Red")
+    page.click("#tab-master")
+
+    # Destructive confirms focus Cancel: Enter and Esc keep the edits.
+    for action in ("discard", "reset"):
+        page.locator(f'[data-action="{action}"]').focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("#confirm-dialog")).to_be_visible()
+        expect_focus(page, "confirm-cancel")
+        shot(page, f"{action}-confirm-focuses-cancel")
+        page.keyboard.press("Enter")
+        expect(page.locator("#confirm-dialog")).to_be_hidden()
+        expect_focus(page, f"action:{action}")
+        page.keyboard.press("Enter")
+        expect(page.locator("#confirm-dialog")).to_be_visible()
+        page.keyboard.press("Escape")
+        expect(page.locator("#confirm-dialog")).to_be_hidden()
+    expect(page.locator("#doc-holder")).to_have_text("You are editing")
+    expect(page.locator('[data-slot="primary"] .media-row')).to_have_count(3)
+
+    # Finish: the focus goes to Edit, which took the place of Finish.
+    page.locator('[data-action="checkin"]').focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#doc-holder")).to_be_hidden()
+    expect_focus(page, "action:checkout")
+    shot(page, "finish-focuses-edit")
+
+    # Preview: its Close has the focus; Esc closes it and returns the focus to Preview.
+    page.locator('[data-action="preview"]').focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#preview-panel")).to_be_visible()
+    expect_focus(page, "preview-close")
+    page.keyboard.press("Escape")
+    expect(page.locator("#preview-panel")).to_be_hidden()
+    expect_focus(page, "action:preview")
+    assert page.console_log.errors == []

@@ -58,6 +58,8 @@ function cell(content, values, can) {
     type: "button",
     class: `cell${own ? " cell-own" : ""}`,
     dataset: { cell: Object.values(values).join("|") },
+    "data-focus-key": `cell:${Object.values(values).join("|")}`,
+    "data-focus-alt": "back", // opening it shows its media under "← All combinations"
     // The name starts with the words shown (speech control users say what they see).
     "aria-label": `${shown}${count ? ` ${count}` : ""} (${label}; ${own ? "own media" : "no own media"})`,
     onclick: () => {
@@ -79,7 +81,7 @@ export function renderDimensions(panel) {
     const scope = { kind: "dimension", values: state.openScope.dimensions };
     panel.append(
       h("div", { class: "crumbs" },
-        h("button", { type: "button", class: "btn btn-link", onclick: () => { state.openScope.dimensions = null; emit(); } }, "← All combinations"),
+        h("button", { type: "button", class: "btn btn-link", "data-focus-key": "back", "data-focus-alt": `cell:${Object.values(scope.values).join("|")}`, onclick: () => { state.openScope.dimensions = null; emit(); } }, "← All combinations"),
         h("span", { class: "crumb-current", text: scopeLabel(scope) })),
       renderSlots(scope),
     );
@@ -88,12 +90,12 @@ export function renderDimensions(panel) {
   if (!content.matrix.length) {
     panel.append(h("div", { class: "empty-block" },
       h("p", { text: "No assignment matrix yet. An assignment matrix chooses the dimensions that get their own media (e.g. colour and style, ignoring size)." }),
-      can ? h("button", { type: "button", class: "btn btn-primary", "data-matrix": "create", onclick: openMatrixDialog }, "Create assignment matrix") : h("p", { class: "muted small", text: "Edit product media to create one." })));
+      can ? h("button", { type: "button", class: "btn btn-primary", "data-matrix": "create", "data-focus-key": "matrix", onclick: openMatrixDialog }, "Create assignment matrix") : h("p", { class: "muted small", text: "Edit product media to create one." })));
     return;
   }
   panel.append(h("div", { class: "matrix-head" },
     h("p", {}, "Assignment matrix: ", h("strong", { text: content.matrix.join(" × ") })),
-    can ? h("button", { type: "button", class: "btn", "data-matrix": "change", onclick: openMatrixDialog }, "Change assignment matrix") : null));
+    can ? h("button", { type: "button", class: "btn", "data-matrix": "change", "data-focus-key": "matrix", onclick: openMatrixDialog }, "Change assignment matrix") : null));
   const last = content.matrix[content.matrix.length - 1];
   const rowsDims = content.matrix.slice(0, -1);
   const rows = rowsDims.length ? combinations(dims, rowsDims) : [{}];
