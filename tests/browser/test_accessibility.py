@@ -316,3 +316,90 @@ def test_keyboard_focus_escape_and_safe_confirms(demo, page, shot):
     expect(page.locator("#preview-panel")).to_be_hidden()
     expect_focus(page, "action:preview")
     assert page.console_log.errors == []
+
+
+# The contrast of an element's text against what is painted behind it, as the page shows it
+# now (axe does not hover). Backgrounds are composited up the ancestors; WCAG's formula.
+CONTRAST = """(el) => {
+  const parse = (c) => {
+    const p = c.match(/rgba?\\(([^)]+)\\)/)[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
+  };
+  const over = (top, bottom) => ({
+    r: top.r * top.a + bottom.r * (1 - top.a), g: top.g * top.a + bottom.g * (1 - top.a),
+    b: top.b * top.a + bottom.b * (1 - top.a), a: 1 });
+  const layers = [];
+  for (let node = el; node && node.nodeType === 1; node = node.parentElement) {
+    const bg = parse(getComputedStyle(node).backgroundColor);
+    if (bg.a > 0) layers.push(bg);
+    if (bg.a >= 1) break;
+  }
+  let bg = { r: 255, g: 255, b: 255, a: 1 };
+  for (const layer of layers.reverse()) bg = over(layer, bg);
+  const style = getComputedStyle(el);
+  const fg = over(parse(style.color), bg);
+  const lum = (c) => {
+    const ch = [c.r, c.g, c.b].map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2];
+  };
+  const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+  const size = parseFloat(style.fontSize);
+  const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+  const hex = (c) => "#" + [c.r, c.g, c.b].map((v) => Math.round(v).toString(16).padStart(2, "0")).join("");
+  return { ratio: (hi + 0.05) / (lo + 0.05), needed: large ? 3 : 4.5,
+           text: (el.innerText || el.getAttribute("aria-label") || "").trim().slice(0, 40),
+           color: hex(fg), background: hex(bg) };
+}"""
+
+
+def hover_contrast_failures(page, selector: str, label: str) -> list[str]:
+    """Hovers every visible, enabled match of `selector` and measures its text contrast."""
+    failures = []
+    elements = page.locator(selector)
+    for i in range(elements.count()):
+        element = elements.nth(i)
+        if not element.is_visible() or element.is_disabled():
+            continue
+        element.hover()
+        found = element.evaluate(CONTRAST)
+        if found["ratio"] < found["needed"]:
+            failures.append(
+                f"{label} {selector} “{found['text']}” hovered: {found['color']} on "
+                f"{found['background']} is {found['ratio']:.2f}:1 (needs {found['needed']}:1)"
+            )
+    page.mouse.move(0, 0)
+    return failures
+
+
+def test_hovered_buttons_keep_aa_contrast(demo, page, shot):
+    """R-issue15-7: WCAG AA contrast in every state, hover included (red buttons kept their
+    white label on a light-grey hover before: ≈1.1:1)."""
+    log_in(page, next_path="/workspace/demo/products/POLO-001/")
+    expect(page.locator("#doc-state")).to_have_text("Published")
+    failures = hover_contrast_failures(page, ".topbar a, .topbar button", "top bar")
+    failures += hover_contrast_failures(page, "#search-results .result", "search result")
+    page.click('[data-action="checkout"]')
+    expect(page.locator("#doc-holder")).to_have_text("You are editing")
+    for selector in (".action-bar .btn", ".tab", ".slot .btn", ".icon-btn"):
+        failures += hover_contrast_failures(page, selector, "Master tab")
+    page.click("#tab-dimensions")
+    failures += hover_contrast_failures(page, ".cell, .matrix-head .btn", "Dimensions tab")
+    page.click("#tab-variants")
+    failures += hover_contrast_failures(page, ".assign", "Variants tab")
+    page.click('[data-action="discard"]')
+    expect(page.locator("#confirm-ok")).to_have_class(re.compile("btn-danger"))
+    failures += hover_contrast_failures(page, "#confirm-dialog .btn", "discard confirm")
+    page.locator("#confirm-ok").hover()
+    shot(page, "danger-button-hovered")
+    page.click("#confirm-cancel")
+    page.click("#tab-master")
+    page.get_by_role("button", name=re.compile(r"^Remove ")).first.click()
+    expect(page.locator("#save-state")).to_have_text("All changes saved")
+    page.click('[data-action="checkin"]')
+    page.click('[data-action="publish"]')
+    failures += hover_contrast_failures(page, "#publish-intro-dialog .btn", "publish dialog")
+    page.click("#publish-intro-cancel")
+    assert not failures, "\n".join(failures)
