@@ -15,6 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 from playwright.sync_api import expect  # noqa: E402
 
+from tests.browser.axe import assert_no_axe_violations  # noqa: E402
+
 LIVE = 8_000  # a poll every 3 s: a change shows within one or two polls
 
 
@@ -79,6 +81,7 @@ def test_discard_by_a_publisher_reaches_the_editor_who_copies_changes_back(
     expect(publisher.locator(".live-held")).to_contain_text("Checked out by demo-editor since")
     expect(publisher.locator(".live-notice")).to_contain_text("demo-editor started editing at")
     shot(publisher, "publisher-sees-the-checkout-live")
+    assert_no_axe_violations(publisher, "publisher sees the checkout live")
 
     publisher.click('[data-action="discard"]')
     publisher.click("#confirm-ok")
@@ -93,12 +96,14 @@ def test_discard_by_a_publisher_reaches_the_editor_who_copies_changes_back(
     expect(editor.get_by_role("button", name="Retry save")).to_have_count(0)
     expect(editor.locator('[data-add="primary"]')).to_have_count(0)
     shot(editor, "editor-told-of-the-discard")
+    assert_no_axe_violations(editor, "editor told of the discard")
 
     editor.get_by_role("button", name="Copy my changes into a new check-out").click()
     expect(editor.locator("#doc-holder")).to_have_text("You are editing")
     expect(editor.locator('[data-slot="primary"] .media-title')).to_have_text(["Desk lamp, chrome"])
     expect(editor.locator(".live-lost")).to_have_count(0)
     shot(editor, "editor-changes-copied-into-a-new-checkout")
+    assert_no_axe_violations(editor, "editor changes copied into a new checkout")
     expect(publisher.locator("#doc-holder")).to_have_text(
         "Being edited by demo-editor", timeout=LIVE
     )
@@ -116,9 +121,11 @@ def test_a_publisher_takes_over_and_the_former_holder_is_told(demo, page, second
     held = publisher.locator(".live-held")
     expect(held).to_contain_text("Checked out by demo-editor since")
     shot(publisher, "publisher-sees-the-holder")
+    assert_no_axe_violations(publisher, "publisher sees the holder")
     held.get_by_role("button", name="Take over editing").click()
     expect(publisher.locator("#confirm-body")).to_contain_text("demo-editor has been editing")
     shot(publisher, "take-over-confirmation")
+    assert_no_axe_violations(publisher, "take over confirmation")
     publisher.click("#confirm-ok")
     expect(publisher.locator("#doc-holder")).to_have_text("You are editing")
     # The publisher continues from the editor's saved working copy.
@@ -133,6 +140,7 @@ def test_a_publisher_takes_over_and_the_former_holder_is_told(demo, page, second
     copy = editor.get_by_role("button", name="Copy my changes into a new check-out")
     expect(copy).to_be_disabled()  # someone holds it now
     shot(editor, "editor-told-of-the-take-over")
+    assert_no_axe_violations(editor, "editor told of the take over")
 
     event = DocumentEvent.objects.get(action="takeover")
     assert event.user.username == "demo" and event.detail["former_holder"] == "demo-editor"

@@ -23,6 +23,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 from playwright.sync_api import expect  # noqa: E402
 
+from tests.browser.axe import assert_no_axe_violations  # noqa: E402
+
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
@@ -108,6 +110,7 @@ def test_a_publish_group_from_creation_to_published(demo, berlin_page, shot):
     expect(page.locator("#group-list")).to_contain_text("No publish groups yet.")
     expect(page.locator("#scheduler-warning")).to_contain_text("No scheduler")
     shot(page, "empty")
+    assert_no_axe_violations(page, "empty")
 
     page.fill("#group-new-name", "Spring drop")
     page.click("#group-new-submit")
@@ -123,6 +126,7 @@ def test_a_publish_group_from_creation_to_published(demo, berlin_page, shot):
     rows = page.locator("#group-product-rows tr")
     expect(rows).to_have_count(3)
     shot(page, "three-products-added")
+    assert_no_axe_violations(page, "three products added")
 
     page.click("#group-validate")
     expect(page.locator("#group-validation-summary")).to_contain_text(
@@ -136,6 +140,7 @@ def test_a_publish_group_from_creation_to_published(demo, berlin_page, shot):
     )
     expect(page.locator('tr[data-product="CHINO-001"]')).to_contain_text("Nothing checked in")
     shot(page, "validation-per-product")
+    assert_no_axe_violations(page, "validation per product")
 
     page.get_by_role("button", name="Remove SHIRT-001").click()
     expect(rows).to_have_count(2)
@@ -158,6 +163,7 @@ def test_a_publish_group_from_creation_to_published(demo, berlin_page, shot):
     expected = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 10, tzinfo=BERLIN)
     assert group.scheduled_at == expected.astimezone(UTC)
     shot(page, "scheduled")
+    assert_no_axe_violations(page, "scheduled")
 
     page.click("#group-unschedule")
     expect(page.locator("#group-status")).to_have_text("Open")
@@ -169,6 +175,7 @@ def test_a_publish_group_from_creation_to_published(demo, berlin_page, shot):
     expect(page.locator("#group-status")).to_have_text("Published")
     expect(page.locator("#group-job-status")).to_contain_text("succeeded · 100%")
     shot(page, "published")
+    assert_no_axe_violations(page, "published")
     shop = page.request.get(
         "/api/v1/tenants/demo/channels/web/products/LAMP-001/media?locale=en-us"
     )
@@ -190,6 +197,7 @@ def test_an_overdue_group_without_a_scheduler_says_so(demo, berlin_page, shot):
     expect(page.locator("#group-warning")).to_contain_text("The scheduled time has passed")
     expect(page.locator("#group-warning")).to_contain_text("No scheduler")
     shot(page, "overdue-warning")
+    assert_no_axe_violations(page, "overdue warning")
     assert page.console_errors == []
 
 
@@ -209,11 +217,13 @@ def test_the_product_page_adds_to_the_group_the_user_works_in(demo, berlin_page,
     expect(strip).to_contain_text("Working in “Winter”.")
     expect(page.locator("#group-add-select option:checked")).to_have_text("Winter (open)")
     shot(page, "product-page-offers-the-working-group")
+    assert_no_axe_violations(page, "product page offers the working group")
     page.click("#group-add")
     expect(strip.locator(".group-chip")).to_have_text(re.compile("Winter"))
     expect(strip).to_contain_text("Added LAMP-001 to “Winter”.")
     assert list(winter.products.values_list("number", flat=True)) == ["LAMP-001"]
     shot(page, "added-from-the-product-page")
+    assert_no_axe_violations(page, "added from the product page")
 
     strip.get_by_role("button", name="Remove LAMP-001 from Winter").click()
     expect(strip).to_contain_text("Not in any publish group.")
