@@ -149,3 +149,75 @@ def test_a_publisher_takes_over_and_the_former_holder_is_told(demo, page, second
     expect(editor.locator(".live-lost")).to_have_count(0)
     shot(editor, "editor-reloaded")
     assert editor.console_log.errors == [] and publisher.console_errors == []
+
+
+def test_checkin_publish_and_an_expired_checkout_taken_by_an_editor(
+    demo, page, second_page, shot, settings
+):
+    """Check-in and publish reach the other page; a check-out idle past
+    CHECKOUT_IDLE_MINUTES offers any editor "Take over editing"."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from tenants.models import Role
+    from tests.factories import make_member
+
+    erin = make_member(demo, Role.EDITOR, "erin")
+    erin.set_password(DEMO_PASSWORD)
+    erin.save()
+    editor, publisher = page, second_page
+    log_in(editor, "demo-editor", "/workspace/demo/products/LAMP-001/")
+    log_in(publisher, "demo", "/workspace/demo/products/LAMP-001/")
+    editor.click('[data-action="checkout"]')
+    add_chrome_photo(editor)
+    editor.click('[data-action="checkin"]')
+    expect(publisher.locator(".live-notice")).to_contain_text(
+        "demo-editor finished editing at", timeout=LIVE
+    )
+    expect(publisher.locator("#doc-state")).to_have_text("Draft (not published)")
+    shot(publisher, "publisher-sees-the-checkin")
+    assert_no_axe_violations(publisher, "publisher sees the checkin")
+
+    publisher.click('[data-action="publish"]')
+    publisher.click("#publish-intro-ok")
+    publisher.click("#deps-publish-all")
+    expect(publisher.locator("#job-title")).to_have_text("Published")
+    publisher.click("#job-close")
+    expect(editor.locator(".live-notice")).to_contain_text(
+        "demo published version 1 at", timeout=LIVE
+    )
+    expect(editor.locator("#doc-state")).to_have_text("Published")
+    shot(editor, "editor-sees-the-publish")
+
+    # demo-editor checks out again and goes idle past the limit (stamps moved back).
+    editor.click('[data-action="checkout"]')
+    expect(editor.locator("#doc-holder")).to_have_text("You are editing")
+    past = timezone.now() - timedelta(minutes=settings.CHECKOUT_IDLE_MINUTES + 5)
+    AssignmentDocument.objects.filter(checked_out_by__isnull=False).update(
+        checked_out_at=past, updated_at=past, saved_at=None
+    )
+    other = second_page.context.browser.new_context(
+        viewport={"width": 1400, "height": 950}, base_url=page.url.split("/workspace")[0]
+    )
+    erin_page = other.new_page()
+    try:
+        log_in(erin_page, "erin", "/workspace/demo/products/LAMP-001/")
+        held = erin_page.locator(".live-held")
+        expect(held).to_contain_text("anyone with edit rights may take it over")
+        shot(erin_page, "an-editor-sees-an-expired-checkout")
+        assert_no_axe_violations(erin_page, "an editor sees an expired checkout")
+        held.get_by_role("button", name="Take over editing").click()
+        erin_page.click("#confirm-ok")
+        expect(erin_page.locator("#doc-holder")).to_have_text("You are editing")
+        expect(editor.locator(".live-lost")).to_contain_text(
+            "erin took over your check-out after it had been idle too long", timeout=LIVE
+        )
+        shot(editor, "former-holder-told-of-the-expiry-take-over")
+        event = DocumentEvent.objects.get(action="takeover")
+        assert event.detail["reason"] == "expired"
+        assert get_user_model().objects.get(pk=event.user_id).username == "erin"
+    finally:
+        other.close()
+    assert editor.console_log.errors == [] and publisher.console_errors == []
