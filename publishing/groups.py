@@ -13,7 +13,8 @@ from django.utils import timezone
 from assignments.models import AssignmentEntry
 from tenants.exceptions import Conflict, DomainError, NotFound, ValidationFailed
 from tenants.jobs.services import JobQueueUnavailable, job_create, job_fail
-from tenants.models import Channel, Job, JobKind, Locale, Tenant
+from tenants.models import Channel, Job, JobKind, Locale, Role, Tenant
+from tenants.selectors import role_require
 
 from .models import PublishGroup, PublishGroupStatus
 from .services import product_ids_for, publish_job_start, publish_plan
@@ -92,14 +93,23 @@ def group_update(
     return group
 
 
-def group_products_add(*, group: PublishGroup, products: Sequence[str]) -> PublishGroup:
-    """Explicit membership (issue 15): a product joins a group only when someone adds it."""
+def group_products_add(
+    *, group: PublishGroup, user: AbstractBaseUser | None, products: Sequence[str]
+) -> PublishGroup:
+    """Explicit membership (issue 15): a product joins a group only when someone adds it.
+    `user` None is a system action; a user must be a publisher (R1a)."""
+    if user is not None:
+        role_require(tenant=group.tenant, user=user, role=Role.PUBLISHER, action="add products")
     if not products:
         raise DomainError("Name at least one product to add.", field="products")
     return group_update(group=group, add=products)
 
 
-def group_products_remove(*, group: PublishGroup, products: Sequence[str]) -> PublishGroup:
+def group_products_remove(
+    *, group: PublishGroup, user: AbstractBaseUser | None, products: Sequence[str]
+) -> PublishGroup:
+    if user is not None:
+        role_require(tenant=group.tenant, user=user, role=Role.PUBLISHER, action="remove products")
     if not products:
         raise DomainError("Name at least one product to remove.", field="products")
     return group_update(group=group, remove=products)

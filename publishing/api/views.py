@@ -168,7 +168,9 @@ class PublishGroupViewSet(
         data = GroupProductsInput(data=request.data)
         data.is_valid(raise_exception=True)
         return self._out(
-            groups.group_products_add(group=group, products=data.validated_data["products"])
+            groups.group_products_add(
+                group=group, user=request.user, products=data.validated_data["products"]
+            )
         )
 
     @extend_schema(request=GroupProductsInput, responses={200: PublishGroupOutput})
@@ -178,7 +180,9 @@ class PublishGroupViewSet(
         data = GroupProductsInput(data=request.data)
         data.is_valid(raise_exception=True)
         return self._out(
-            groups.group_products_remove(group=group, products=data.validated_data["products"])
+            groups.group_products_remove(
+                group=group, user=request.user, products=data.validated_data["products"]
+            )
         )
 
     @extend_schema(request=None, responses={200: GroupValidationOutput})

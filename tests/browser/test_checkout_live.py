@@ -198,6 +198,11 @@ def test_checkin_publish_and_an_expired_checkout_taken_by_an_editor(
     AssignmentDocument.objects.filter(checked_out_by__isnull=False).update(
         checked_out_at=past, updated_at=past, saved_at=None
     )
+    expect(editor.locator(".live-idle")).to_contain_text(
+        "anyone with edit rights may now take it over", timeout=LIVE
+    )
+    shot(editor, "holder-warned-that-the-checkout-is-idle")
+    assert_no_axe_violations(editor, "holder warned that the checkout is idle")
     other = second_page.context.browser.new_context(
         viewport={"width": 1400, "height": 950}, base_url=page.url.split("/workspace")[0]
     )

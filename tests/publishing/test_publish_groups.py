@@ -118,6 +118,23 @@ def test_editors_read_groups_but_cannot_manage_them(tenant, publisher, editor, c
     group = group_create(tenant=tenant, user=publisher, name="G")
     assert client_for(editor).get(f"{BASE}/{group.pk}/").status_code == 200
     assert client_for(editor).post(f"{BASE}/{group.pk}/publish").status_code == 403
+    b.mug(tenant)
+    add = client_for(editor).post(
+        f"{BASE}/{group.pk}/add", {"products": ["MUG-001"]}, format="json"
+    )
+    assert add.status_code == 403 and not group.products.exists()
+
+
+def test_adding_needs_the_publisher_role_in_the_service_too(tenant, editor):
+    # R30: one check at every door, the service included (a command or task calling it).
+    from publishing.groups import group_products_add
+    from tenants.exceptions import PermissionDenied
+
+    group = group_create(tenant=tenant, user=None, name="G")
+    b.mug(tenant)
+    with pytest.raises(PermissionDenied):
+        group_products_add(group=group, user=editor, products=["MUG-001"])
+    assert group_products_add(group=group, user=None, products=["MUG-001"]).products.count() == 1
 
 
 def test_other_tenants_groups_are_invisible(tenant, other_tenant, publisher, client_for):

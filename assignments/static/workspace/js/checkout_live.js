@@ -231,7 +231,7 @@ function render() {
         h("div", { class: "live-actions" },
           h("button", { type: "button", class: "btn", onclick: reload, text: "Reload" }),
           lost.kept && config.can.edit
-            ? h("button", { type: "button", class: "btn btn-primary", onclick: copyIntoNewCheckout, disabled: heldByOther() && !state.doc.expired ? true : false, title: heldByOther() ? `Being edited by ${state.doc.checked_out_by}.` : "", text: "Copy my changes into a new check-out" })
+            ? h("button", { type: "button", class: "btn btn-primary", onclick: copyIntoNewCheckout, disabled: heldByOther() ? true : false, title: heldByOther() ? `Being edited by ${state.doc.checked_out_by}: take it over first, if you may.` : "", text: "Copy my changes into a new check-out" })
             : null)));
   }
   if (heldByOther()) {
@@ -242,6 +242,11 @@ function render() {
       h("div", { class: "alert alert-info live-held" },
         h("span", { text: `Checked out by ${doc.checked_out_by} since ${at(doc.checked_out_at)}.${idle}` }),
         canTake ? h("button", { type: "button", class: "btn btn-small", onclick: takeOver, text: "Take over editing" }) : null));
+  }
+  if (isHolder() && remote && remote.checked_out_by === me && remote.expired) {
+    parts.push(
+      h("div", { class: "alert alert-warning live-idle", role: "status" },
+        h("span", { text: `Your check-out has been idle since ${at(remote.last_active_at)}: anyone with edit rights may now take it over. Save or finish editing to keep your work.` })));
   }
   if (notice && !lost) parts.push(h("p", { class: "muted small live-notice", text: notice }));
   if (problem) parts.push(h("div", { class: "alert alert-error", role: "alert" }, problem.map((line) => h("div", { text: line }))));
