@@ -84,11 +84,25 @@ async function select(id, { keepReport = false } = {}) {
   }
 }
 
+// While the group's job runs, its progress comes from the jobs API (as on the jobs page);
+// when the job ends, the group is read again for its new status.
 async function refresh() {
   if (!current) return;
-  const wasRunning = current.status === "running";
+  const job = current.last_job;
+  if (job && ["queued", "running"].includes(job.status)) {
+    try {
+      const fresh = await api.get(`jobs/${job.id}/`);
+      renderJob(fresh);
+      if (["queued", "running"].includes(fresh.status)) {
+        timer = setTimeout(refresh, 1000);
+        return;
+      }
+    } catch (err) {
+      fail(err);
+    }
+  }
   await select(current.id, { keepReport: true });
-  if (wasRunning && current && current.status !== "running") loadList();
+  loadList();
 }
 
 function contextText(g) {
