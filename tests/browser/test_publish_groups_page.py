@@ -174,6 +174,7 @@ def test_a_publish_group_from_creation_to_published(demo, berlin_page, shot):
     page.click("#confirm-ok")
     expect(page.locator("#group-status")).to_have_text("Published")
     expect(page.locator("#group-job-status")).to_contain_text("succeeded · 100%")
+    expect(page.locator("#group-list")).to_contain_text("2 products · Published")
     shot(page, "published")
     assert_no_axe_violations(page, "published")
     shop = page.request.get(

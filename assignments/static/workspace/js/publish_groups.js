@@ -233,8 +233,8 @@ async function act(run, after, box = $("#group-error")) {
 
 async function removeProduct(number) {
   await act(() => api.post(`publish-groups/${current.id}/remove`, { products: [number] }), async () => {
+    await loadList();
     await select(current.id, { keepReport: true });
-    loadList();
   });
 }
 
@@ -282,9 +282,9 @@ $("#group-add-selected").addEventListener("click", () =>
   act(() => api.post(`publish-groups/${current.id}/add`, { products: [...picked] }), async () => {
     picked.clear();
     updateAddButton();
+    await loadList();
     await select(current.id, { keepReport: true });
     search();
-    loadList();
   }));
 
 $("#group-validate").addEventListener("click", () =>
@@ -298,8 +298,8 @@ $("#group-publish").addEventListener("click", async () => {
   const ok = await confirmDialog({ title: "Publish the group now?", body: `This publishes the checked-in drafts of ${current.products.length} product(s) in ${contextText(current)} as one job.`, ok: "Publish now" });
   if (!ok) return;
   await act(() => api.post(`publish-groups/${current.id}/publish`), async () => {
+    await loadList();
     await select(current.id);
-    loadList();
   });
 });
 
@@ -319,14 +319,14 @@ $("#group-schedule").addEventListener("click", async () => {
   // datetime-local is the user's wall-clock time in their time zone; the server gets UTC.
   const when = new Date(value);
   await act(() => api.post(`publish-groups/${current.id}/schedule`, { scheduled_at: when.toISOString() }), async () => {
+    await loadList();
     await select(current.id);
-    loadList();
   });
 });
 $("#group-unschedule").addEventListener("click", () =>
   act(() => api.post(`publish-groups/${current.id}/unschedule`), async () => {
+    await loadList();
     await select(current.id);
-    loadList();
   }));
 $("#group-delete").addEventListener("click", async () => {
   const ok = await confirmDialog({ title: "Delete the group?", body: `“${current.name}” is deleted; its products and their drafts stay as they are.`, ok: "Delete group", danger: true });
