@@ -403,3 +403,43 @@ def test_hovered_buttons_keep_aa_contrast(demo, page, shot):
     failures += hover_contrast_failures(page, "#publish-intro-dialog .btn", "publish dialog")
     page.click("#publish-intro-cancel")
     assert not failures, "\n".join(failures)
+
+
+def in_viewport(page, selector: str) -> bool:
+    box = page.locator(selector).bounding_box()
+    size = page.viewport_size
+    return (
+        box is not None
+        and box["x"] >= 0
+        and box["x"] + box["width"] <= size["width"]
+        and box["y"] >= 0
+        and box["y"] + box["height"] <= size["height"]
+    )
+
+
+def test_usable_at_390_px(demo, page, shot):
+    """R-issue15-7: at 390 px (a phone) the top bar and the picker's Apply stay on screen and
+    the page does not scroll sideways."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, next_path="/workspace/demo/products/POLO-001/")
+    expect(page.locator("#doc-state")).to_have_text("Published")
+    shot(page, "product")
+    for selector in (".brand", ".topnav", ".topbar-right", ".logout button"):
+        assert in_viewport(page, selector), f"{selector} is off-screen at 390 px"
+    sideways = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert sideways <= 0, f"the page scrolls {sideways}px sideways"
+    page.click('[data-action="checkout"]')
+    page.click('[data-add="primary"]')
+    expect(page.locator("#picker-grid .picker-item").first).to_be_visible()
+    page.locator("#picker-grid .picker-item input").first.check()
+    shot(page, "picker")
+    for selector in ("#picker-apply", "#picker-cancel", "#picker-q", "#picker-upload-toggle"):
+        assert in_viewport(page, selector), f"{selector} is off-screen at 390 px"
+    page.click("#picker-apply")
+    expect(page.locator("#save-state")).to_have_text("All changes saved")
+    page.click("#tab-dimensions")
+    shot(page, "dimensions")
+    page.goto("/workspace/demo/jobs/")
+    shot(page, "jobs")
+    for selector in (".brand", ".topnav", ".logout button"):
+        assert in_viewport(page, selector), f"{selector} is off-screen at 390 px on the jobs page"
