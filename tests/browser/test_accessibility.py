@@ -23,6 +23,13 @@ def demo(transactional_db):
     demo_load()
 
 
+@pytest.fixture
+def upload_file(tmp_path):
+    path = tmp_path / "studio-shot.png"
+    Image.new("RGB", (400, 300), (240, 200, 40)).save(path, "PNG")
+    return path
+
+
 def log_in(page, next_path="/workspace/"):
     page.goto(next_path)
     page.fill("#id_username", "demo")
@@ -583,3 +590,93 @@ def test_messages_in_plain_words_and_local_dates(demo, browser, live_server, sho
         shot(page, "jobs-local-dates")
     finally:
         context.close()
+
+
+def test_alerts_and_warnings_have_no_axe_violations(demo, page, shot, axe_required, upload_file):
+    """R-issue15-7, the states the main pass does not reach: held by someone else, a refused
+    save (alert, slot error, unsaved, Retry), the unpublished-dependencies dialog, and a
+    category's success message."""
+    from django.contrib.auth import get_user_model
+
+    from assignments import services as assignment_services
+    from assignments.selectors import context_get
+    from catalog.selectors import product_get
+
+    tenant = Tenant.objects.get(slug="demo")
+    channel, locale = context_get(tenant=tenant, channel="omnichannel", locale="neutral")
+    assignment_services.document_checkout(
+        tenant=tenant,
+        product=product_get(tenant=tenant, number="LAMP-001"),
+        channel=channel,
+        locale=locale,
+        user=get_user_model().objects.get(username="demo-editor"),
+    )
+    audit = Audit(page, shot)
+    log_in(page, next_path="/workspace/demo/products/LAMP-001/")
+    expect(page.locator("#doc-holder")).to_have_text("Being edited by demo-editor")
+    audit("held by someone else", "held-by-other")
+
+    page.goto("/workspace/demo/products/CHINO-001/")
+    page.click('[data-action="checkout"]')
+    expect(page.locator("#doc-holder")).to_have_text("You are editing")
+    refusal = {
+        "detail": "Validation failed.",
+        "code": "invalid",
+        "errors": [{"field": "master.primary[0]", "reason": "Unknown media 1."}],
+    }
+    page.route(
+        re.compile(r".*/media/working.*"),
+        lambda route: route.fulfill(
+            status=400, content_type="application/json", body=json.dumps(refusal)
+        ),
+    )
+    page.click('[data-add="primary"]')
+    page.fill("#picker-q", "chinos navy")
+    page.locator(".picker-item", has_text="Chinos, navy").locator("input").check()
+    page.click("#picker-apply")
+    expect(page.locator(".slot-error")).to_contain_text("Unknown media 1.")
+    expect(page.locator("#save-state")).to_contain_text("Unsaved changes")
+    audit("refused save: alert, slot error, unsaved changes", "refused-save")
+    page.unroute(re.compile(r".*/media/working.*"))
+    page.get_by_role("button", name="Retry save").click()
+    expect(page.locator("#save-state")).to_have_text("All changes saved")
+
+    # A fresh upload is a draft: publishing asks about it.
+    page.click('[data-add="primary"]')
+    page.click("#picker-upload-toggle")
+    page.set_input_files("#upload-file", str(upload_file))
+    page.fill("#upload-title", "Studio shot")
+    page.fill("#upload-alt", "Yellow studio backdrop")
+    page.click("#upload-submit")
+    expect(page.locator("#picker-count")).to_have_text("1 selected")
+    page.click("#picker-apply")
+    expect(page.locator("#save-state")).to_have_text("All changes saved")
+    page.click('[data-action="checkin"]')
+    page.click('[data-action="publish"]')
+    page.click("#publish-intro-ok")
+    expect(page.locator("#deps-dialog")).to_be_visible()
+    audit("unpublished dependencies dialog", "dependencies")
+    page.click("#deps-cancel")
+
+    page.select_option("#ctx-channel", "web")
+    page.fill("#search-q", "shirts")
+    found = page.locator('#search-results .result[data-key^="category:"]')
+    expect(found).to_have_count(1)
+    # The category mark (CSS ::before) is for the eye: it is not part of the result's name.
+    expect(found).to_have_accessible_name(re.compile(r"^Shirts\s+Category · Apparel/Shirts$"))
+    found.click()
+    page.click('[data-cat-action="edit"]')
+    page.get_by_role("button", name="Add media").click()
+    page.fill("#picker-q", "apparel banner")
+    page.locator(".picker-item", has_text="Apparel banner").locator("input").check()
+    page.click("#picker-apply")
+    expect(page.locator("#category-state")).to_have_text("Draft (not published)")
+    page.click('[data-cat-action="done"]')
+    page.click('[data-cat-action="publish"]')
+    page.click("#publish-intro-ok")
+    page.click("#deps-publish-all")
+    expect(page.locator("#category-error")).to_contain_text("Published the default image")
+    audit("category published: success message", "category-published")
+
+    audit.assert_clean()
+    assert page.console_log.errors == []
