@@ -458,7 +458,15 @@ def test_usable_at_390_px(demo, page, shot):
     page.click("#tab-dimensions")
     shot(page, "dimensions")
     page.goto("/workspace/demo/jobs/")
+    expect(page.locator("#job-rows tr").first).not_to_contain_text("Loading")
     shot(page, "jobs")
+    wide = page.evaluate(
+        "() => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect()"
+        ".right > window.innerWidth + 1 && !e.closest('.page')).map((e) => e.tagName + '.' +"
+        " e.className).slice(0, 5)"
+    )
+    sideways = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert sideways <= 0, f"the jobs page scrolls {sideways}px sideways: {wide}"
     for selector in (".brand", ".topnav", ".logout button"):
         assert in_viewport(page, selector), f"{selector} is off-screen at 390 px on the jobs page"
 
