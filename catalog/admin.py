@@ -240,6 +240,10 @@ class VariantAdminForm(VariantValuesForm):
     class Meta:
         model = Variant
         fields = ["product", "number", "values"]
+        help_texts = {
+            "values": 'One value per dimension of the master, e.g. {"color": "Blue", "size": "M"}; '
+            "once saved, each dimension has its own select here."
+        }
 
     def clean(self):
         data = super().clean()
