@@ -3,7 +3,7 @@
 // ones (the API answers 403 with the reason when the user's role may not), and warns when
 // no scheduler (Celery beat) has been seen lately.
 import { api, errorMessages } from "./api.js";
-import { $, formatDate, h, hideAlert, showAlert } from "./dom.js";
+import { $, h, hideAlert, showAlert, timeElement } from "./dom.js";
 
 const rows = $("#job-rows");
 const kind = $("#job-kind");
@@ -63,8 +63,8 @@ async function load() {
         h("td", {}, progress(job)),
         counts(job),
         h("td", { text: job.created_by || "system" }),
-        h("td", { class: "small", text: formatDate(job.started_at || job.created_at) }),
-        h("td", { class: "small", text: formatDate(job.finished_at) }),
+        h("td", { class: "small" }, timeElement(job.started_at || job.created_at)),
+        h("td", { class: "small" }, timeElement(job.finished_at)),
         h("td", {}, job.status === "failed" ? h("button", { type: "button", class: "btn btn-small", text: "Retry", onclick: () => retry(job) }) : null)));
     }
     const running = jobs.some((j) => j.status === "queued" || j.status === "running");

@@ -1,7 +1,7 @@
 // The assignment view of one scope (master, a dimension combination or a variant):
 // Primary media (ordered: drag and drop or arrows; remove), Additional media with a
 // purpose, and Swatches. Every change goes through document.edit().
-import { config, readableField } from "./api.js";
+import { config, fieldReason } from "./api.js";
 import { emptySlots, slotsOf } from "./content.js";
 import { edit, editable, shownContent } from "./document.js";
 import { h, icon } from "./dom.js";
@@ -28,7 +28,7 @@ function slotErrors(content, scope, slot) {
   const prefix = `${path}.${slot}`;
   const found = state.fieldErrors.filter((e) => e.field && (e.field === prefix || e.field.startsWith(`${prefix}[`) || e.field.startsWith(`${prefix}.`)));
   if (!found.length) return null;
-  return h("div", { class: "alert alert-error slot-error", role: "alert" }, found.map((e) => h("div", { text: `${readableField(e.field)}: ${e.reason}` })));
+  return h("div", { class: "alert alert-error slot-error", role: "alert" }, found.map((e) => h("div", { text: fieldReason(e.field, e.reason) })));
 }
 
 const move = (list, from, to) => {
