@@ -338,6 +338,11 @@ CELERY_BEAT_SCHEDULE = {
     "change-feed-prune": {"task": "publishing.tasks.change_feed_prune", "schedule": 3600.0},
     # Degrade, don't fail (issue 12): images whose renditions could not be queued at upload
     # (broker down) get them here.
+    # R27: availability windows that opened or closed since the last run (within a minute).
+    "media-availability-sweep": {
+        "task": "media_library.tasks.media_availability_sweep",
+        "schedule": env.float("MEDIA_AVAILABILITY_SWEEP_SECONDS", default=15.0),
+    },
     "media-derivatives-sweep": {
         "task": "media_library.tasks.media_derivatives_sweep",
         "schedule": 300.0,
@@ -465,6 +470,8 @@ CONTEXT_USAGE_HOOKS = [
 CATALOG_VALUE_USAGE_HOOKS = ["assignments.selectors.dimension_value_usages"]
 CATALOG_PUBLISHED_HOOKS = ["assignments.selectors.product_has_published_content"]
 MEDIA_PUBLISHED_USAGE_HOOKS = ["assignments.selectors.media_published_usages"]
+# Where-used (R26): current uses and history of a media item, from the apps above.
+MEDIA_USAGE_HOOKS = ["assignments.selectors.media_usages"]
 
 
 # Content-Security-Policy (config.middleware, not sent with DEBUG on). The pages load only
