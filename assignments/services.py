@@ -382,7 +382,7 @@ def _ids_of_tenant(model, tenant: Tenant, ids: Iterable[int]) -> set[int]:
     return found
 
 
-def media_rows_share_lock(*, tenant: Tenant, ids: Iterable[int]) -> set[int]:
+def media_rows_share_lock(*, tenant: Tenant | int, ids: Iterable[int]) -> set[int]:
     """The tenant's media items among `ids`, locked against deletion until commit (R26).
 
     Entries reference media without a database constraint (history outlives a deleted
@@ -390,10 +390,18 @@ def media_rows_share_lock(*, tenant: Tenant, ids: Iterable[int]) -> set[int]:
     PostgreSQL (it waits for a delete that holds the item, and blocks one that comes after,
     without blocking other writers naming the same item). SQLite serialises writers."""
     ids = sorted(set(ids))
+    tenant_id = tenant if isinstance(tenant, int) else tenant.pk
     if not ids:
         return set()
     if connection.vendor != "postgresql" or not connection.in_atomic_block:
-        return _ids_of_tenant(MediaItem, tenant, ids)
+        found = set()
+        for chunk in _chunks(ids):
+            found.update(
+                MediaItem.objects.filter(tenant_id=tenant_id, pk__in=chunk).values_list(
+                    "pk", flat=True
+                )
+            )
+        return found
     found: set[int] = set()
     table = MediaItem._meta.db_table
     with connection.cursor() as cursor:
@@ -401,7 +409,7 @@ def media_rows_share_lock(*, tenant: Tenant, ids: Iterable[int]) -> set[int]:
             cursor.execute(
                 f'SELECT id FROM "{table}" WHERE tenant_id = %s AND id = ANY(%s) '
                 "ORDER BY id FOR KEY SHARE",
-                [tenant.pk, list(chunk)],
+                [tenant_id, list(chunk)],
             )
             found.update(row[0] for row in cursor.fetchall())
     return found
@@ -552,6 +560,11 @@ def _entries_copy(*, source_id: int | None, target: ContentSet) -> int:
     if source_id is None:
         return 0
     rows = start_entries_load(set_ids=[source_id])[source_id]
+    # An item deleted between the load and this insert (only history named it) is left out.
+    kept = media_rows_share_lock(
+        tenant=target.tenant_id, ids=[r["media_id"] for r in rows if r["media_id"] is not None]
+    )
+    rows = [r for r in rows if r["media_id"] is None or r["media_id"] in kept]
     return _entries_insert(tenant_id=target.tenant_id, rows=((target.pk, row) for row in rows))
 
 
@@ -573,6 +586,10 @@ def _content_set_create(
 
 
 def _content_set_fill(*, content_set: ContentSet, valid: ValidContent) -> None:
+    wanted = {r["media_id"] for r in valid.rows if r["media_id"] is not None}
+    gone = sorted(wanted - media_rows_share_lock(tenant=content_set.tenant_id, ids=wanted))
+    if gone:  # deleted since the content was validated
+        raise ValidationFailed([("media", f"Unknown media {gone[0]}.")])
     content_set.entries.all().delete()
     content_set.matrix = list(valid.matrix)
     content_set.save(update_fields=["matrix"])
