@@ -8,11 +8,13 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from tenants.exceptions import NotFound
 from tenants.models import Tenant
 
+from .availability import servable_q
 from .models import MediaFileVersion, MediaItem, MediaStatus, MediaTag, Rendition
 from .storage import public_storage
 
@@ -52,6 +54,7 @@ def media_item_list(
     tag: str | None = None,
     status: str | None = None,
     q: str | None = None,
+    availability: str | None = None,
 ) -> QuerySet[MediaItem]:
     """Filter by kind, tag (exact, any case), status; `q` words must each match somewhere.
 
@@ -64,6 +67,15 @@ def media_item_list(
         items = items.filter(status=status)
     if tag:
         items = items.filter(_tag_match("iexact", tag.strip()))
+    if availability:
+        now = timezone.now()
+        items = items.filter(
+            {
+                "available": servable_q(now),
+                "scheduled": Q(available_from__gt=now),
+                "expired": Q(expires_at__lte=now),
+            }[availability]
+        )
     for word in (q or "").split():
         items = items.filter(
             Q(display_name__icontains=word)

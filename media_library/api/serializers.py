@@ -42,6 +42,11 @@ class MediaItemFilterInput(serializers.Serializer):
     q = serializers.CharField(
         required=False, help_text="Words searched in display name, title, alt text, caption, tags."
     )
+    availability = serializers.ChoiceField(
+        choices=["available", "scheduled", "expired"],
+        required=False,
+        help_text="R27: inside its window now, not open yet, or closed.",
+    )
 
 
 class MediaItemUploadInput(serializers.Serializer):

@@ -180,3 +180,25 @@ def test_publish_dialog_warns_about_expired_media(
     assert confirmed.status_code == 202
     answer = shop_read("MUG-001").json()
     assert _ids(answer) == [front.pk] and answer["default_image"]["id"] == front.pk
+
+
+def test_library_lists_expired_and_scheduled(published_mug, api_call, editor, viewer):  # R27
+    _, media = published_mug
+    front, back = media["front"], media["back"]
+    now = timezone.now()
+    api_call(
+        editor, "patch", f"media/{front.pk}/", {"expires_at": (now - timedelta(1)).isoformat()}
+    )
+    api_call(
+        editor, "patch", f"media/{back.pk}/", {"available_from": (now + timedelta(1)).isoformat()}
+    )
+
+    def listed(availability):
+        response = api_call(viewer, "get", f"media/?availability={availability}")
+        assert response.status_code == 200
+        return [(r["id"], r["availability"]) for r in response.json()["results"]]
+
+    assert listed("expired") == [(front.pk, "expired")]
+    assert listed("scheduled") == [(back.pk, "scheduled")]
+    assert listed("available") == []
+    assert api_call(viewer, "get", "media/?availability=soon").status_code == 400
