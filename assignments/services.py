@@ -1047,14 +1047,8 @@ def document_version_restore(
         document.checked_out_at = timezone.now()
         document.saved_at = None
     document.save()
-    _event(
-        document,
-        DocumentAction.RESTORE,
-        user,
-        version=document.version,
-        restored=number,
-        missing=missing,
-    )
+    detail = {"restored": number, **({"missing": missing} if missing else {})}
+    _event(document, DocumentAction.RESTORE, user, version=document.version, **detail)
     document.restore_missing = missing
     return document
 
