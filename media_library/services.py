@@ -390,7 +390,6 @@ def media_item_update(
         availability_window_check(locked.available_from, locked.expires_at)
         if usage_rights is not None:
             locked.usage_rights = usage_rights.strip()
-        served_flag_apply(locked)
         for name, value in (
             ("title", title),
             ("alt_text", alt_text),
@@ -414,6 +413,8 @@ def media_item_update(
             locked.focal_y = focal_point_validate(focal_y, field="focal_y")
         locked.version += 1
         locked.save()
+        if served_flag_apply(locked):  # after the save: events read the new dates
+            locked.save(update_fields=["served"])
         if tags is not None:
             locked.tags.set(media_tags_resolve(tenant=locked.tenant, names=tags))
         if locked.status == MediaStatus.PUBLISHED:

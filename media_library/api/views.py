@@ -196,7 +196,7 @@ class MediaItemViewSet(
     @action(
         detail=True,
         methods=["post"],
-        url_path=r"versions/(?P<number>\d+)/restore",
+        url_path=r"versions/(?P<number>\d{1,9})/restore",
         url_name="versions-restore",
     )
     def versions_restore(self, request, number: str, *args, **kwargs):

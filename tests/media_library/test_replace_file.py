@@ -177,3 +177,30 @@ def test_delete_removes_every_file_version(
     assert MediaFileVersion.objects.filter(media=image_item).count() == 2
     assert api_call(editor, "delete", f"media/{image_item.pk}/").status_code == 204
     assert stored_files(settings.MEDIA_ROOT) == []
+
+
+def test_webhooks_hear_replaced_and_expired(published_mug, api_call, publisher, editor, tenant):
+    # R28: the media events go through the same domain-event hook as published/unpublished.
+    import json
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from webhooks.models import WebhookEndpoint, WebhookMessage
+
+    WebhookEndpoint.objects.create(
+        tenant=tenant,
+        url="https://hooks.acme.example/in",
+        events=["media.replaced", "media.expired"],
+        secret="whsec_" + "A" * 44,
+    )
+    _, media = published_mug
+    front = media["front"]
+    assert _put_file(api_call, publisher, front, image_bytes(44, 44, "PNG")).status_code == 200
+    past = (timezone.now() - timedelta(minutes=1)).isoformat()
+    assert api_call(editor, "patch", f"media/{front.pk}/", {"expires_at": past}).status_code == 200
+    messages = {m.event: json.loads(m.body) for m in WebhookMessage.objects.filter(tenant=tenant)}
+    assert set(messages) == {"media.replaced", "media.expired"}
+    assert messages["media.replaced"]["data"]["media"]["id"] == front.pk
+    assert messages["media.replaced"]["data"]["media"]["file_version"] == 2
+    assert messages["media.expired"]["data"]["media"]["expires_at"]
