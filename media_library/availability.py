@@ -12,8 +12,10 @@ item is handled once per crossing, however often the sweep runs.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -107,3 +109,24 @@ def media_availability_sweep(*, now: datetime | None = None, limit: int = SWEEP_
     if changed:
         logger.info("availability sweep: %s media item(s) crossed their window", changed)
     return changed
+
+
+_inline = {"next": 0.0}
+
+
+def availability_sweep_inline() -> None:
+    """Without a scheduler to run the beat task (jobs inline, no broker: the zero-set-up
+    default), shop reads run the sweep themselves, at most once per
+    `MEDIA_AVAILABILITY_INLINE_SWEEP_SECONDS` per process, so a date that passes is respected
+    at read time there too (R27). A time comparison per read otherwise; 0 turns it off."""
+    interval = getattr(settings, "MEDIA_AVAILABILITY_INLINE_SWEEP_SECONDS", 0.0)
+    if not interval or not settings.CELERY_TASK_ALWAYS_EAGER:
+        return
+    now = time.monotonic()
+    if now < _inline["next"]:
+        return
+    _inline["next"] = now + interval
+    try:
+        media_availability_sweep()
+    except Exception:  # noqa: BLE001 - a read never fails for the sweep; beat-less set-ups only
+        logger.exception("inline availability sweep failed")

@@ -419,6 +419,11 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 # changed (any process's writes are served everywhere within this delay), and how many
 # product/variant numbers it keeps rendered answers for.
 SHOP_CHANGE_POLL_SECONDS = env.float("SHOP_CHANGE_POLL_SECONDS", default=0.25)
+# R27 without beat (jobs inline, no broker): shop reads apply availability dates that passed,
+# at most this often per process. Ignored when a broker is set (beat's sweep does it).
+MEDIA_AVAILABILITY_INLINE_SWEEP_SECONDS = env.float(
+    "MEDIA_AVAILABILITY_INLINE_SWEEP_SECONDS", default=10.0
+)
 SHOP_LOCAL_CACHE_ENTRIES = env.int("SHOP_LOCAL_CACHE_ENTRIES", default=50_000)
 # Change-feed rows older than this are pruned by beat; a follower further behind gets 410.
 CHANGE_FEED_RETENTION_DAYS = env.int("CHANGE_FEED_RETENTION_DAYS", default=30)

@@ -202,3 +202,24 @@ def test_library_lists_expired_and_scheduled(published_mug, api_call, editor, vi
     assert listed("scheduled") == [(back.pk, "scheduled")]
     assert listed("available") == []
     assert api_call(viewer, "get", "media/?availability=soon").status_code == 400
+
+
+def test_without_a_scheduler_shop_reads_apply_passed_dates(
+    transactional_db, published_mug, api_call, editor, shop_read, clock, settings
+):  # R27: eager jobs and no broker (the zero-set-up default) respect dates at read time
+    # (transactional: the sweep's commits drain the outbox at once, as in a server)
+    from media_library import availability
+
+    _, media = published_mug
+    front, back = media["front"], media["back"]
+    soon = (timezone.now() + timedelta(minutes=10)).isoformat()
+    api_call(editor, "patch", f"media/{front.pk}/", {"expires_at": soon})
+    settings.MEDIA_AVAILABILITY_INLINE_SWEEP_SECONDS = 10.0
+    availability._inline["next"] = 0.0
+    assert _ids(shop_read("MUG-001").json()) == [front.pk, back.pk]
+
+    clock(timedelta(minutes=20))
+    availability._inline["next"] = 0.0  # the interval has passed on the monotonic clock too
+
+    answer = shop_read("MUG-001").json()
+    assert _ids(answer) == [back.pk] and answer["default_image"]["id"] == back.pk
