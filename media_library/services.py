@@ -679,6 +679,12 @@ def _file_version_apply(locked: MediaItem, version: MediaFileVersion) -> None:
         domain_event_emit(
             tenant=locked.tenant_id, event=DomainEvent.MEDIA_REPLACED, ids=[locked.pk]
         )
+        # Shops are handed the new renditions in the same commit as the new file, so no
+        # answer ever lacks its thumbnails; should making them fail, the task makes them.
+        try:
+            renditions_ensure(item=locked)
+        except Exception:  # noqa: BLE001 - the replacement stands; the queued task retries
+            logger.warning("renditions of replaced item %s deferred", locked.pk, exc_info=True)
     _derivatives_enqueue(locked)
 
 

@@ -67,6 +67,9 @@ def test_replace_keeps_item_and_assignments_and_updates_the_shop_at_once(
     assert after["default_image"]["id"] == front.pk
     assert after["default_image"]["url"] != before["default_image"]["url"]
     assert (after["default_image"]["width"], after["default_image"]["height"]) == (90, 60)
+    renditions = (before["default_image"]["renditions"], after["default_image"]["renditions"])
+    assert set(renditions[1]) == set(renditions[0])
+    assert not set(renditions[1].values()) & set(renditions[0].values())
     assert AnswerChange.objects.filter(pk__gt=cursor or 0).exists()
     assert ("media.replaced", [front.pk]) in events
     # The version is recorded: who, when, checksum.
