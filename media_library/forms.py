@@ -156,9 +156,9 @@ class MediaItemChangeForm(forms.ModelForm):
             if upload is not None:
                 kind = upload_inspect(upload).kind
                 if kind != item.kind:
-                    raise ValidationFailed(
-                        [("replace_file", f"A {item.kind} can only be replaced by a {item.kind}.")]
-                    )
+                    article = "An" if item.kind[0] in "aeiou" else "A"
+                    reason = f"{article} {item.kind} can only be replaced by another {item.kind}."
+                    raise ValidationFailed([("replace_file", reason)])
                 upload.seek(0)
         except DomainError as exc:
             if exc.field == "file":

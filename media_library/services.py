@@ -705,8 +705,9 @@ def media_item_file_replace(
     _file_change_role_require(item, user, "replace the file of a media item")
     inspection = upload_inspect(file, filename=filename)
     if inspection.kind != item.kind:
+        article = "An" if item.kind[0] in "aeiou" else "A"
         raise UploadRejected(
-            f"A {item.kind} can only be replaced by another {item.kind}; this file is "
+            f"{article} {item.kind} can only be replaced by another {item.kind}; this file is "
             f"{inspection.mime_type}."
         )
     stored: list[str] = []

@@ -169,10 +169,11 @@ class MediaItemViewSet(
         parser_classes=[MultiPartParser, FormParser],
     )
     def replace_file(self, request, *args, **kwargs):
+        item = self.get_object()  # another tenant's id: 404 before the body is even parsed
         data = MediaFileReplaceInput(data=request.data)
         data.is_valid(raise_exception=True)
         item, _ = services.media_item_file_replace(
-            item=self.get_object(),
+            item=item,
             user=request.user,
             file=data.validated_data["file"],
             filename=data.validated_data.get("filename"),
@@ -196,12 +197,12 @@ class MediaItemViewSet(
     @action(
         detail=True,
         methods=["post"],
-        url_path=r"versions/(?P<number>\d{1,9})/restore",
+        url_path=r"versions/(?P<version>\d{1,9})/restore",
         url_name="versions-restore",
     )
-    def versions_restore(self, request, number: str, *args, **kwargs):
+    def versions_restore(self, request, version: str, *args, **kwargs):
         item = services.media_item_file_version_restore(
-            item=self.get_object(), user=request.user, number=int(number)
+            item=self.get_object(), user=request.user, number=int(version)
         )
         return self._output(item)
 
