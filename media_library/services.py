@@ -383,11 +383,24 @@ def media_item_update(
         )
     with transaction.atomic():
         locked = _item_locked(item)
+        window = (locked.available_from, locked.expires_at)
         if available_from is not KEEP:
             locked.available_from = available_from
         if expires_at is not KEEP:
             locked.expires_at = expires_at
         availability_window_check(locked.available_from, locked.expires_at)
+        if (
+            user is not None
+            and locked.status == MediaStatus.PUBLISHED
+            and (locked.available_from, locked.expires_at) != window
+        ):
+            # What shops are shown changes with the window: a publisher's call (R1a).
+            role_require(
+                tenant=locked.tenant,
+                user=user,
+                role=Role.PUBLISHER,
+                action="change the availability of published media",
+            )
         if usage_rights is not None:
             locked.usage_rights = usage_rights.strip()
         for name, value in (

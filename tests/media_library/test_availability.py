@@ -43,14 +43,14 @@ def events(settings):
 
 
 def test_a_past_expiry_hides_the_item_at_once_and_recomputes_the_default(
-    published_mug, api_call, editor, shop_read, events
+    published_mug, api_call, editor, shop_read, events, publisher
 ):  # R27, R11
     _, media = published_mug
     front, back = media["front"], media["back"]
     assert shop_read("MUG-001").json()["default_image"]["id"] == front.pk
     past = (timezone.now() - timedelta(minutes=5)).isoformat()
 
-    response = api_call(editor, "patch", f"media/{front.pk}/", {"expires_at": past})
+    response = api_call(publisher, "patch", f"media/{front.pk}/", {"expires_at": past})
 
     assert response.status_code == 200, response.content
     assert response.json()["availability"] == "expired"
@@ -59,17 +59,24 @@ def test_a_past_expiry_hides_the_item_at_once_and_recomputes_the_default(
     assert answer["default_image"]["id"] == back.pk
     assert ("media.expired", [front.pk]) in events
     # Clearing the date brings it back at once.
-    api_call(editor, "patch", f"media/{front.pk}/", {"expires_at": None})
+    api_call(publisher, "patch", f"media/{front.pk}/", {"expires_at": None})
     assert shop_read("MUG-001").json()["default_image"]["id"] == front.pk
 
 
 def test_a_date_passing_later_is_applied_by_the_periodic_sweep(
-    published_mug, api_call, editor, shop_read, clock, events, django_capture_on_commit_callbacks
+    published_mug,
+    api_call,
+    editor,
+    shop_read,
+    clock,
+    events,
+    django_capture_on_commit_callbacks,
+    publisher,
 ):  # R27
     _, media = published_mug
     front, back = media["front"], media["back"]
     soon = (timezone.now() + timedelta(hours=1)).isoformat()
-    response = api_call(editor, "patch", f"media/{front.pk}/", {"expires_at": soon})
+    response = api_call(publisher, "patch", f"media/{front.pk}/", {"expires_at": soon})
     assert response.json()["availability"] == "available"
     assert _ids(shop_read("MUG-001").json()) == [front.pk, back.pk]
 
@@ -86,12 +93,12 @@ def test_a_date_passing_later_is_applied_by_the_periodic_sweep(
 
 
 def test_a_window_not_open_yet_hides_until_it_opens(
-    published_mug, api_call, editor, shop_read, clock, django_capture_on_commit_callbacks
+    published_mug, api_call, editor, shop_read, clock, django_capture_on_commit_callbacks, publisher
 ):  # R27
     _, media = published_mug
     front, back = media["front"], media["back"]
     later = (timezone.now() + timedelta(minutes=30)).isoformat()
-    response = api_call(editor, "patch", f"media/{front.pk}/", {"available_from": later})
+    response = api_call(publisher, "patch", f"media/{front.pk}/", {"available_from": later})
     assert response.json()["availability"] == "scheduled"
     assert _ids(shop_read("MUG-001").json()) == [back.pk]
 
@@ -103,14 +110,14 @@ def test_a_window_not_open_yet_hides_until_it_opens(
 
 
 def test_dates_in_the_wrong_order_are_refused_and_change_nothing(
-    published_mug, api_call, editor, shop_read
+    published_mug, api_call, editor, shop_read, publisher
 ):  # R27
     _, media = published_mug
     front = media["front"]
     now = timezone.now()
     answer = shop_read("MUG-001").json()
     response = api_call(
-        editor,
+        publisher,
         "patch",
         f"media/{front.pk}/",
         {
@@ -129,15 +136,15 @@ def test_dates_in_the_wrong_order_are_refused_and_change_nothing(
     )
     assert shop_read("MUG-001").json() == answer
     # Only the closing date, before an opening date already stored: refused too.
-    api_call(editor, "patch", f"media/{front.pk}/", {"available_from": now.isoformat()})
+    api_call(publisher, "patch", f"media/{front.pk}/", {"available_from": now.isoformat()})
     response = api_call(
-        editor,
+        publisher,
         "patch",
         f"media/{front.pk}/",
         {"expires_at": (now - timedelta(days=1)).isoformat()},
     )
     assert response.status_code == 400
-    garbage = api_call(editor, "patch", f"media/{front.pk}/", {"expires_at": "next tuesday"})
+    garbage = api_call(publisher, "patch", f"media/{front.pk}/", {"expires_at": "next tuesday"})
     assert garbage.status_code == 400 and garbage.json()["errors"][0]["field"] == "expires_at"
 
 
@@ -147,11 +154,17 @@ def test_rights_note_and_viewer_refused(published_mug, api_call, editor, viewer)
     response = api_call(
         editor, "patch", f"media/{front.pk}/", {"usage_rights": "CC BY 4.0, credit Jo"}
     )
+    assert response.status_code == 200
     assert response.json()["usage_rights"] == "CC BY 4.0, credit Jo"
     refused = api_call(
         viewer, "patch", f"media/{front.pk}/", {"expires_at": timezone.now().isoformat()}
     )
     assert refused.status_code == 403
+    # What shops are shown changes with a published item's window: a publisher's call.
+    refused = api_call(
+        editor, "patch", f"media/{front.pk}/", {"expires_at": timezone.now().isoformat()}
+    )
+    assert refused.status_code == 403 and "publisher" in refused.json()["detail"]
     assert MediaItem.objects.get(pk=front.pk).expires_at is None
 
 
@@ -161,7 +174,7 @@ def test_publish_dialog_warns_about_expired_media(
     product, media = published_mug
     front, back = media["front"], media["back"]
     api_call(
-        editor,
+        publisher,
         "patch",
         f"media/{back.pk}/",
         {"expires_at": (timezone.now() - timedelta(days=1)).isoformat()},
@@ -182,15 +195,18 @@ def test_publish_dialog_warns_about_expired_media(
     assert _ids(answer) == [front.pk] and answer["default_image"]["id"] == front.pk
 
 
-def test_library_lists_expired_and_scheduled(published_mug, api_call, editor, viewer):  # R27
+def test_library_lists_expired_and_scheduled(published_mug, api_call, publisher, viewer):  # R27
     _, media = published_mug
     front, back = media["front"], media["back"]
     now = timezone.now()
     api_call(
-        editor, "patch", f"media/{front.pk}/", {"expires_at": (now - timedelta(1)).isoformat()}
+        publisher, "patch", f"media/{front.pk}/", {"expires_at": (now - timedelta(1)).isoformat()}
     )
     api_call(
-        editor, "patch", f"media/{back.pk}/", {"available_from": (now + timedelta(1)).isoformat()}
+        publisher,
+        "patch",
+        f"media/{back.pk}/",
+        {"available_from": (now + timedelta(1)).isoformat()},
     )
 
     def listed(availability):
@@ -205,7 +221,7 @@ def test_library_lists_expired_and_scheduled(published_mug, api_call, editor, vi
 
 
 def test_without_a_scheduler_shop_reads_apply_passed_dates(
-    transactional_db, published_mug, api_call, editor, shop_read, clock, settings
+    transactional_db, published_mug, api_call, editor, shop_read, clock, settings, publisher
 ):  # R27: eager jobs and no broker (the zero-set-up default) respect dates at read time
     # (transactional: the sweep's commits drain the outbox at once, as in a server)
     from media_library import availability
@@ -213,7 +229,7 @@ def test_without_a_scheduler_shop_reads_apply_passed_dates(
     _, media = published_mug
     front, back = media["front"], media["back"]
     soon = (timezone.now() + timedelta(minutes=10)).isoformat()
-    api_call(editor, "patch", f"media/{front.pk}/", {"expires_at": soon})
+    api_call(publisher, "patch", f"media/{front.pk}/", {"expires_at": soon})
     settings.MEDIA_AVAILABILITY_INLINE_SWEEP_SECONDS = 10.0
     availability._inline["next"] = 0.0
     assert _ids(shop_read("MUG-001").json()) == [front.pk, back.pk]

@@ -201,7 +201,9 @@ def test_webhooks_hear_replaced_and_expired(published_mug, api_call, publisher, 
     front = media["front"]
     assert _put_file(api_call, publisher, front, image_bytes(44, 44, "PNG")).status_code == 200
     past = (timezone.now() - timedelta(minutes=1)).isoformat()
-    assert api_call(editor, "patch", f"media/{front.pk}/", {"expires_at": past}).status_code == 200
+    assert (
+        api_call(publisher, "patch", f"media/{front.pk}/", {"expires_at": past}).status_code == 200
+    )
     messages = {m.event: json.loads(m.body) for m in WebhookMessage.objects.filter(tenant=tenant)}
     assert set(messages) == {"media.replaced", "media.expired"}
     assert messages["media.replaced"]["data"]["media"]["id"] == front.pk
