@@ -26,4 +26,6 @@ class PublishGroupAdmin(TenantScopedAdmin):
         return super().changelist_view(request, extra_context)
 
     def service_delete(self, request, obj) -> None:
-        group_delete(group=obj)  # a running group is refused, with the reason
+        # The service's own role check decides (R30), as for the API; a running group is
+        # refused too, with the reason.
+        group_delete(group=obj, user=request.user)

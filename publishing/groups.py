@@ -22,6 +22,15 @@ from .services import product_ids_for, publish_job_start, publish_plan
 logger = logging.getLogger(__name__)
 
 
+def group_role_require(*, tenant: Tenant, user: AbstractBaseUser | None, action: str) -> None:
+    """The one check every publish-group write makes itself (R1a, R30): a user must be a
+    publisher of the group's tenant, whichever door they came through (API, workspace,
+    admin, command, a scheduled run as the user who scheduled it). `user` None is a system
+    action (an operator's manage.py without --user): no role to check."""
+    if user is not None:
+        role_require(tenant=tenant, user=user, role=Role.PUBLISHER, action=action)
+
+
 def _size_check(product_ids) -> None:
     if len(product_ids) > PublishGroup.MAX_PRODUCTS:
         raise DomainError(
@@ -40,6 +49,7 @@ def group_create(
     products: Sequence[str] = (),
     publish_dependencies: bool = False,
 ) -> PublishGroup:
+    group_role_require(tenant=tenant, user=user, action="create publish groups")
     name = (name or "").strip()
     if not name:
         raise DomainError("A publish group needs a name.", field="name")
@@ -59,8 +69,29 @@ def group_create(
     return group
 
 
-@transaction.atomic
 def group_update(
+    *,
+    group: PublishGroup,
+    user: AbstractBaseUser | None,
+    name: str | None = None,
+    products: Sequence[str] | None = None,
+    add: Sequence[str] = (),
+    remove: Sequence[str] = (),
+    publish_dependencies: bool | None = None,
+) -> PublishGroup:
+    group_role_require(tenant=group.tenant, user=user, action="change publish groups")
+    return _group_update(
+        group=group,
+        name=name,
+        products=products,
+        add=add,
+        remove=remove,
+        publish_dependencies=publish_dependencies,
+    )
+
+
+@transaction.atomic
+def _group_update(
     *,
     group: PublishGroup,
     name: str | None = None,
@@ -69,6 +100,7 @@ def group_update(
     remove: Sequence[str] = (),
     publish_dependencies: bool | None = None,
 ) -> PublishGroup:
+    """group_update after the role check (add/remove make their own, naming their action)."""
     group = _locked(group)
     if group.status == PublishGroupStatus.RUNNING:
         raise Conflict("The group is being published; change it when the job ends.", field="status")
@@ -98,21 +130,19 @@ def group_products_add(
 ) -> PublishGroup:
     """Explicit membership (issue 15): a product joins a group only when someone adds it.
     `user` None is a system action; a user must be a publisher (R1a)."""
-    if user is not None:
-        role_require(tenant=group.tenant, user=user, role=Role.PUBLISHER, action="add products")
+    group_role_require(tenant=group.tenant, user=user, action="add products to publish groups")
     if not products:
         raise DomainError("Name at least one product to add.", field="products")
-    return group_update(group=group, add=products)
+    return _group_update(group=group, add=products)
 
 
 def group_products_remove(
     *, group: PublishGroup, user: AbstractBaseUser | None, products: Sequence[str]
 ) -> PublishGroup:
-    if user is not None:
-        role_require(tenant=group.tenant, user=user, role=Role.PUBLISHER, action="remove products")
+    group_role_require(tenant=group.tenant, user=user, action="remove products from publish groups")
     if not products:
         raise DomainError("Name at least one product to remove.", field="products")
-    return group_update(group=group, remove=products)
+    return _group_update(group=group, remove=products)
 
 
 def group_validate(*, group: PublishGroup) -> dict:
@@ -205,7 +235,12 @@ def _require_valid(group: PublishGroup) -> None:
 
 
 @transaction.atomic
-def group_schedule(*, group: PublishGroup, when: datetime) -> PublishGroup:
+def group_schedule(
+    *, group: PublishGroup, user: AbstractBaseUser | None, when: datetime
+) -> PublishGroup:
+    """Schedule the group; the scheduled run publishes as `user` (scheduled_by), whose role
+    is checked again then (R30): one who is no longer a publisher gets a failed group."""
+    group_role_require(tenant=group.tenant, user=user, action="schedule publish groups")
     group = _locked(group)
     if when <= timezone.now():
         raise DomainError("Choose a date and time in the future.", field="scheduled_at")
@@ -214,24 +249,29 @@ def group_schedule(*, group: PublishGroup, when: datetime) -> PublishGroup:
     _require_valid(group)
     group.status = PublishGroupStatus.SCHEDULED
     group.scheduled_at = when
-    group.save(update_fields=["status", "scheduled_at", "updated_at"])
+    group.scheduled_by = user if user is not None and user.is_authenticated else None
+    group.save(update_fields=["status", "scheduled_at", "scheduled_by", "updated_at"])
     return group
 
 
 @transaction.atomic
-def group_unschedule(*, group: PublishGroup) -> PublishGroup:
+def group_unschedule(*, group: PublishGroup, user: AbstractBaseUser | None) -> PublishGroup:
+    group_role_require(tenant=group.tenant, user=user, action="unschedule publish groups")
     group = _locked(group)
     if group.status != PublishGroupStatus.SCHEDULED:
         raise Conflict(f"The group is not scheduled (it is {group.status}).", field="status")
     group.status = PublishGroupStatus.OPEN
     group.scheduled_at = None
-    group.save(update_fields=["status", "scheduled_at", "updated_at"])
+    group.scheduled_by = None
+    group.save(update_fields=["status", "scheduled_at", "scheduled_by", "updated_at"])
     return group
 
 
 @transaction.atomic
 def group_publish(*, group: PublishGroup, user: AbstractBaseUser | None) -> Job:
-    """Validate again and queue the group's publish job now."""
+    """Validate again and queue the group's publish job now, recorded as started by `user`:
+    the job re-checks that user's role when it runs and when it is retried (R30)."""
+    group_role_require(tenant=group.tenant, user=user, action="publish groups")
     group = _locked(group)
     if group.status == PublishGroupStatus.RUNNING:
         raise Conflict("The group is already being published.", field="status")
@@ -263,14 +303,16 @@ def group_job_finished(*, group_id: int, succeeded: bool) -> None:
 def groups_run_due(*, now: datetime | None = None) -> list[int]:
     """Start every scheduled group whose time has come (Celery beat calls this each minute).
 
-    A group that fails validation at its time is marked failed with the reason on a job.
+    Each runs as the user who scheduled it (`scheduled_by`), through the same role check as
+    every door (R30): a group that fails validation, or whose scheduler is no longer a
+    publisher, is marked failed with the reason on a job.
     """
     now = now or timezone.now()
     started = []
     due = PublishGroup.objects.filter(
         status=PublishGroupStatus.SCHEDULED, scheduled_at__lte=now
     ).order_by("pk")
-    for group in due.select_related("tenant", "created_by"):
+    for group in due.select_related("tenant", "scheduled_by"):
         try:
             job = _group_publish_due(group=group, now=now)
         except JobQueueUnavailable:
@@ -296,7 +338,7 @@ def _group_publish_due(*, group: PublishGroup, now: datetime) -> Job | None:
         locked.scheduled_at and locked.scheduled_at <= now
     ):
         return None
-    return group_publish(group=locked, user=group.created_by)
+    return group_publish(group=locked, user=group.scheduled_by)
 
 
 def _fail_unpublishable(group: PublishGroup, exc: DomainError) -> None:
@@ -304,7 +346,7 @@ def _fail_unpublishable(group: PublishGroup, exc: DomainError) -> None:
     job = job_create(
         tenant=group.tenant,
         kind=JobKind.PUBLISH,
-        user=group.created_by,
+        user=group.scheduled_by,
         description=f"Publish group '{group.name}' (scheduled)",
     )
     for reason in reasons:
@@ -328,7 +370,8 @@ def _locked(group: PublishGroup) -> PublishGroup:
 
 
 @transaction.atomic
-def group_delete(*, group: PublishGroup) -> None:
+def group_delete(*, group: PublishGroup, user: AbstractBaseUser | None) -> None:
+    group_role_require(tenant=group.tenant, user=user, action="delete publish groups")
     group = _locked(group)
     if group.status == PublishGroupStatus.RUNNING:
         raise Conflict("The group is being published; delete it when the job ends.", field="status")

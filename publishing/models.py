@@ -147,6 +147,10 @@ class PublishGroup(TenantOwned):
         max_length=16, choices=PublishGroupStatus.choices, default=PublishGroupStatus.OPEN
     )
     scheduled_at = models.DateTimeField(null=True, blank=True)
+    # The scheduled run publishes as this user, re-checking their role then (R30).
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     last_job = models.ForeignKey(
         "tenants.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

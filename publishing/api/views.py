@@ -157,7 +157,7 @@ class PublishGroupViewSet(
         group = self.get_object()  # another tenant's group is a 404 before any 400
         data = PublishGroupUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        group = groups.group_update(group=group, **data.validated_data)
+        group = groups.group_update(group=group, user=request.user, **data.validated_data)
         return self._out(group)
 
     @extend_schema(request=GroupProductsInput, responses={200: PublishGroupOutput})
@@ -198,13 +198,15 @@ class PublishGroupViewSet(
         data = ScheduleInput(data=request.data)
         data.is_valid(raise_exception=True)
         return self._out(
-            groups.group_schedule(group=group, when=data.validated_data["scheduled_at"])
+            groups.group_schedule(
+                group=group, user=request.user, when=data.validated_data["scheduled_at"]
+            )
         )
 
     @extend_schema(request=None, responses={200: PublishGroupOutput})
     @action(detail=True, methods=["post"])
     def unschedule(self, request, *args, **kwargs):
-        return self._out(groups.group_unschedule(group=self.get_object()))
+        return self._out(groups.group_unschedule(group=self.get_object(), user=request.user))
 
     @extend_schema(request=None, responses={202: JobOutput})
     @action(detail=True, methods=["post"])
@@ -217,4 +219,4 @@ class PublishGroupViewSet(
         )
 
     def perform_destroy(self, instance):
-        groups.group_delete(group=instance)
+        groups.group_delete(group=instance, user=self.request.user)

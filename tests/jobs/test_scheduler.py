@@ -27,7 +27,7 @@ MISSING = "No scheduler (Celery beat) has been seen"
 def scheduled_group(tenant, publisher):
     b.mug(tenant)
     group = group_create(tenant=tenant, user=publisher, name="Launch", products=["MUG-001"])
-    return group_schedule(group=group, when=timezone.now() + timedelta(days=1))
+    return group_schedule(group=group, user=publisher, when=timezone.now() + timedelta(days=1))
 
 
 def _seen(seconds_ago: float) -> None:

@@ -253,7 +253,9 @@ def test_two_beats_schedule_once_and_the_standby_takes_over(topology):
             products=["MUG-001"],
             publish_dependencies=True,
         )
-        group = group_schedule(group=group, when=timezone.now() + timedelta(seconds=1))
+        group = group_schedule(
+            group=group, user=publisher, when=timezone.now() + timedelta(seconds=1)
+        )
         wait_for(
             lambda: PublishGroup.objects.get(pk=group.pk).status == PublishGroupStatus.PUBLISHED,
             seconds=JOB_SECONDS,
