@@ -84,7 +84,12 @@ def test_workspace_renders_the_tenants_context_and_role(tenant, publisher):
     assert config["tenant"] == "acme"
     assert config["username"] == "pia"
     assert config["role"] == Role.PUBLISHER
-    assert config["can"] == {"edit": True, "publish": True, "discard_any": True}
+    assert config["can"] == {
+        "edit": True,
+        "publish": True,
+        "discard_any": True,
+        "manage_purposes": False,
+    }
     assert config["api"] == "/api/v1/tenants/acme/"
     assert {p["code"] for p in config["purposes"]} >= {"manual"}
     assert config["initial_product"] is None
@@ -94,9 +99,18 @@ def test_workspace_renders_the_tenants_context_and_role(tenant, publisher):
 @pytest.mark.parametrize(
     ("role", "can"),
     [
-        (Role.VIEWER, {"edit": False, "publish": False, "discard_any": False}),
-        (Role.EDITOR, {"edit": True, "publish": False, "discard_any": False}),
-        (Role.ADMIN, {"edit": True, "publish": True, "discard_any": True}),
+        (
+            Role.VIEWER,
+            {"edit": False, "publish": False, "discard_any": False, "manage_purposes": False},
+        ),
+        (
+            Role.EDITOR,
+            {"edit": True, "publish": False, "discard_any": False, "manage_purposes": False},
+        ),
+        (
+            Role.ADMIN,
+            {"edit": True, "publish": True, "discard_any": True, "manage_purposes": True},
+        ),
     ],
 )
 def test_buttons_offered_follow_the_role(tenant, member, role, can):
