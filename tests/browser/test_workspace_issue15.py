@@ -9,6 +9,7 @@ import pytest
 
 from tenants.demo.loader import DEMO_PASSWORD, demo_load
 from tenants.models import Tenant
+from tests.browser.axe import assert_no_axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,6 +60,7 @@ def test_preview_and_default_badge_match_the_shop(demo, page, shot):  # R11, R17
     expect(badge_rows).to_have_count(1)
     assert badge_rows.get_attribute("data-media") == str(default_id)
     shot(page, "master-default-badge")
+    assert_no_axe_violations(page, "Master tab, default badge")
 
     # The preview plays the video, marks the shop's default, shows documents by purpose
     # and the swatches.
@@ -76,6 +78,7 @@ def test_preview_and_default_badge_match_the_shop(demo, page, shot):  # R11, R17
     expect(spec.locator(".doc-card a")).to_have_attribute("href", re.compile(r".+"))
     expect(page.locator("#preview-gallery .preview-swatches li")).to_have_count(3)
     shot(page, "preview-video-first")
+    assert_no_axe_violations(page, "preview: video, documents by purpose, swatches")
 
     # Showing the image swaps the stage to an <img>; a variant's gallery has its own default.
     page.locator(f'#preview-gallery .gallery-thumb[data-media="{default_id}"]').click()
@@ -104,6 +107,7 @@ def test_inherited_media_shown_with_source_and_override(demo, page, shot):  # R9
     )
     expect(page.get_by_text("No primary media here.")).to_have_count(0)
     shot(page, "inherited-master")
+    assert_no_axe_violations(page, "inherited master with Override here")
 
     # Variants tab: each variant's effective source.
     page.click("#tab-variants")
@@ -113,6 +117,7 @@ def test_inherited_media_shown_with_source_and_override(demo, page, shot):  # R9
     )
     expect(row.locator(".assign img")).to_have_count(1)  # its default image, not "+"
     shot(page, "variants-sources")
+    assert_no_axe_violations(page, "Variants tab with sources")
 
     # Override here: the check-out starts from the inherited content (the API's checkout).
     page.click("#tab-master")
@@ -128,6 +133,7 @@ def test_inherited_media_shown_with_source_and_override(demo, page, shot):  # R9
     expect(page.locator(".inherit-banner")).to_contain_text("from color=Red")
     expect(page.locator('[data-slot="primary-inherited"] .media-row')).to_have_count(2)
     shot(page, "variant-inherits")
+    assert_no_axe_violations(page, "variant inheriting from its colour")
     page.click("[data-override]")
     wait_saved(page)
     expect(page.locator('[data-slot="primary"] .media-row')).to_have_count(2)
@@ -171,6 +177,7 @@ def test_version_history_compare_and_restore(demo, page, shot):  # R12
     expect(master.locator("td").nth(0).locator(".thumb")).to_have_count(3)
     expect(master.locator("td").nth(1).locator(".thumb")).to_have_count(2)
     shot(page, "compare")
+    assert_no_axe_violations(page, "versions dialog with compare")
 
     dialog.get_by_role("button", name="Restore version 1").click()
     expect(dialog).to_be_hidden()
@@ -210,6 +217,7 @@ def test_admin_manages_purposes_in_the_workspace(demo, page, shot):  # R7, R1a
     dialog.get_by_role("button", name="Delete specification-sheet").click()
     expect(dialog.locator("#purpose-error")).to_contain_text("POLO-001")
     shot(page, "refusals")
+    assert_no_axe_violations(page, "purposes dialog with refusals")
 
     dialog.get_by_role("button", name="Delete brochure").click()
     expect(dialog.locator('.purpose-row[data-purpose="brochure"]')).to_have_count(0)
@@ -232,6 +240,7 @@ def test_variant_search_swatch_edit_and_my_checkouts(demo, page, shot):  # R7, R
     expect(result).to_contain_text("variant POLO-001-RED-M")
     expect(page.locator("#search-results .result")).to_have_count(1)
     shot(page, "variant-search")
+    assert_no_axe_violations(page, "variant-number search results")
     result.click()
     expect(page.locator("#tab-variants")).to_have_attribute("aria-selected", "true")
     expect(page.locator(".crumb-current")).to_have_text("POLO-001-RED-M")
@@ -248,6 +257,7 @@ def test_variant_search_swatch_edit_and_my_checkouts(demo, page, shot):  # R7, R
     expect(dialog.locator("#swatch-hex")).to_have_value("#b42832")
     dialog.locator("#swatch-hex").fill("#aa0011")
     shot(page, "swatch-editor-prefilled")
+    assert_no_axe_violations(page, "swatch editor prefilled")
     dialog.locator("#swatch-add").click()
     wait_saved(page)
     swatches = page.locator(".swatch-table tbody tr")
@@ -263,6 +273,7 @@ def test_variant_search_swatch_edit_and_my_checkouts(demo, page, shot):  # R7, R
     page.select_option("#ctx-channel", "web")
     expect(page.locator("#product-number")).to_contain_text("web /")
     shot(page, "my-checkouts")
+    assert_no_axe_violations(page, "my open check-outs")
     mine.locator("a").click()
     expect(page.locator("#product-number")).to_have_text("POLO-001 · omnichannel / neutral")
     expect(page.locator("#doc-holder")).to_have_text("You are editing")

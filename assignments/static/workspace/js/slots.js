@@ -294,7 +294,7 @@ function swatchSection(content, scope, slots, can) {
     section.append(h("p", { class: "empty", text: "No product-specific swatches." }));
     return section;
   }
-  const table = h("table", { class: "table swatch-table" }, h("thead", {}, h("tr", {}, h("th", { text: "Dimension" }), h("th", { text: "Value" }), h("th", { text: "Swatch" }), h("th", { text: "Type" }), h("th", {}))));
+  const table = h("table", { class: "table swatch-table" }, h("thead", {}, h("tr", {}, h("th", { text: "Dimension" }), h("th", { text: "Value" }), h("th", { text: "Swatch" }), h("th", { text: "Type" }), h("th", {}, h("span", { class: "sr-only", text: "Actions" })))));
   const body = h("tbody");
   slots.swatches.forEach((swatch, index) => {
     const type = swatch.hex ? swatch.hex : swatch.crop ? `Image, cropped ${swatch.crop.width}×${swatch.crop.height} at ${swatch.crop.x},${swatch.crop.y}` : "Image";

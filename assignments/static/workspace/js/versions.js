@@ -45,7 +45,7 @@ function renderList() {
   }
   const table = h("table", { class: "table versions-table" },
     h("caption", { class: "sr-only", text: "Checked-in versions, newest first" }),
-    h("thead", {}, h("tr", {}, h("th", { text: "Compare" }), h("th", { text: "Version" }), h("th", { text: "Who" }), h("th", { text: "When" }), h("th", { text: "Change" }), h("th", { text: "" }))),
+    h("thead", {}, h("tr", {}, h("th", { text: "Compare" }), h("th", { text: "Version" }), h("th", { text: "Who" }), h("th", { text: "When" }), h("th", { text: "Change" }), h("th", {}, h("span", { class: "sr-only", text: "Actions" })))),
     h("tbody", {}, versions.map((v) => h("tr", { dataset: { version: v.number } },
       h("td", {}, h("input", { type: "checkbox", name: "version-pick", value: v.number, "aria-label": `Compare version ${v.number}`, onchange: syncPick })),
       h("th", { scope: "row" }, `v${v.number} `, v.is_draft ? h("span", { class: "badge badge-draft", text: "Draft" }) : null, " ", v.is_published ? h("span", { class: "badge badge-published", text: "Published" }) : null),
