@@ -119,6 +119,15 @@ def test_inherited_media_shown_with_source_and_override(demo, page, shot):  # R9
     shot(page, "variants-sources")
     assert_no_axe_violations(page, "Variants tab with sources")
 
+    # Dimensions tab: the inherited matrix and each cell's source, read-only.
+    page.click("#tab-dimensions")
+    expect(page.locator(".matrix-head")).to_contain_text("inherited from omnichannel / neutral")
+    blue = page.locator('[data-cell="Blue"]')
+    expect(blue.locator(".cell-source")).to_have_text("from color=Blue · Omnichannel · Neutral")
+    expect(blue.locator("img")).to_have_count(1)
+    shot(page, "dimensions-inherited")
+    assert_no_axe_violations(page, "Dimensions tab, inherited matrix")
+
     # Override here: the check-out starts from the inherited content (the API's checkout).
     page.click("#tab-master")
     page.click("[data-override]")
