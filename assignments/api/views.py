@@ -272,6 +272,8 @@ class ProductMediaVersionCompareApi(ProductMediaBaseApi):
         summary="Two versions side by side: each scope's slots and what changed from a to b.",
     )
     def get(self, request, tenant: str, number: str):
+        # The product first: another tenant's answers 404 whatever the query (R1).
+        _, _, _, document = self.document(request, number)
         numbers = {}
         errors = []
         for name in ("a", "b"):
@@ -282,7 +284,6 @@ class ProductMediaVersionCompareApi(ProductMediaBaseApi):
                 numbers[name] = int(raw)
         if errors:
             raise ValidationFailed(errors)
-        _, _, _, document = self.document(request, number)
         return Response(
             selectors.document_versions_compare(
                 tenant=self.tenant, document=document, a=numbers["a"], b=numbers["b"]

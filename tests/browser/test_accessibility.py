@@ -7,7 +7,8 @@ import re
 import pytest
 
 from tenants.demo.loader import DEMO_PASSWORD, demo_load
-from tests.browser.axe import assert_no_axe_violations
+from tenants.models import Tenant
+from tests.browser.axe import assert_no_axe_violations, axe_violations, format_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,3 +50,396 @@ def test_axe_helper_names_rule_impact_selector_and_help(demo, page, axe_required
     assert "- button-name [critical]: Buttons must have discernible text" in message
     assert "at #nameless" in message
     assert not [e for e in page.console_log.errors if "Content Security Policy" in e]
+
+
+class Audit:
+    """axe on each screen and state of a flow; one failure at the end lists them all, so a
+    run shows every screen's violations at once."""
+
+    def __init__(self, page, shot):
+        self.page, self.shot, self.failures, self.checked = page, shot, [], []
+
+    def __call__(self, label: str, name: str, **kwargs) -> None:
+        self.shot(self.page, name)
+        self.checked.append(label)
+        violations = axe_violations(self.page, **kwargs)
+        if violations:
+            self.failures.append(format_violations(violations, label))
+
+    def assert_clean(self) -> None:
+        assert not self.failures, "\n\n".join(self.failures)
+
+
+def test_every_workspace_screen_and_state_has_no_axe_violations(demo, page, shot, axe_required):
+    """R-issue15-7: tenant list, search, a product's Master/Dimensions/Variants tabs read-only
+    and checked out, the picker, the swatch editor with a crop, the matrix dialog, a
+    destructive confirm, the preview, the publish dialogs and job, the jobs page, a category."""
+    from django.contrib.auth import get_user_model
+
+    from tenants.services import membership_set
+
+    acme = Tenant.objects.get(slug="acme")
+    membership_set(tenant=acme, user=get_user_model().objects.get(username="demo"), role="viewer")
+    audit = Audit(page, shot)
+
+    page.goto("/workspace/")
+    page.fill("#id_username", "demo")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("input[type=submit]")
+    expect(page.locator(".tenant-list a")).to_have_count(2)
+    audit("tenant list", "tenants")
+
+    page.locator(".tenant-list a", has_text="Demo Outfitters").click()
+    expect(page.locator("#search-results .result").first).to_be_visible()
+    audit("workspace, nothing selected", "workspace")
+    page.fill("#search-q", "polo")
+    expect(page.locator("#search-results .result")).to_have_count(1)
+    audit("product search", "search")
+
+    # A published master, read-only: the three tabs.
+    page.locator("#search-results .result", has_text="Piqué polo").click()
+    expect(page.locator("#doc-state")).to_have_text("Published")
+    expect(page.locator('[data-slot="primary"] .media-row')).to_have_count(3)
+    audit("product, Master tab (read-only)", "master")
+    page.click("#tab-dimensions")
+    expect(page.locator(".grid-table .cell").first).to_be_visible()
+    audit("product, Dimensions tab (read-only)", "dimensions")
+    page.click("#tab-variants")
+    expect(page.locator(".variants-table tbody tr").first).to_be_visible()
+    audit("product, Variants tab (read-only)", "variants")
+
+    # Preview with a selection and the coverage grid.
+    page.click('[data-action="preview"]')
+    expect(page.locator("#coverage-grid table")).to_be_visible()
+    page.select_option('#preview-selectors select[name="color"]', "Red")
+    expect(page.locator("#preview-provenance")).to_contain_text("dimension color Red")
+    audit("preview", "preview")
+    page.click("#preview-close")
+
+    # Checked out: editing the master, the picker, the swatch editor, the matrix.
+    page.click("#tab-master")
+    page.click('[data-action="checkout"]')
+    expect(page.locator("#doc-holder")).to_have_text("You are editing")
+    audit("product, Master tab, checked out", "master-editing")
+    page.click('[data-add="primary"]')
+    expect(page.locator("#picker-grid .picker-item").first).to_be_visible()
+    page.locator("#picker-grid .picker-item input").first.check()
+    page.click("#picker-upload-toggle")
+    audit("picker open, one selected, upload form", "picker")
+    page.click("#picker-cancel")
+    page.click('[data-add="swatch"]')
+    expect(page.locator("#swatch-dialog")).to_be_visible()
+    page.select_option("#swatch-type", "image")
+    page.click("#swatch-choose")
+    page.fill("#picker-q", "blue swatch")
+    page.locator(".picker-item", has_text="Blue swatch").locator("input").check()
+    page.click("#picker-apply")
+    page.check("#swatch-crop-on")
+    expect(page.locator("#crop-rect")).to_be_visible()
+    audit("swatch editor, image with a crop", "swatch")
+    page.click("#swatch-cancel")
+    page.click("#tab-dimensions")
+    audit("product, Dimensions tab, checked out", "dimensions-editing")
+    page.click('[data-matrix="change"]')
+    expect(page.locator("#matrix-dialog")).to_be_visible()
+    audit("matrix dialog", "matrix")
+    page.click("#matrix-cancel")
+    page.locator(".grid-table .cell").first.click()
+    expect(page.locator(".crumb-current")).to_be_visible()
+    audit("a dimension combination's media, checked out", "cell-editing")
+    page.click("#tab-variants")
+    audit("product, Variants tab, checked out", "variants-editing")
+    page.click('[data-action="discard"]')
+    expect(page.locator("#confirm-dialog")).to_be_visible()
+    audit("destructive confirm (discard)", "confirm")
+    page.click("#confirm-cancel")
+
+    # Finish editing after a change, then publish: intro, dependencies, the job.
+    page.click("#tab-master")
+    page.get_by_role("button", name=re.compile(r"^Remove ")).first.click()
+    expect(page.locator("#save-state")).to_have_text("All changes saved")
+    page.click('[data-action="checkin"]')
+    expect(page.locator("#doc-state")).to_have_text("Draft (not published)")
+    page.click('[data-action="publish"]')
+    expect(page.locator("#publish-intro-dialog")).to_be_visible()
+    audit("publish explanation dialog", "publish-intro")
+    page.click("#publish-intro-ok")
+    expect(page.locator("#job-title")).to_have_text("Published")
+    audit("publish job dialog", "publish-job")
+    page.click("#job-close")
+
+    # The jobs page and a category.
+    page.click("text=Jobs")
+    expect(page.locator("#job-rows tr").first).to_contain_text("succeeded")
+    audit("jobs page", "jobs")
+    page.get_by_role("link", name="Product media").click()
+    expect(page.locator("#search-results .result").first).to_be_visible()
+    page.select_option("#ctx-channel", "web")
+    page.fill("#search-q", "accessories")
+    page.locator('#search-results .result[data-key^="category:"]').first.click()
+    expect(page.locator("#category-state")).to_have_text("Published")
+    page.click('[data-cat-action="edit"]')
+    audit("category, editing", "category")
+
+    assert len(audit.checked) == 19
+    audit.assert_clean()
+    assert page.console_log.errors == []
+
+
+FOCUSED = """() => { const a = document.activeElement;
+  if (!a || a === document.body) return "body";
+  return a.dataset.action ? `action:${a.dataset.action}` : a.id || a.dataset.focusKey
+    || a.getAttribute("aria-label") || a.tagName; }"""
+
+
+def focused(page) -> str:
+    return page.evaluate(FOCUSED)
+
+
+def expect_focus(page, expected: str, timeout_ms: int = 5000) -> None:
+    """The focus settles after the re-renders that follow a save. (Polled from here: the
+    page's CSP forbids the eval that wait_for_function's polling needs.)"""
+    now = focused(page)
+    for _ in range(timeout_ms // 50):
+        if now == expected:
+            return
+        page.wait_for_timeout(50)
+        now = focused(page)
+    assert now == expected, f"focus is on {now!r}, expected {expected!r}"
+
+
+def test_keyboard_focus_escape_and_safe_confirms(demo, page, shot):
+    """R-issue15-7: focus is placed after Edit, Apply, reorder, Remove and Finish; Esc closes
+    the picker, the swatch editor, the matrix dialog, confirms and the preview; a destructive
+    confirm focuses Cancel, so Enter does not destroy; the arrows reorder without a mouse."""
+    log_in(page, next_path="/workspace/demo/products/POLO-001/")
+    expect(page.locator("#doc-state")).to_have_text("Published")
+    edit = page.locator('[data-action="checkout"]')
+    edit.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#doc-holder")).to_have_text("You are editing")
+    expect_focus(page, "action:checkin")
+    shot(page, "edit-focuses-finish")
+
+    # Picker from the keyboard: Esc closes it and the focus is back on Add media.
+    page.locator('[data-add="primary"]').focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#picker-dialog")).to_be_visible()
+    expect_focus(page, "picker-q")
+    page.keyboard.press("Escape")
+    expect(page.locator("#picker-dialog")).to_be_hidden()
+    expect_focus(page, "add-primary")
+    # Apply: the added item is saved and the focus stays on Add media (the panel re-rendered).
+    page.keyboard.press("Enter")
+    page.fill("#picker-q", "polo red front")
+    item = page.locator(".picker-item", has_text="Piqué polo, red (front)").locator("input")
+    item.focus()
+    page.keyboard.press("Space")
+    expect(page.locator("#picker-count")).to_have_text("1 selected")
+    page.locator("#picker-apply").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#save-state")).to_have_text("All changes saved")
+    expect(page.locator('[data-slot="primary"] .media-row')).to_have_count(4)
+    expect_focus(page, "add-primary")
+    shot(page, "apply-keeps-focus")
+
+    # Reorder without a mouse: the last row moves up twice; at the top its "up" is disabled,
+    # so the focus moves to its "down".
+    titles = page.locator('[data-slot="primary"] .media-title')
+    last = "Piqué polo, red (front)"
+    page.get_by_role("button", name=f"Move {last} up").focus()
+    for _ in range(3):
+        page.keyboard.press("Enter")
+        expect(page.locator("#save-state")).to_have_text("All changes saved")
+    expect(titles.first).to_have_text(last)
+    expect_focus(page, f"Move {last} down")
+    shot(page, "reordered-by-keyboard")
+    # Remove: the row goes, the focus lands on Add media.
+    page.get_by_role("button", name=f"Remove {last}").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator('[data-slot="primary"] .media-row')).to_have_count(3)
+    expect_focus(page, "add-primary")
+
+    # Esc closes the swatch editor and the matrix dialog.
+    page.locator('[data-add="swatch"]').focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#swatch-dialog")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#swatch-dialog")).to_be_hidden()
+    expect_focus(page, "add-swatch")
+    page.click("#tab-dimensions")
+    page.locator('[data-matrix="change"]').focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#matrix-dialog")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#matrix-dialog")).to_be_hidden()
+    expect_focus(page, "matrix")
+    # A matrix cell opens with Enter; the focus goes to "All combinations" and back.
+    page.locator('.cell[data-cell="Red"]').focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".crumb-current")).to_have_text("color: Red")
+    expect_focus(page, "back")
+    page.keyboard.press("Enter")
+    expect_focus(page, "cell:Red")
+    page.click("#tab-master")
+
+    # Destructive confirms focus Cancel: Enter and Esc keep the edits.
+    for action in ("discard", "reset"):
+        page.locator(f'[data-action="{action}"]').focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("#confirm-dialog")).to_be_visible()
+        expect_focus(page, "confirm-cancel")
+        shot(page, f"{action}-confirm-focuses-cancel")
+        page.keyboard.press("Enter")
+        expect(page.locator("#confirm-dialog")).to_be_hidden()
+        expect_focus(page, f"action:{action}")
+        page.keyboard.press("Enter")
+        expect(page.locator("#confirm-dialog")).to_be_visible()
+        page.keyboard.press("Escape")
+        expect(page.locator("#confirm-dialog")).to_be_hidden()
+    expect(page.locator("#doc-holder")).to_have_text("You are editing")
+    expect(page.locator('[data-slot="primary"] .media-row')).to_have_count(3)
+
+    # Finish: the focus goes to Edit, which took the place of Finish.
+    page.locator('[data-action="checkin"]').focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#doc-holder")).to_be_hidden()
+    expect_focus(page, "action:checkout")
+    shot(page, "finish-focuses-edit")
+
+    # Preview: its Close has the focus; Esc closes it and returns the focus to Preview.
+    page.locator('[data-action="preview"]').focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#preview-panel")).to_be_visible()
+    expect_focus(page, "preview-close")
+    page.keyboard.press("Escape")
+    expect(page.locator("#preview-panel")).to_be_hidden()
+    expect_focus(page, "action:preview")
+    assert page.console_log.errors == []
+
+
+# The contrast of an element's text against what is painted behind it, as the page shows it
+# now (axe does not hover). Backgrounds are composited up the ancestors; WCAG's formula.
+CONTRAST = """(el) => {
+  const parse = (c) => {
+    const p = c.match(/rgba?\\(([^)]+)\\)/)[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
+  };
+  const over = (top, bottom) => ({
+    r: top.r * top.a + bottom.r * (1 - top.a), g: top.g * top.a + bottom.g * (1 - top.a),
+    b: top.b * top.a + bottom.b * (1 - top.a), a: 1 });
+  const layers = [];
+  for (let node = el; node && node.nodeType === 1; node = node.parentElement) {
+    const bg = parse(getComputedStyle(node).backgroundColor);
+    if (bg.a > 0) layers.push(bg);
+    if (bg.a >= 1) break;
+  }
+  let bg = { r: 255, g: 255, b: 255, a: 1 };
+  for (const layer of layers.reverse()) bg = over(layer, bg);
+  const style = getComputedStyle(el);
+  const fg = over(parse(style.color), bg);
+  const lum = (c) => {
+    const ch = [c.r, c.g, c.b].map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2];
+  };
+  const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+  const size = parseFloat(style.fontSize);
+  const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+  const hex = (c) => "#" + [c.r, c.g, c.b].map((v) => Math.round(v).toString(16).padStart(2, "0")).join("");
+  return { ratio: (hi + 0.05) / (lo + 0.05), needed: large ? 3 : 4.5,
+           text: (el.innerText || el.getAttribute("aria-label") || "").trim().slice(0, 40),
+           color: hex(fg), background: hex(bg) };
+}"""
+
+
+def hover_contrast_failures(page, selector: str, label: str) -> list[str]:
+    """Hovers every visible, enabled match of `selector` and measures its text contrast."""
+    failures = []
+    elements = page.locator(selector)
+    for i in range(elements.count()):
+        element = elements.nth(i)
+        if not element.is_visible() or element.is_disabled():
+            continue
+        element.hover()
+        found = element.evaluate(CONTRAST)
+        if found["ratio"] < found["needed"]:
+            failures.append(
+                f"{label} {selector} “{found['text']}” hovered: {found['color']} on "
+                f"{found['background']} is {found['ratio']:.2f}:1 (needs {found['needed']}:1)"
+            )
+    page.mouse.move(0, 0)
+    return failures
+
+
+def test_hovered_buttons_keep_aa_contrast(demo, page, shot):
+    """R-issue15-7: WCAG AA contrast in every state, hover included (red buttons kept their
+    white label on a light-grey hover before: ≈1.1:1)."""
+    log_in(page, next_path="/workspace/demo/products/POLO-001/")
+    expect(page.locator("#doc-state")).to_have_text("Published")
+    failures = hover_contrast_failures(page, ".topbar a, .topbar button", "top bar")
+    failures += hover_contrast_failures(page, "#search-results .result", "search result")
+    page.click('[data-action="checkout"]')
+    expect(page.locator("#doc-holder")).to_have_text("You are editing")
+    for selector in (".action-bar .btn", ".tab", ".slot .btn", ".icon-btn"):
+        failures += hover_contrast_failures(page, selector, "Master tab")
+    page.click("#tab-dimensions")
+    failures += hover_contrast_failures(page, ".cell, .matrix-head .btn", "Dimensions tab")
+    page.click("#tab-variants")
+    failures += hover_contrast_failures(page, ".assign", "Variants tab")
+    page.click('[data-action="discard"]')
+    expect(page.locator("#confirm-ok")).to_have_class(re.compile("btn-danger"))
+    failures += hover_contrast_failures(page, "#confirm-dialog .btn", "discard confirm")
+    page.locator("#confirm-ok").hover()
+    shot(page, "danger-button-hovered")
+    page.click("#confirm-cancel")
+    page.click("#tab-master")
+    page.get_by_role("button", name=re.compile(r"^Remove ")).first.click()
+    expect(page.locator("#save-state")).to_have_text("All changes saved")
+    page.click('[data-action="checkin"]')
+    page.click('[data-action="publish"]')
+    failures += hover_contrast_failures(page, "#publish-intro-dialog .btn", "publish dialog")
+    page.click("#publish-intro-cancel")
+    assert not failures, "\n".join(failures)
+
+
+def in_viewport(page, selector: str) -> bool:
+    box = page.locator(selector).bounding_box()
+    size = page.viewport_size
+    return (
+        box is not None
+        and box["x"] >= 0
+        and box["x"] + box["width"] <= size["width"]
+        and box["y"] >= 0
+        and box["y"] + box["height"] <= size["height"]
+    )
+
+
+def test_usable_at_390_px(demo, page, shot):
+    """R-issue15-7: at 390 px (a phone) the top bar and the picker's Apply stay on screen and
+    the page does not scroll sideways."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, next_path="/workspace/demo/products/POLO-001/")
+    expect(page.locator("#doc-state")).to_have_text("Published")
+    shot(page, "product")
+    for selector in (".brand", ".topnav", ".topbar-right", ".logout button"):
+        assert in_viewport(page, selector), f"{selector} is off-screen at 390 px"
+    sideways = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert sideways <= 0, f"the page scrolls {sideways}px sideways"
+    page.click('[data-action="checkout"]')
+    page.click('[data-add="primary"]')
+    expect(page.locator("#picker-grid .picker-item").first).to_be_visible()
+    page.locator("#picker-grid .picker-item input").first.check()
+    shot(page, "picker")
+    for selector in ("#picker-apply", "#picker-cancel", "#picker-q", "#picker-upload-toggle"):
+        assert in_viewport(page, selector), f"{selector} is off-screen at 390 px"
+    page.click("#picker-apply")
+    expect(page.locator("#save-state")).to_have_text("All changes saved")
+    page.click("#tab-dimensions")
+    shot(page, "dimensions")
+    page.goto("/workspace/demo/jobs/")
+    shot(page, "jobs")
+    for selector in (".brand", ".topnav", ".logout button"):
+        assert in_viewport(page, selector), f"{selector} is off-screen at 390 px on the jobs page"

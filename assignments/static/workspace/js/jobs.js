@@ -13,7 +13,7 @@ let loadFailed = false; // the error shown is the list's own (a retry's stays un
 
 function progress(job) {
   return h("div", { class: "job-progress" },
-    h("div", { class: `progress progress-sm${job.status === "failed" ? " failed" : ""}`, role: "progressbar", "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": job.percent }, h("span", { style: `width:${job.percent}%` })),
+    h("div", { class: `progress progress-sm${job.status === "failed" ? " failed" : ""}`, role: "progressbar", "aria-label": `Progress of job ${job.id}`, "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": job.percent }, h("span", { style: `width:${job.percent}%` })),
     h("span", { class: "small muted", text: `${job.percent}%${job.progress_total ? ` (${job.progress_done}/${job.progress_total})` : ""}` }));
 }
 

@@ -4,7 +4,7 @@
 // server resolved, R11), and the coverage matrix
 // (variants × channels × locales) as a coloured grid: own, inherited from where, nothing.
 import { api, config, errorMessages } from "./api.js";
-import { $, h, showAlert } from "./dom.js";
+import { $, focusFirst, h, showAlert } from "./dom.js";
 import { galleryUrl, mediaLabel, remember, thumbUrl } from "./media.js";
 import { contextQuery, isHolder } from "./document.js";
 import { swatchPreview } from "./slots.js";
@@ -199,5 +199,17 @@ export function closePreview() {
   emit();
 }
 
+// Closed by its button or Esc (when no dialog is over it), the focus goes back to Preview.
+function closeByUser() {
+  closePreview();
+  focusFirst('[data-action="preview"]');
+}
+
 slotSelect.addEventListener("change", renderCoverage);
-$("#preview-close").addEventListener("click", closePreview);
+$("#preview-close").addEventListener("click", closeByUser);
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && state.previewing && !document.querySelector("dialog[open]")) {
+    event.preventDefault();
+    closeByUser();
+  }
+});

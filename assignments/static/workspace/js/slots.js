@@ -112,6 +112,7 @@ function primarySection(content, scope, slots, can) {
         type: "button",
         class: "btn btn-primary",
         "data-add": "primary",
+        "data-focus-key": "add-primary",
         onclick: async () => {
           const ids = await openPicker({ multiple: true });
           if (ids && ids.length)
@@ -158,9 +159,9 @@ function primarySection(content, scope, slots, can) {
     if (can) {
       const edits = (fn) => () => edit((c) => fn(slotsOf(c, scope, { create: true }).primary));
       li.append(h("span", { class: "row-actions" },
-        h("button", { type: "button", class: "icon-btn", title: "Move up", "aria-label": `Move ${mediaLabel(item, id)} up`, disabled: index === 0, onclick: edits((l) => move(l, index, index - 1)) }, "↑"),
-        h("button", { type: "button", class: "icon-btn", title: "Move down", "aria-label": `Move ${mediaLabel(item, id)} down`, disabled: index === slots.primary.length - 1, onclick: edits((l) => move(l, index, index + 1)) }, "↓"),
-        h("button", { type: "button", class: "icon-btn danger", title: "Remove", "aria-label": `Remove ${mediaLabel(item, id)}`, onclick: edits((l) => l.splice(index, 1)) }, icon("trash")),
+        h("button", { type: "button", class: "icon-btn", title: "Move up", "aria-label": `Move ${mediaLabel(item, id)} up`, "data-focus-alt": `Move ${mediaLabel(item, id)} down`, disabled: index === 0, onclick: edits((l) => move(l, index, index - 1)) }, "↑"),
+        h("button", { type: "button", class: "icon-btn", title: "Move down", "aria-label": `Move ${mediaLabel(item, id)} down`, "data-focus-alt": `Move ${mediaLabel(item, id)} up`, disabled: index === slots.primary.length - 1, onclick: edits((l) => move(l, index, index + 1)) }, "↓"),
+        h("button", { type: "button", class: "icon-btn danger", title: "Remove", "aria-label": `Remove ${mediaLabel(item, id)}`, "data-focus-alt": "add-primary", onclick: edits((l) => l.splice(index, 1)) }, icon("trash")),
       ));
       dragAndDrop(li, index, (from, to) => edit((c) => move(slotsOf(c, scope, { create: true }).primary, from, to)));
     }
@@ -199,6 +200,7 @@ function additionalSection(content, scope, slots, can) {
         type: "button",
         class: "btn",
         "data-add": "additional",
+        "data-focus-key": "add-additional",
         onclick: async () => {
           const ids = await openPicker({ multiple: true });
           if (ids && ids.length)
@@ -241,7 +243,7 @@ function additionalSection(content, scope, slots, can) {
       mediaThumb(item, { size: "sm" }),
       h("span", { class: "media-meta" }, h("span", { class: "media-title", text: mediaLabel(item, entry.media) }), h("span", { class: "muted small", text: item ? item.kind : "" })),
       h("label", { class: "purpose" }, h("span", { class: "small muted", text: "Purpose " }), purpose),
-      can ? h("span", { class: "row-actions" }, h("button", { type: "button", class: "icon-btn danger", title: "Remove", "aria-label": `Remove ${mediaLabel(item, entry.media)}`, onclick: () => edit((c) => slotsOf(c, scope, { create: true }).additional.splice(index, 1)) }, icon("trash"))) : null,
+      can ? h("span", { class: "row-actions" }, h("button", { type: "button", class: "icon-btn danger", title: "Remove", "aria-label": `Remove ${mediaLabel(item, entry.media)}`, "data-focus-alt": "add-additional", onclick: () => edit((c) => slotsOf(c, scope, { create: true }).additional.splice(index, 1)) }, icon("trash"))) : null,
     ));
   });
   section.append(list);
@@ -275,6 +277,7 @@ function swatchSection(content, scope, slots, can) {
         type: "button",
         class: "btn",
         "data-add": "swatch",
+        "data-focus-key": "add-swatch",
         onclick: async () => {
           const swatch = await openSwatchEditor({ dimensions: state.product.dimensions, taken: slots.swatches });
           if (swatch) edit((c) => slotsOf(c, scope, { create: true }).swatches.push(swatch));
@@ -301,11 +304,11 @@ function swatchSection(content, scope, slots, can) {
     body.append(h("tr", { dataset: { swatch: `${swatch.dimension}:${swatch.value}` } },
       h("td", { text: swatch.dimension }), h("td", { text: swatch.value }), h("td", {}, swatchPreview(swatch)), h("td", { class: "small", text: type }),
       h("td", { class: "row-actions" }, can ? [
-        h("button", { type: "button", class: "btn btn-small", "aria-label": `Edit swatch ${swatch.dimension} ${swatch.value}`, "data-edit-swatch": `${swatch.dimension}:${swatch.value}`, onclick: async () => {
+        h("button", { type: "button", class: "btn btn-small", "aria-label": `Edit swatch ${swatch.dimension} ${swatch.value}`, "data-edit-swatch": `${swatch.dimension}:${swatch.value}`, "data-focus-key": `edit-swatch:${swatch.dimension}:${swatch.value}`, onclick: async () => {
           const changed = await openSwatchEditor({ dimensions: state.product.dimensions, taken: slots.swatches.filter((_, i) => i !== index), initial: swatch });
           if (changed) edit((c) => { slotsOf(c, scope, { create: true }).swatches[index] = changed; });
         } }, "Edit"),
-        h("button", { type: "button", class: "icon-btn danger", title: "Remove", "aria-label": `Remove swatch ${swatch.dimension} ${swatch.value}`, onclick: () => edit((c) => slotsOf(c, scope, { create: true }).swatches.splice(index, 1)) }, icon("trash")),
+        h("button", { type: "button", class: "icon-btn danger", title: "Remove", "aria-label": `Remove swatch ${swatch.dimension} ${swatch.value}`, "data-focus-alt": "add-swatch", onclick: () => edit((c) => slotsOf(c, scope, { create: true }).swatches.splice(index, 1)) }, icon("trash")),
       ] : null),
     ));
   });
