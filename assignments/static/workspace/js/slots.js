@@ -19,10 +19,19 @@ const additionalList = (eff) => Object.entries(eff.additional || {}).flatMap(([p
 
 // What a slot inherits when the scope has no entries of its own (R9: any own entry severs
 // inheritance; swatches still come from the product page's nearest level, R24).
+function isItself(source, scope) {
+  if (source.channel !== state.channel || source.locale !== state.locale || source.scope !== scope.kind) return false;
+  if (scope.kind === "variant") return source.variant === scope.variant;
+  if (scope.kind === "dimension") return JSON.stringify(Object.entries(source.values || {}).sort()) === JSON.stringify(Object.entries(scope.values).sort());
+  return true;
+}
+
 function inheritedOf(scope, slots, slot) {
   const eff = effectiveOf(scope);
   if (!eff || !eff.provenance[slot]) return null;
   if (slot === "swatches" ? slots.swatches.length > 0 : hasMedia(slots)) return null;
+  // An edit not yet answered by the server: its own old entries are not "inherited".
+  if (isItself(eff.provenance[slot], scope)) return null;
   const items = slot === "primary" ? eff.primary : slot === "additional" ? additionalList(eff) : eff.swatches;
   return items.length ? { eff, items, source: eff.provenance[slot] } : null;
 }
@@ -50,7 +59,7 @@ function inheritBanner(scope, slots) {
   const eff = effectiveOf(scope);
   if (!eff || hasMedia(slots)) return null;
   const source = eff.provenance.primary || eff.provenance.additional;
-  if (!source) return null;
+  if (!source || isItself(source, scope)) return null;
   const what = scope.kind === "master" ? "This context" : scope.kind === "variant" ? `Variant ${scope.variant}` : "This combination";
   return h("div", { class: "inherit-banner", role: "note", dataset: { inherits: source.label } },
     h("span", {}, `${what} has no media of its own: it shows the media inherited `, h("strong", { text: source.label }), "."),
