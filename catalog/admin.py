@@ -12,17 +12,23 @@ from django.contrib import admin
 from tenants.admin_base import TenantScopedAdmin, TenantScopedInline
 
 from . import services
+from .admin_widgets import VariantValuesField, dimension_label, dimensions_with_values
 from .models import Category, DimensionValue, Product, ProductDimensionValue, Variant
+from .selectors import product_dimensions
 
 # Editors manage the catalog, as in the API (R1a); TenantScopedAdmin's default roles.
 TENANT_FILTER = "tenant"  # TenantScopedAdmin offers only the user's tenants
 
 
 def _add_errors(form: forms.BaseForm, errors: list[tuple[str, str]]) -> None:
-    """Attach service errors to the form's fields, or to the form when no field matches."""
+    """Attach service errors to the form's fields (`values.color` to the values field, as
+    "Color: …"), or to the form when no field matches."""
     for field, reason in errors:
+        head, _, rest = (field or "").partition(".")
         if field in form.fields:
             form.add_error(field, reason)
+        elif head in form.fields:
+            form.add_error(head, f"{dimension_label(rest)}: {reason}" if rest else reason)
         else:
             form.add_error(None, f"{field}: {reason}" if field else reason)
 
@@ -66,6 +72,9 @@ class ProductDimensionValueInline(TenantScopedInline, admin.TabularInline):
     extra = 0
     verbose_name = "offered dimension value"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("dimension_value")
+
 
 class VariantInlineFormSet(forms.BaseInlineFormSet):
     """Each variant row is checked against the master's saved dimensions (R2)."""
@@ -103,12 +112,36 @@ class VariantInlineFormSet(forms.BaseInlineFormSet):
             seen[key] = key[0]
 
 
+class VariantValuesForm(forms.ModelForm):
+    """A variant's values as one select per dimension of its master (not JSON). `product` is
+    the master, set on a subclass by the admin (inline rows get their product only after
+    they are built)."""
+
+    product: Product | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        product = self.product or (self.instance.product if self.instance.pk else None)
+        if product is None or not product.is_master or "values" not in self.fields:
+            return
+        held = self.instance.values if self.instance.pk else None
+        self.fields["values"] = VariantValuesField(
+            dimensions_with_values(product_dimensions(product=product), held),
+            help_text="One value per dimension the master offers.",
+        )
+
+
 class VariantInline(TenantScopedInline, admin.TabularInline):
     model = Variant
     formset = VariantInlineFormSet
+    form = VariantValuesForm
     fields = ["number", "values"]
     extra = 0
     show_change_link = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["form"] = type("VariantRowForm", (VariantValuesForm,), {"product": obj})
+        return super().get_formset(request, obj, **kwargs)
 
 
 class ProductAdminForm(forms.ModelForm):
@@ -200,10 +233,17 @@ class ProductAdmin(TenantScopedAdmin):
 # --- variants ----------------------------------------------------------------------------
 
 
-class VariantAdminForm(forms.ModelForm):
+class VariantAdminForm(VariantValuesForm):
+    """Changing a variant: selects for its master's dimensions. Adding one (the master not
+    chosen yet): the values as JSON, e.g. {"color": "Blue", "size": "M"}."""
+
     class Meta:
         model = Variant
         fields = ["product", "number", "values"]
+        help_texts = {
+            "values": 'One value per dimension of the master, e.g. {"color": "Blue", "size": "M"}; '
+            "once saved, each dimension has its own select here."
+        }
 
     def clean(self):
         data = super().clean()

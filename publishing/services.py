@@ -32,7 +32,9 @@ def media_dependency(item: MediaItem) -> dict:
         "id": item.pk,
         "display_name": item.display_name,
         "kind": item.kind,
+        "kind_label": item.get_kind_display(),
         "status": item.status,
+        "status_label": item.get_status_display(),
     }
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.tenant_choose, name="choose"),
     path("<slug:tenant>/", views.workspace, name="home"),
     path("<slug:tenant>/jobs/", views.jobs, name="jobs"),
+    path("<slug:tenant>/publish-groups/", views.publish_groups, name="publish-groups"),
     # Product numbers may contain anything but a slash (as in the API).
     re_path(
         r"^(?P<tenant>[-\w]+)/products/(?P<number>[^/]+)/admin/$",

@@ -144,10 +144,18 @@ export function confirmDialog({ title, body, ok = "OK", danger = false }) {
   });
 }
 
+// A date from the API in the user's locale (Intl.DateTimeFormat), never raw ISO.
 export function formatDate(value) {
   if (!value) return "";
   const date = new Date(value);
-  return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  if (Number.isNaN(date.getTime())) return String(value);
+  return new Intl.DateTimeFormat(navigator.languages && navigator.languages.length ? navigator.languages : undefined, { dateStyle: "medium", timeStyle: "short" }).format(date);
+}
+
+// <time datetime="ISO">local words</time>: machines read the ISO, people the words.
+export function timeElement(value) {
+  if (!value) return document.createTextNode("");
+  return h("time", { datetime: value, title: value, text: formatDate(value) });
 }
 
 // Inline icons (no icon font: the page must not depend on the system's emoji fonts).

@@ -37,7 +37,8 @@ const focusAfter = {
 for (const [name, button] of Object.entries(buttons)) {
   button.addEventListener("click", async () => {
     await handlers[name]();
-    if (focusLost() || button.disabled || button.hidden) focusFirst(focusAfter[name].map((n) => buttons[n]));
+    const stranded = document.activeElement === button && (button.disabled || button.hidden);
+    if (focusLost() || stranded) focusFirst(focusAfter[name].map((n) => buttons[n]));
   });
 }
 

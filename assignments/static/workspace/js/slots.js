@@ -4,7 +4,7 @@
 // A slot without own entries shows what it inherits, read-only, with where it comes from
 // and "Override here"; the default image and every source are the server's (the document's
 // `effective`, resolved by the same function as the shop answer).
-import { config, readableField } from "./api.js";
+import { config, fieldReason } from "./api.js";
 import { emptySlots, hasMedia, slotsOf } from "./content.js";
 import { checkout, edit, editable, effectiveOf, heldByOther, isHolder, shownContent } from "./document.js";
 import { h, icon } from "./dom.js";
@@ -90,7 +90,7 @@ function slotErrors(content, scope, slot) {
   const prefix = `${path}.${slot}`;
   const found = state.fieldErrors.filter((e) => e.field && (e.field === prefix || e.field.startsWith(`${prefix}[`) || e.field.startsWith(`${prefix}.`)));
   if (!found.length) return null;
-  return h("div", { class: "alert alert-error slot-error", role: "alert" }, found.map((e) => h("div", { text: `${readableField(e.field)}: ${e.reason}` })));
+  return h("div", { class: "alert alert-error slot-error", role: "alert" }, found.map((e) => h("div", { text: fieldReason(e.field, e.reason) })));
 }
 
 const move = (list, from, to) => {

@@ -1,0 +1,104 @@
+"""R2 in the admin, issue 15 item 8: a variant's values are edited with one select per
+dimension of its master (not JSON), validated by the catalog services; offered values read
+"Color: Blue" in the inline rows."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from catalog.models import Variant
+from tests.catalog.factories import catalog_snapshot, make_shirt
+from tests.catalog.test_catalog_admin import _change_form
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def root(db):
+    client = Client()
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    return client
+
+
+def selects(html: str, name: str) -> dict[str, tuple[list[str], str | None]]:
+    """{select name: ([option values], selected)} for the selects whose name starts with name."""
+    found = {}
+    pattern = rf'<select name="({re.escape(name)}[^"]*)"[^>]*>(.*?)</select>'
+    for select, body in re.findall(pattern, html, flags=re.S):
+        options = re.findall(r'<option value="([^"]*)"( selected)?>', body)
+        found[select] = ([v for v, _ in options], next((v for v, s in options if s), None))
+    return found
+
+
+def test_product_page_shows_one_select_per_dimension(root, tenant):
+    shirt = make_shirt(tenant)
+    html = root.get(f"/admin/catalog/product/{shirt.pk}/change/").content.decode()
+
+    first = selects(html, "variants-0-values")
+    assert first == {
+        "variants-0-values_color": (["", "Blue", "Red"], "Blue"),
+        "variants-0-values_size": (["", "S", "M"], "S"),
+        "variants-0-values_style": (["", "Slim"], "Slim"),
+    }
+    assert '<textarea name="variants-0-values"' not in html
+    assert ">Color <select" in html  # each select is labelled with its dimension
+    # Offered values: readable inline titles, not "ProductDimensionValue object (n)".
+    assert "ProductDimensionValue object" not in html
+    assert "Color: Blue" in html and "Size: M" in html
+
+
+def test_selects_add_a_variant_through_the_services(root, tenant):
+    shirt = make_shirt(tenant)
+    row = {
+        "number": "SHIRT-001-RED-S-SLIM",
+        "values": {"color": "Red", "size": "S", "style": "Slim"},
+    }
+
+    response = root.post(f"/admin/catalog/product/{shirt.pk}/change/", _change_form(shirt, [row]))
+
+    assert response.status_code == 302
+    added = Variant.objects.get(number="SHIRT-001-RED-S-SLIM")
+    assert added.values == {"color": "Red", "size": "S", "style": "Slim"}
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"color": "Red", "size": "S"}, "style"),
+        ({"color": "Green", "size": "S", "style": "Slim"}, "Color: &#x27;Green&#x27; is not one"),
+        ({}, "Give an object with one value per dimension"),
+    ],
+)
+def test_the_services_refuse_bad_choices_in_words(root, tenant, values, message):
+    shirt = make_shirt(tenant)
+    before = catalog_snapshot()
+    row = {"number": "SHIRT-001-NEW", "values": values}
+
+    response = root.post(f"/admin/catalog/product/{shirt.pk}/change/", _change_form(shirt, [row]))
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert catalog_snapshot() == before
+
+
+def test_variant_page_changes_values_with_selects(root, tenant):
+    make_shirt(tenant)
+    variant = Variant.objects.get(number="SHIRT-001-BLUE-S-SLIM")
+    page = root.get(f"/admin/catalog/variant/{variant.pk}/change/").content.decode()
+    assert selects(page, "values")["values_size"] == (["", "S", "M"], "S")
+
+    response = root.post(
+        f"/admin/catalog/variant/{variant.pk}/change/",
+        {
+            "number": variant.number,
+            "values_color": "Blue",
+            "values_size": "M",
+            "values_style": "Slim",
+        },
+    )
+
+    assert response.status_code == 302
+    variant.refresh_from_db()
+    assert variant.combination_key == "color=Blue|size=M|style=Slim"
