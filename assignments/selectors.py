@@ -679,30 +679,28 @@ def purpose_get(*, tenant: Tenant, code: str) -> Purpose:
 
 def checkouts_of_user(*, tenant: Tenant, user: AbstractBaseUser) -> list[dict]:
     """The documents `user` holds checked out in this tenant, across products, oldest
-    check-out first: "my open check-outs", so nothing stays locked and forgotten (R12)."""
+    check-out first: "my open check-outs", so nothing stays locked and forgotten (R12).
+    Each says when its idle check-out lapses (`expires_at`) and whether it already has
+    (`expired`: others may then take it over), by the live check-out rules (locks.py)."""
+    now = timezone.now()
+    documents = (
+        AssignmentDocument.objects.filter(tenant=tenant, checked_out_by_id=user.pk)
+        .select_related("product", "channel", "locale")
+        .order_by("checked_out_at", "pk")
+    )
     return [
         {
-            "product": number,
-            "name": name,
-            "channel": channel,
-            "locale": locale,
-            "checked_out_at": checked_out_at,
-            "saved_at": saved_at,
-            "version": version or None,
+            "product": document.product.number,
+            "name": document.product.name,
+            "channel": document.channel.code,
+            "locale": document.locale.code,
+            "checked_out_at": document.checked_out_at,
+            "saved_at": document.saved_at,
+            "version": document.version or None,
+            "expires_at": checkout_expires_at(document),
+            "expired": checkout_expired(document, now=now),
         }
-        for number, name, channel, locale, checked_out_at, saved_at, version in (
-            AssignmentDocument.objects.filter(tenant=tenant, checked_out_by_id=user.pk)
-            .order_by("checked_out_at", "pk")
-            .values_list(
-                "product__number",
-                "product__name",
-                "channel__code",
-                "locale__code",
-                "checked_out_at",
-                "saved_at",
-                "version",
-            )
-        )
+        for document in documents
     ]
 
 

@@ -260,6 +260,10 @@ class CheckoutOutput(serializers.Serializer):
     checked_out_at = serializers.DateTimeField(allow_null=True)
     saved_at = serializers.DateTimeField(allow_null=True)
     version = serializers.IntegerField(allow_null=True)
+    expires_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the idle check-out lapses."
+    )
+    expired = serializers.BooleanField(help_text="Lapsed: others may take it over.")
 
 
 class CategoryMediaInput(serializers.Serializer):

@@ -48,3 +48,24 @@ def test_needs_membership_of_the_tenant(tenant, other_tenant, member, client_for
     outsider = member(username="ozzy", in_tenant=other_tenant)
     assert client_for(outsider).get(URL).status_code == 404
     assert client_for(None).get(URL).status_code in (401, 403)
+
+
+def test_idle_checkouts_say_when_they_lapse(tenant, editor, client_for, settings):  # R12
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assignments.models import AssignmentDocument
+
+    mug = make_simple(tenant, "MUG-001")
+    channel, locale = context(tenant)
+    services.document_checkout(
+        tenant=tenant, product=mug, channel=channel, locale=locale, user=editor
+    )
+    row = client_for(editor).get(URL).json()[0]
+    assert row["expired"] is False and row["expires_at"]
+    past = timezone.now() - timedelta(minutes=settings.CHECKOUT_IDLE_MINUTES + 5)
+    AssignmentDocument.objects.filter(product=mug).update(
+        checked_out_at=past, saved_at=None, updated_at=past
+    )
+    assert client_for(editor).get(URL).json()[0]["expired"] is True

@@ -20,7 +20,7 @@ export async function loadCheckouts() {
     list.replaceChildren(...rows.map((row) => h("li", { dataset: { checkout: `${row.product}|${row.channel}|${row.locale}` } },
       h("a", { class: "result", href: link(row) },
         h("span", { class: "result-title", text: `${row.name} (${row.product})` }),
-        h("span", { class: "result-kind", text: `${row.channel} / ${row.locale} · since ${formatDate(row.checked_out_at)}` })))));
+        h("span", { class: "result-kind", text: `${row.channel} / ${row.locale} · since ${formatDate(row.checked_out_at)}${row.expired ? " · lapsed: others may take it over" : ""}` })))));
     if (!rows.length) list.append(h("li", { class: "muted empty", text: "You are not editing anything." }));
   } catch (err) {
     list.replaceChildren(h("li", { class: "error-text", text: errorMessages(err).join(" ") }));
