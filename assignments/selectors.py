@@ -15,11 +15,13 @@ from django.utils import timezone
 
 from catalog.models import DIMENSION_ORDER, Category, Product, ProductDimensionValue, Variant
 from media_library.models import MediaItem
+from media_library.selectors import media_item_prefetch, media_public_urls
 from tenants.exceptions import NotFound, ValidationFailed
 from tenants.models import NEUTRAL, OMNICHANNEL, Channel, Locale, Tenant
 from tenants.selectors import channel_get, locale_get
 
 from .content import Content, content_build
+from .effective import document_effective
 from .locks import (
     checkout_expired,
     checkout_expires_at,
@@ -45,6 +47,7 @@ from .resolution import (
     governing_content,
     media_resolve,
 )
+from .versions import content_compare, content_summary
 
 ENTRY_ROW_FIELDS = dict(
     # The variant's number now, or the one it had when the entry was written (deleted since).
@@ -239,10 +242,42 @@ def document_view(
             set_ids=[document.draft_id, document.published_id]
             + ([document.working_id] if holder else []),
         )
+    # One load of the product's documents answers both where this context inherits from
+    # (R10) and what each scope effectively shows (R9, R11).
+    documents = dict(
+        document_contents_load(tenant=tenant, product_ids=[product.pk]).get(product.pk, {})
+    )
+    chain = context_chain(
+        channel=channel.code,
+        locale=locale.code,
+        locale_languages=locale_languages_load(tenant=tenant),
+    )
     inherited = None
-    governing = inherited_context(tenant=tenant, product=product, channel=channel, locale=locale)
+    governing = governing_content(documents=documents, chain=chain, source=DRAFT)
     if governing is not None and governing[0] != (channel.code, locale.code):
         inherited = {"channel": governing[0][0], "locale": governing[0][1]}
+    holder_working = (
+        contents.get(document.working_id)
+        if document is not None and document.working_id is not None
+        else None
+    )
+    if holder_working is not None and document.checked_out_by_id == user.pk:
+        # The holder sees their working copy: resolve it as this context's draft.
+        documents[(channel.code, locale.code)] = DocumentContents(
+            channel=channel.code, locale=locale.code, draft=holder_working
+        )
+    effective = document_effective(
+        documents=documents,
+        chain=chain,
+        dimension_values=product_dimension_values(tenant=tenant, product=product),
+        variants=[
+            VariantRef(number=number, values=values)
+            for number, values in Variant.objects.filter(tenant=tenant, product=product)
+            .order_by("number")
+            .values_list("number", "values")
+        ],
+        names=context_names(tenant=tenant),
+    )
 
     def content_of(set_id: int | None) -> dict | None:
         content = contents.get(set_id) if set_id is not None else None
@@ -268,7 +303,16 @@ def document_view(
         "draft": content_of(document.draft_id) if document is not None else None,
         "published": content_of(document.published_id) if document is not None else None,
         "working": content_of(document.working_id) if holds else None,
+        "effective": effective,
     }
+
+
+def context_names(*, tenant: Tenant) -> dict[str, str]:
+    """Channel and locale codes -> display names (their codes never collide in practice;
+    a channel's name wins), for provenance labels."""
+    names = dict(Locale.objects.filter(tenant=tenant).values_list("code", "name"))
+    names.update(Channel.objects.filter(tenant=tenant).values_list("code", "name"))
+    return names
 
 
 def product_dimension_values(*, tenant: Tenant, product: Product) -> dict[str, list[str]]:
@@ -283,12 +327,14 @@ def product_dimension_values(*, tenant: Tenant, product: Product) -> dict[str, l
 
 
 def media_summaries(*, tenant: Tenant, media_ids: Iterable[int]) -> dict[int, dict]:
-    """What a gallery preview shows per media item, in one query."""
-    items = MediaItem.objects.filter(tenant=tenant, pk__in=set(media_ids)).only(
-        "pk", "kind", "status", "file", "title", "alt_text", "width", "height", "display_name"
-    )
-    return {
-        item.pk: {
+    """What a gallery preview shows per media item, in three queries: the kind (an image, a
+    video to play, a document to open), its URLs as the media API gives them (a draft's are
+    the member-only preview links) and its renditions (a video's poster among them)."""
+    items = media_item_prefetch(MediaItem.objects.filter(tenant=tenant, pk__in=set(media_ids)))
+    out = {}
+    for item in items:
+        urls = media_public_urls(item)
+        out[item.pk] = {
             "id": item.pk,
             "kind": item.kind,
             "status": item.status,
@@ -297,10 +343,11 @@ def media_summaries(*, tenant: Tenant, media_ids: Iterable[int]) -> dict[int, di
             "alt_text": item.alt_text,
             "width": item.width,
             "height": item.height,
-            "url": item.file.url if item.file else None,
+            "mime_type": item.mime_type,
+            "url": urls.url,
+            "renditions": urls.renditions,
         }
-        for item in items
-    }
+    return out
 
 
 def media_preview(
@@ -409,26 +456,78 @@ def media_coverage(*, tenant: Tenant, product: Product, source: str = DRAFT) -> 
 
 
 def document_versions_list(*, tenant: Tenant, document: AssignmentDocument | None) -> list[dict]:
+    """The checked-in versions, newest first, each with who, when and a summary of what it
+    changed against the version before it (computed here: two queries for the contents)."""
     if document is None:
         return []
-    versions = (
+    versions = list(
         document.versions.filter(tenant=tenant)
         .select_related("created_by")
         .annotate(entry_count=Count("content__entries"))
-        .order_by("-number")
+        .order_by("number")
     )
-    return [
-        {
-            "number": version.number,
+    contents = content_sets_load(tenant=tenant, set_ids=[v.content_id for v in versions])
+    rows = []
+    previous: Content | None = None
+    for version in versions:
+        content = contents.get(version.content_id, Content())
+        rows.append(
+            {
+                "number": version.number,
+                "note": version.note,
+                "created_by": version.created_by.get_username() if version.created_by else None,
+                "created_at": version.created_at,
+                "entries": version.entry_count,
+                "is_draft": version.content_id == document.draft_id,
+                "is_published": version.content_id == document.published_id,
+                "summary": content_summary(previous, content),
+            }
+        )
+        previous = content
+    return rows[::-1]
+
+
+def document_versions_compare(
+    *, tenant: Tenant, document: AssignmentDocument | None, a: int, b: int
+) -> dict:
+    """Two versions side by side: per scope each side's slots and what changed from `a` to
+    `b`, with the media summaries the page needs to show them."""
+    if document is None:
+        raise NotFound("This document has no versions yet.", field="version")
+    found = {
+        v.number: v
+        for v in document.versions.filter(tenant=tenant, number__in=[a, b]).select_related(
+            "created_by"
+        )
+    }
+    missing = [(name, n) for name, n in (("a", a), ("b", b)) if n not in found]
+    if missing:
+        raise NotFound(f"Version {missing[0][1]} does not exist.", field=missing[0][0])
+    contents = content_sets_load(tenant=tenant, set_ids=[found[a].content_id, found[b].content_id])
+    content_a = contents.get(found[a].content_id, Content())
+    content_b = contents.get(found[b].content_id, Content())
+    rows = content_compare(content_a, content_b)
+    referenced: list[int] = []
+    for content in (content_a, content_b):
+        referenced += content.media_kinds.keys()
+
+    def side(number: int, content: Content) -> dict:
+        version = found[number]
+        return {
+            "number": number,
             "note": version.note,
             "created_by": version.created_by.get_username() if version.created_by else None,
             "created_at": version.created_at,
-            "entries": version.entry_count,
-            "is_draft": version.content_id == document.draft_id,
-            "is_published": version.content_id == document.published_id,
+            "matrix": list(content.matrix),
         }
-        for version in versions
-    ]
+
+    return {
+        "a": side(a, content_a),
+        "b": side(b, content_b),
+        "summary": content_summary(content_a, content_b),
+        "scopes": rows,
+        "media": media_summaries(tenant=tenant, media_ids=referenced),
+    }
 
 
 def purpose_list(*, tenant: Tenant):
@@ -568,6 +667,41 @@ def product_has_published_content(*, product) -> bool:
     return AssignmentDocument.objects.filter(
         tenant_id=product.tenant_id, product=product, published__isnull=False
     ).exists()
+
+
+def purpose_get(*, tenant: Tenant, code: str) -> Purpose:
+    """A purpose of the tenant by code; another tenant's answers the same 404 (R1)."""
+    purpose = Purpose.objects.filter(tenant=tenant, code=code).first()
+    if purpose is None:
+        raise NotFound(f"Purpose '{code}' not found.", field="code")
+    return purpose
+
+
+def checkouts_of_user(*, tenant: Tenant, user: AbstractBaseUser) -> list[dict]:
+    """The documents `user` holds checked out in this tenant, across products, oldest
+    check-out first: "my open check-outs", so nothing stays locked and forgotten (R12).
+    Each says when its idle check-out lapses (`expires_at`) and whether it already has
+    (`expired`: others may then take it over), by the live check-out rules (locks.py)."""
+    now = timezone.now()
+    documents = (
+        AssignmentDocument.objects.filter(tenant=tenant, checked_out_by_id=user.pk)
+        .select_related("product", "channel", "locale")
+        .order_by("checked_out_at", "pk")
+    )
+    return [
+        {
+            "product": document.product.number,
+            "name": document.product.name,
+            "channel": document.channel.code,
+            "locale": document.locale.code,
+            "checked_out_at": document.checked_out_at,
+            "saved_at": document.saved_at,
+            "version": document.version or None,
+            "expires_at": checkout_expires_at(document),
+            "expired": checkout_expired(document, now=now),
+        }
+        for document in documents
+    ]
 
 
 # --- the live check-out state (issue 15) ------------------------------------------------

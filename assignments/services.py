@@ -125,6 +125,31 @@ def purpose_update(
     return purpose
 
 
+@transaction.atomic
+def purpose_delete(*, purpose: Purpose, user: AbstractBaseUser) -> None:
+    """Admins remove a purpose nobody uses (R1a, R7). Entries name purposes (working copies,
+    drafts, published content and kept versions alike), so one in use is refused with a
+    409 that says where, rather than rewriting history."""
+    role_require(tenant=purpose.tenant, user=user, role=Role.ADMIN, action="delete purposes")
+    purpose = Purpose.objects.select_for_update().filter(pk=purpose.pk).first()
+    if purpose is None:
+        raise NotFound("This purpose no longer exists.", field="code")
+    uses = list(
+        AssignmentEntry.objects.filter(tenant_id=purpose.tenant_id, purpose=purpose)
+        .values_list("content_set__document__product__number", flat=True)
+        .distinct()
+        .order_by("content_set__document__product__number")[:11]
+    )
+    if uses:
+        named = ", ".join(str(n) for n in uses[:10]) + (" and more" if len(uses) > 10 else "")
+        raise Conflict(
+            f"Purpose '{purpose.code}' is used by additional media of {named} "
+            "(current content or kept versions); assign another purpose there first.",
+            field="code",
+        )
+    purpose.delete()
+
+
 # --- helpers of the editing flow ------------------------------------------------------
 
 BATCH = 2000

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case as SqlCase
+from django.db.models import (
+    CharField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from tenants.exceptions import NotFound
 from tenants.models import Channel, Tenant
@@ -35,7 +46,19 @@ def product_list(
     if kind:
         queryset = queryset.filter(kind=kind)
     if q:
-        queryset = queryset.filter(Q(number__icontains=q) | Q(name__icontains=q))
+        # A variant number finds its product too (the workspace search); `matched_variant`
+        # names the first variant that matched, None when number or name did.
+        variants = Variant.objects.filter(
+            tenant=tenant, product=OuterRef("pk"), number__icontains=q
+        ).order_by("number")
+        own = Q(number__icontains=q) | Q(name__icontains=q)
+        queryset = queryset.annotate(
+            matched_variant=SqlCase(
+                When(own, then=Value(None, output_field=CharField())),
+                default=Subquery(variants.values("number")[:1]),
+                output_field=CharField(),
+            )
+        ).filter(own | Exists(variants))
     if category_id is not None:
         queryset = queryset.filter(categories__id=category_id, categories__tenant=tenant)
     return queryset.distinct() if category_id is not None else queryset

@@ -63,6 +63,52 @@ class ContextSerializer(serializers.Serializer):
     locale = serializers.CharField()
 
 
+class LabelledProvenanceSerializer(serializers.Serializer):
+    scope = serializers.ChoiceField(choices=["variant", "dimension", "master"])
+    values = serializers.DictField(child=serializers.CharField(), required=False)
+    variant = serializers.CharField(required=False)
+    channel = serializers.CharField()
+    locale = serializers.CharField()
+    label = serializers.CharField(
+        help_text='In words: "from color=Blue", "from Omnichannel · Neutral".'
+    )
+
+
+class EffectiveSlotProvenanceSerializer(serializers.Serializer):
+    primary = LabelledProvenanceSerializer(allow_null=True)
+    additional = LabelledProvenanceSerializer(allow_null=True)
+    swatches = LabelledProvenanceSerializer(allow_null=True)
+
+
+class EffectiveScopeSerializer(serializers.Serializer):
+    default_image = serializers.IntegerField(
+        allow_null=True, help_text="R11, computed as the shop answer computes it."
+    )
+    primary = serializers.ListField(child=serializers.IntegerField())
+    additional = serializers.DictField(
+        child=serializers.ListField(child=serializers.IntegerField()), help_text="By purpose."
+    )
+    swatches = SwatchSerializer(many=True)
+    provenance = EffectiveSlotProvenanceSerializer()
+
+
+class EffectiveDimensionSerializer(EffectiveScopeSerializer):
+    values = serializers.DictField(child=serializers.CharField())
+
+
+class EffectiveVariantSerializer(EffectiveScopeSerializer):
+    variant = serializers.CharField()
+
+
+class EffectiveSerializer(serializers.Serializer):
+    matrix = serializers.ListField(
+        child=serializers.CharField(), help_text="The governing content's matrix."
+    )
+    master = EffectiveScopeSerializer()
+    dimensions = EffectiveDimensionSerializer(many=True)
+    variants = EffectiveVariantSerializer(many=True)
+
+
 class DocumentOutput(serializers.Serializer):
     product = serializers.CharField()
     channel = serializers.CharField()
@@ -86,6 +132,11 @@ class DocumentOutput(serializers.Serializer):
     draft = ContentSerializer(allow_null=True)
     published = ContentSerializer(allow_null=True)
     working = ContentSerializer(allow_null=True, help_text="Only for the holder.")
+    effective = EffectiveSerializer(
+        help_text="What each scope shows after fallback (R9, R10) from the content shown to "
+        "this user (the holder's working copy, else the draft, else the published), with the "
+        "default image (R11) and where each slot comes from."
+    )
 
 
 class ProvenanceSerializer(serializers.Serializer):
@@ -112,6 +163,8 @@ class MediaSummarySerializer(serializers.Serializer):
     width = serializers.IntegerField(allow_null=True)
     height = serializers.IntegerField(allow_null=True)
     url = serializers.CharField(allow_null=True)
+    mime_type = serializers.CharField()
+    renditions = serializers.DictField(child=serializers.CharField(), help_text="Name -> URL.")
 
 
 class PreviewOutput(serializers.Serializer):
@@ -156,6 +209,34 @@ class VersionOutput(serializers.Serializer):
     entries = serializers.IntegerField()
     is_draft = serializers.BooleanField()
     is_published = serializers.BooleanField()
+    summary = serializers.CharField(help_text="What this version changed from the one before.")
+
+
+class VersionSideSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    note = serializers.CharField()
+    created_by = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    matrix = serializers.ListField(child=serializers.CharField())
+
+
+class VersionScopeCompareSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    scope = serializers.ChoiceField(choices=["variant", "dimension", "master"])
+    values = serializers.DictField(child=serializers.CharField(), required=False)
+    variant = serializers.CharField(required=False)
+    a = SlotsSerializer(allow_null=True)
+    b = SlotsSerializer(allow_null=True)
+    changes = serializers.ListField(child=serializers.CharField())
+
+
+class VersionCompareOutput(serializers.Serializer):
+    a = VersionSideSerializer()
+    b = VersionSideSerializer()
+    summary = serializers.CharField()
+    scopes = VersionScopeCompareSerializer(many=True)
+    media = serializers.DictField(child=MediaSummarySerializer(), help_text="By media id.")
 
 
 class PurposeSerializer(serializers.ModelSerializer):
@@ -164,6 +245,25 @@ class PurposeSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "position"]
         read_only_fields = ["position"]
         extra_kwargs = {"name": {"required": False}}
+
+
+class PurposeUpdateInput(serializers.Serializer):
+    name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    position = serializers.IntegerField(required=False)
+
+
+class CheckoutOutput(serializers.Serializer):
+    product = serializers.CharField()
+    name = serializers.CharField()
+    channel = serializers.CharField()
+    locale = serializers.CharField()
+    checked_out_at = serializers.DateTimeField(allow_null=True)
+    saved_at = serializers.DateTimeField(allow_null=True)
+    version = serializers.IntegerField(allow_null=True)
+    expires_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the idle check-out lapses."
+    )
+    expired = serializers.BooleanField(help_text="Lapsed: others may take it over.")
 
 
 class CategoryMediaInput(serializers.Serializer):

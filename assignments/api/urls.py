@@ -58,6 +58,11 @@ urlpatterns = [
         name="product-media-versions",
     ),
     re_path(
+        rf"{PRODUCT_MEDIA}/versions/compare/?$",
+        views.ProductMediaVersionCompareApi.as_view(),
+        name="product-media-versions-compare",
+    ),
+    re_path(
         rf"{PRODUCT_MEDIA}/versions/(?P<version>[0-9]+)/restore/?$",
         views.ProductMediaVersionRestoreApi.as_view(),
         name="product-media-version-restore",
@@ -68,6 +73,12 @@ urlpatterns = [
         name="product-media-coverage",
     ),
     re_path(r"^purposes/?$", views.PurposeListApi.as_view(), name="purpose-list"),
+    re_path(
+        r"^purposes/(?P<code>[-a-zA-Z0-9_]+)/?$",
+        views.PurposeDetailApi.as_view(),
+        name="purpose-detail",
+    ),
+    re_path(r"^me/checkouts/?$", views.MyCheckoutsApi.as_view(), name="my-checkouts"),
     re_path(
         r"^categories/(?P<category_id>[0-9]+)/media/?$",
         views.CategoryMediaApi.as_view(),

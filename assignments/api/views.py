@@ -21,6 +21,7 @@ from .serializers import (
     CategoryMediaInput,
     CategoryMediaOutput,
     CheckoutInput,
+    CheckoutOutput,
     ContentInput,
     CoverageOutput,
     DocumentOutput,
@@ -28,6 +29,8 @@ from .serializers import (
     PrimaryChangeInput,
     ProductDocumentsStateOutput,
     PurposeSerializer,
+    PurposeUpdateInput,
+    VersionCompareOutput,
     VersionOutput,
 )
 
@@ -298,6 +301,36 @@ class ProductMediaVersionsApi(ProductMediaBaseApi):
         return Response(selectors.document_versions_list(tenant=self.tenant, document=document))
 
 
+class ProductMediaVersionCompareApi(ProductMediaBaseApi):
+    @extend_schema(
+        parameters=[
+            *CONTEXT_PARAMS,
+            OpenApiParameter("a", int, required=True, description="The older version number."),
+            OpenApiParameter("b", int, required=True, description="The newer version number."),
+        ],
+        responses=VersionCompareOutput,
+        summary="Two versions side by side: each scope's slots and what changed from a to b.",
+    )
+    def get(self, request, tenant: str, number: str):
+        # The product first: another tenant's answers 404 whatever the query (R1).
+        _, _, _, document = self.document(request, number)
+        numbers = {}
+        errors = []
+        for name in ("a", "b"):
+            raw = request.query_params.get(name, "")
+            if not raw.isdigit():
+                errors.append((name, "Give a version number."))
+            else:
+                numbers[name] = int(raw)
+        if errors:
+            raise ValidationFailed(errors)
+        return Response(
+            selectors.document_versions_compare(
+                tenant=self.tenant, document=document, a=numbers["a"], b=numbers["b"]
+            )
+        )
+
+
 class ProductMediaVersionRestoreApi(ProductMediaBaseApi):
     @extend_schema(
         parameters=[*CONTEXT_PARAMS, OpenApiParameter("version", int, OpenApiParameter.PATH)],
@@ -361,6 +394,47 @@ class PurposeListApi(TenantScopedMixin, APIView):
             name=data.validated_data.get("name", ""),
         )
         return Response(PurposeSerializer(purpose).data, status=status.HTTP_201_CREATED)
+
+
+class PurposeDetailApi(TenantScopedMixin, APIView):
+    """Admins rename, reorder or delete a purpose (R1a, R7); its code is fixed."""
+
+    resource_name = "purposes"
+    action_roles = {"patch": Role.ADMIN, "delete": Role.ADMIN}
+    params = [TENANT_PARAM, OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH)]
+
+    @extend_schema(parameters=params, request=PurposeUpdateInput, responses=PurposeSerializer)
+    def patch(self, request, tenant: str, code: str):
+        purpose = selectors.purpose_get(tenant=self.tenant, code=code)
+        data = PurposeUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        purpose = services.purpose_update(
+            purpose=purpose,
+            user=request.user,
+            name=data.validated_data.get("name", purpose.name),
+            position=data.validated_data.get("position", purpose.position),
+        )
+        return Response(PurposeSerializer(purpose).data)
+
+    @extend_schema(parameters=params, request=None, responses={204: None})
+    def delete(self, request, tenant: str, code: str):
+        purpose = selectors.purpose_get(tenant=self.tenant, code=code)
+        services.purpose_delete(purpose=purpose, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MyCheckoutsApi(TenantScopedMixin, APIView):
+    """The requesting user's open check-outs in this tenant, across products (R12)."""
+
+    resource_name = "check-outs"
+
+    @extend_schema(
+        parameters=[TENANT_PARAM],
+        responses=CheckoutOutput(many=True),
+        summary="My open check-outs: the documents I am editing, oldest first.",
+    )
+    def get(self, request, tenant: str):
+        return Response(selectors.checkouts_of_user(tenant=self.tenant, user=request.user))
 
 
 class CategoryMediaApi(TenantScopedMixin, APIView):

@@ -10,4 +10,5 @@ def role_flags(role: str) -> dict[str, bool]:
         "edit": rank >= ROLE_RANK[Role.EDITOR],
         "publish": rank >= ROLE_RANK[Role.PUBLISHER],
         "discard_any": rank >= ROLE_RANK[Role.PUBLISHER],
+        "manage_purposes": rank >= ROLE_RANK[Role.ADMIN],
     }

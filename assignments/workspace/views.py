@@ -16,7 +16,7 @@ from assignments.selectors import purpose_list
 from catalog.selectors import product_get
 from tenants.exceptions import NotFound
 from tenants.jobs.scheduler import scheduler_status
-from tenants.models import Role, Tenant
+from tenants.models import JobKind, Role, Tenant
 from tenants.selectors import (
     channel_list,
     locale_list,
@@ -100,6 +100,7 @@ def jobs(request: HttpRequest, tenant: str) -> HttpResponse:
     scoped = _tenant(request, tenant)
     context = _page_context(request, scoped)
     context["scheduler"] = scheduler_status()
+    context["job_kinds"] = JobKind.choices  # the filter's words are the model's labels
     return render(request, "workspace/jobs.html", context)
 
 

@@ -87,7 +87,9 @@ class ProductUpdateInput(serializers.Serializer):
 
 class ProductListFilters(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ProductKind.choices, required=False)
-    q = serializers.CharField(required=False, help_text="Searches number and name.")
+    q = serializers.CharField(
+        required=False, help_text="Searches number and name, and the variants' numbers."
+    )
     category = serializers.IntegerField(required=False, min_value=1, help_text="Category id.")
 
 
@@ -107,6 +109,10 @@ class VariantOutput(serializers.ModelSerializer):
 class ProductOutput(serializers.ModelSerializer):
     dimensions = serializers.SerializerMethodField()
     variants = VariantOutput(many=True, read_only=True)
+    matched_variant = serializers.SerializerMethodField(
+        help_text="In a search (q): the variant number that matched, if the product was "
+        "found by one of its variants; else null."
+    )
 
     class Meta:
         model = Product
@@ -117,6 +123,7 @@ class ProductOutput(serializers.ModelSerializer):
             "description",
             "dimensions",
             "variants",
+            "matched_variant",
             "created_at",
             "updated_at",
         ]
@@ -124,6 +131,9 @@ class ProductOutput(serializers.ModelSerializer):
     @extend_schema_field(DIMENSIONS_SCHEMA)
     def get_dimensions(self, product: Product) -> dict:
         return product_dimensions(product=product)
+
+    def get_matched_variant(self, product: Product) -> str | None:
+        return getattr(product, "matched_variant", None)
 
 
 class VariantCreateInput(serializers.Serializer):

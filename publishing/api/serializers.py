@@ -24,6 +24,9 @@ class PublishGroupOutput(serializers.ModelSerializer):
     products = serializers.SerializerMethodField()
     items = serializers.SerializerMethodField(help_text="The products with their names.")
     last_job = JobOutput(read_only=True, allow_null=True)
+    status_label = serializers.CharField(
+        source="get_status_display", read_only=True, help_text="The status in plain words."
+    )
     overdue = serializers.SerializerMethodField(
         help_text="Scheduled, and the time has passed without the group starting."
     )
@@ -36,8 +39,8 @@ class PublishGroupOutput(serializers.ModelSerializer):
         model = PublishGroup
         fields = [
             "id", "name", "channel", "locale", "products", "publish_dependencies", "status",
-            "scheduled_at", "overdue", "scheduler_warning", "items", "last_job", "created_at",
-            "updated_at",
+            "status_label", "scheduled_at", "overdue", "scheduler_warning", "items", "last_job",
+            "created_at", "updated_at",
         ]  # fmt: skip
 
     def get_products(self, group) -> list[str]:

@@ -53,3 +53,54 @@ def test_purpose_update_needs_an_admin_and_a_name(tenant, admin_user, editor):  
     purpose_update(purpose=manual, user=admin_user, name="Guide", position=3)
     manual.refresh_from_db()
     assert (manual.code, manual.name, manual.position) == ("manual", "Guide", 3)
+
+
+DETAIL = "/api/v1/tenants/acme/purposes/{code}/"
+
+
+def test_admin_renames_and_reorders_a_purpose_editor_cannot(
+    tenant, admin_user, editor, client_for
+):  # R1a, R7 (issue 15: purposes managed in the workspace)
+    response = client_for(editor).patch(DETAIL.format(code="manual"), {"name": "Guide"})
+    assert response.status_code == 403
+    response = client_for(admin_user).patch(
+        DETAIL.format(code="manual"), {"name": "User guide", "position": 7}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json() == {"code": "manual", "name": "User guide", "position": 7}
+    response = client_for(admin_user).patch(
+        DETAIL.format(code="manual"), {"name": " "}, format="json"
+    )
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "name"
+    assert Purpose.objects.get(tenant=tenant, code="manual").name == "User guide"
+
+
+def test_admin_deletes_an_unused_purpose_not_one_in_use(tenant, admin_user, editor, client_for):
+    # R7: entries name their purpose, so one in use is refused with where (409)
+    from .factories import check_in, content, make_media, make_simple, slots
+
+    mug = make_simple(tenant, "MUG-001")
+    doc = make_media(tenant, "document")
+    check_in(
+        tenant,
+        mug,
+        editor,
+        content(master=slots(additional=[{"media": doc.pk, "purpose": "manual"}])),
+    )
+    client = client_for(admin_user)
+    response = client.delete(DETAIL.format(code="manual"))
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["field"] == "code"
+    assert "MUG-001" in response.json()["detail"]
+    assert client_for(editor).delete(DETAIL.format(code="media-kit")).status_code == 403
+    assert client.delete(DETAIL.format(code="media-kit")).status_code == 204
+    codes = set(Purpose.objects.filter(tenant=tenant).values_list("code", flat=True))
+    assert "media-kit" not in codes and "manual" in codes
+
+
+def test_purpose_of_another_tenant_is_404(tenant, other_tenant, admin_user, client_for):  # R1
+    Purpose.objects.create(tenant=other_tenant, code="brochure", name="Brochure")
+    client = client_for(admin_user)
+    assert client.delete(DETAIL.format(code="brochure")).status_code == 404
+    assert client.patch(DETAIL.format(code="brochure"), {"name": "x"}).status_code == 404
+    assert Purpose.objects.filter(tenant=other_tenant, code="brochure").exists()

@@ -166,14 +166,14 @@ def test_a_publish_group_from_creation_to_published(demo, berlin_page, shot):
     assert_no_axe_violations(page, "scheduled")
 
     page.click("#group-unschedule")
-    expect(page.locator("#group-status")).to_have_text("Open")
+    expect(page.locator("#group-status")).to_have_text("Open (collecting products)")
     expect(page.locator("#group-schedule-text")).to_have_text("")
     shot(page, "unscheduled")
 
     page.click("#group-publish")
     page.click("#confirm-ok")
     expect(page.locator("#group-status")).to_have_text("Published")
-    expect(page.locator("#group-job-status")).to_contain_text("succeeded · 100%")
+    expect(page.locator("#group-job-status")).to_contain_text("Finished · 100%")  # item 7: words
     expect(page.locator("#group-list")).to_contain_text("2 products · Published")
     shot(page, "published")
     assert_no_axe_violations(page, "published")
@@ -216,7 +216,9 @@ def test_the_product_page_adds_to_the_group_the_user_works_in(demo, berlin_page,
     strip = page.locator("#group-strip")
     expect(strip).to_contain_text("Not in any publish group.")
     expect(strip).to_contain_text("Working in “Winter”.")
-    expect(page.locator("#group-add-select option:checked")).to_have_text("Winter (open)")
+    expect(page.locator("#group-add-select option:checked")).to_have_text(
+        "Winter — Open (collecting products)"
+    )
     shot(page, "product-page-offers-the-working-group")
     assert_no_axe_violations(page, "product page offers the working group")
     page.click("#group-add")

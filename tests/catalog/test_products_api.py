@@ -276,6 +276,25 @@ def test_list_searches_and_filters(tenant, other_tenant, viewer, client_for):
     assert numbers("?kind=simple&q=cup") == ["CUP-7"]
 
 
+def test_search_finds_a_product_by_variant_number(
+    tenant, other_tenant, viewer, client_for, django_assert_max_num_queries
+):
+    # Issue 15: the workspace search finds products by a variant number too, and says which.
+    make_shirt(tenant)
+    make_shirt(other_tenant)
+    make_simple(tenant, number="MUG.01", name="Coffee mug")
+    client = client_for(viewer)
+    variant = Variant.objects.filter(tenant=tenant).order_by("number").first().number
+    with django_assert_max_num_queries(10):
+        results = client.get(URL, {"q": variant.lower()}).json()["results"]
+    assert [(p["number"], p["matched_variant"]) for p in results] == [("SHIRT-001", variant)]
+    # Found by its own number: no variant is named; a plain list names none either.
+    results = client.get(URL, {"q": "SHIRT-001"}).json()["results"]
+    assert [(p["number"], p["matched_variant"]) for p in results] == [("SHIRT-001", None)]
+    assert all(p["matched_variant"] is None for p in client.get(URL).json()["results"])
+    assert client.get(URL, {"q": "NO-SUCH-VARIANT"}).json()["results"] == []
+
+
 def test_list_filters_by_category(tenant, viewer, client_for):
     from catalog.services import category_create
     from tenants.models import Channel

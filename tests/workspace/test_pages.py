@@ -84,7 +84,12 @@ def test_workspace_renders_the_tenants_context_and_role(tenant, publisher):
     assert config["tenant"] == "acme"
     assert config["username"] == "pia"
     assert config["role"] == Role.PUBLISHER
-    assert config["can"] == {"edit": True, "publish": True, "discard_any": True}
+    assert config["can"] == {
+        "edit": True,
+        "publish": True,
+        "discard_any": True,
+        "manage_purposes": False,
+    }
     assert config["api"] == "/api/v1/tenants/acme/"
     assert {p["code"] for p in config["purposes"]} >= {"manual"}
     assert config["initial_product"] is None
@@ -94,9 +99,18 @@ def test_workspace_renders_the_tenants_context_and_role(tenant, publisher):
 @pytest.mark.parametrize(
     ("role", "can"),
     [
-        (Role.VIEWER, {"edit": False, "publish": False, "discard_any": False}),
-        (Role.EDITOR, {"edit": True, "publish": False, "discard_any": False}),
-        (Role.ADMIN, {"edit": True, "publish": True, "discard_any": True}),
+        (
+            Role.VIEWER,
+            {"edit": False, "publish": False, "discard_any": False, "manage_purposes": False},
+        ),
+        (
+            Role.EDITOR,
+            {"edit": True, "publish": False, "discard_any": False, "manage_purposes": False},
+        ),
+        (
+            Role.ADMIN,
+            {"edit": True, "publish": True, "discard_any": True, "manage_purposes": True},
+        ),
     ],
 )
 def test_buttons_offered_follow_the_role(tenant, member, role, can):
@@ -135,6 +149,9 @@ def test_jobs_page_renders(tenant, viewer):
     assert response.status_code == 200
     assert b'id="job-rows"' in response.content
     assert page_config(response)["tenant"] == "acme"
+    # Issue 15 item 7: the kind filter reads the model's labels, the values stay the API's.
+    assert b'<option value="import">Import manifest</option>' in response.content
+    assert b'<option value="publish">Publishing</option>' in response.content
 
 
 def test_workspace_links_to_the_admin_product_page(tenant, admin_user, shirt):

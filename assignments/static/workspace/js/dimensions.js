@@ -1,7 +1,7 @@
 // The Dimensions tab: create or change the assignment matrix, the grid of the chosen
 // dimensions' values, and a cell's own assignment view.
 import { combinations, hasMedia, scopeLabel, slotsOf } from "./content.js";
-import { edit, editable, shownContent } from "./document.js";
+import { edit, editable, effectiveOf, shownContent } from "./document.js";
 import { $, closeDialog, h, hideAlert, openDialog, showAlert } from "./dom.js";
 import { mediaGet, mediaThumb } from "./media.js";
 import { renderSlots } from "./slots.js";
@@ -49,11 +49,16 @@ function decorative(thumb) {
 function cell(content, values, can) {
   const scope = { kind: "dimension", values };
   const slots = slotsOf(content, scope);
-  const first = slots && slots.primary.length ? mediaGet(slots.primary[0]) : null;
-  const label = scopeLabel(scope);
   const own = hasMedia(slots);
+  // What the cell shows after fallback, and from where, as the server resolved it.
+  const eff = effectiveOf(scope);
+  const source = !own && eff ? eff.provenance.primary || eff.provenance.additional : null;
+  const shownId = eff ? eff.default_image || eff.primary[0] : own && slots.primary.length ? slots.primary[0] : null;
+  const first = shownId ? mediaGet(shownId) : null;
+  const label = scopeLabel(scope);
   const shown = Object.values(values).join(" · ");
   const count = own ? `${slots.primary.length} media` : "";
+  const note = own ? count : source ? source.label : "";
   return h("button", {
     type: "button",
     class: `cell${own ? " cell-own" : ""}`,
@@ -61,15 +66,15 @@ function cell(content, values, can) {
     "data-focus-key": `cell:${Object.values(values).join("|")}`,
     "data-focus-alt": "back", // opening it shows its media under "← All combinations"
     // The name starts with the words shown (speech control users say what they see).
-    "aria-label": `${shown}${count ? ` ${count}` : ""} (${label}; ${own ? "own media" : "no own media"})`,
+    "aria-label": `${shown}${note ? ` ${note}` : ""} (${label}; ${own ? "own media" : source ? "inherited media" : "no own media"})`,
     onclick: () => {
       state.openScope.dimensions = values;
       emit();
     },
-  }, own && first ? decorative(mediaThumb(first, { size: "sm" })) : h("span", { class: "plus", "aria-hidden": "true" }, can ? "+" : "–"),
+  }, first && (own || source) ? decorative(mediaThumb(first, { size: "sm" })) : h("span", { class: "plus", "aria-hidden": "true" }, can ? "+" : "–"),
      h("span", { class: "cell-label small", text: Object.values(values).join(" · ") }),
-     own ? " " : null, // (not rendered in the flex column; keeps the words apart in the name)
-     own ? h("span", { class: "muted small", text: count }) : null);
+     note ? " " : null, // (not rendered in the flex column; keeps the words apart in the name)
+     own ? h("span", { class: "muted small", text: count }) : source ? h("span", { class: "small cell-source", text: source.label }) : null);
 }
 
 export function renderDimensions(panel) {
@@ -87,6 +92,11 @@ export function renderDimensions(panel) {
     );
     return;
   }
+  // A context that inherits shows the governing (inherited) matrix, read-only until
+  // "Override here" on a cell (or Edit) copies the inherited content.
+  const effMatrix = state.doc && state.doc.effective ? state.doc.effective.matrix : [];
+  const inheritedMatrix = !can && !content.matrix.length && effMatrix.length && state.doc.inherited_from;
+  if (inheritedMatrix) content.matrix = [...effMatrix];
   if (!content.matrix.length) {
     panel.append(h("div", { class: "empty-block" },
       h("p", { text: "No assignment matrix yet. An assignment matrix chooses the dimensions that get their own media (e.g. colour and style, ignoring size)." }),
@@ -94,8 +104,8 @@ export function renderDimensions(panel) {
     return;
   }
   panel.append(h("div", { class: "matrix-head" },
-    h("p", {}, "Assignment matrix: ", h("strong", { text: content.matrix.join(" × ") })),
-    can ? h("button", { type: "button", class: "btn", "data-matrix": "change", "data-focus-key": "matrix", onclick: openMatrixDialog }, "Change assignment matrix") : null));
+    h("p", {}, "Assignment matrix: ", h("strong", { text: content.matrix.join(" × ") }), inheritedMatrix ? h("span", { class: "muted small", text: ` (inherited from ${state.doc.inherited_from.channel} / ${state.doc.inherited_from.locale})` }) : null),
+    can && !inheritedMatrix ? h("button", { type: "button", class: "btn", "data-matrix": "change", "data-focus-key": "matrix", onclick: openMatrixDialog }, "Change assignment matrix") : null));
   const last = content.matrix[content.matrix.length - 1];
   const rowsDims = content.matrix.slice(0, -1);
   const rows = rowsDims.length ? combinations(dims, rowsDims) : [{}];

@@ -22,6 +22,32 @@ export function shownContent() {
   return normalise(doc.draft || doc.published);
 }
 
+// What a scope shows after fallback, as the server resolved it for this user (R9-R11):
+// {default_image, primary, additional, swatches, provenance: {slot: {label, ...} | null}}.
+export function effectiveOf(scope) {
+  const eff = state.doc && state.doc.effective;
+  if (!eff) return null;
+  if (scope.kind === "master") return eff.master;
+  if (scope.kind === "dimension") {
+    const key = JSON.stringify(Object.entries(scope.values).sort());
+    return eff.dimensions.find((r) => JSON.stringify(Object.entries(r.values).sort()) === key) || null;
+  }
+  return eff.variants.find((r) => r.variant === scope.variant) || null;
+}
+
+function effectiveIds(doc) {
+  const eff = doc && doc.effective;
+  if (!eff) return [];
+  const ids = [];
+  for (const s of [eff.master, ...eff.dimensions, ...eff.variants]) {
+    ids.push(...s.primary, ...Object.values(s.additional || {}).flat());
+    for (const sw of s.swatches) if (sw.media) ids.push(sw.media);
+  }
+  return ids;
+}
+
+const shownIds = () => [...mediaIdsOf(shownContent()), ...effectiveIds(state.doc)];
+
 export function mediaIdsOf(content) {
   const ids = [];
   const slots = [content.master, ...content.dimensions, ...content.variants];
@@ -55,7 +81,7 @@ export async function loadDocument() {
   state.product = product;
   adopt(doc);
   state.error = null;
-  await mediaEnsure(mediaIdsOf(shownContent()));
+  await mediaEnsure(shownIds());
   emit();
 }
 
@@ -66,7 +92,7 @@ async function act(action, run) {
   try {
     const result = await run();
     if (result && result.data && result.data.product) adopt(result.data);
-    await mediaEnsure(mediaIdsOf(shownContent()));
+    await mediaEnsure(shownIds());
     return true;
   } catch (err) {
     setError(err);
@@ -78,6 +104,10 @@ async function act(action, run) {
 }
 
 export const checkout = () => act("checkout", () => api.post(`${docPath()}/checkout`, {}, contextQuery()));
+
+// Restore a checked-in version as the working copy (the server checks the document out to
+// this user if needed, R12); it is checked in like any edit.
+export const restoreVersion = (number) => act("restore", () => api.post(`${docPath()}/versions/${number}/restore`, {}, contextQuery()));
 
 export async function checkin() {
   if (state.dirty && !(await save())) return false;
@@ -146,7 +176,7 @@ async function write(extra) {
     }
     state.error = null;
     state.fieldErrors = [];
-    await mediaEnsure(mediaIdsOf(state.content));
+    await mediaEnsure([...mediaIdsOf(state.content), ...effectiveIds(data)]);
     return true;
   } catch (err) {
     if (err instanceof ApiError && err.status === 409 && err.body.matrix) return matrixConfirm(err);

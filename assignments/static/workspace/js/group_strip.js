@@ -52,7 +52,7 @@ function render(number, holding, all) {
   const chips = holding.map((g) =>
     h("li", { class: "group-chip" },
       h("a", { href: `${config.groups_url}#group-${g.id}`, text: g.name }),
-      h("span", { class: "muted small", text: ` · ${g.status}` }),
+      h("span", { class: "muted small", text: ` · ${g.status_label}` }),
       config.can.publish && g.status !== "running"
         ? h("button", { type: "button", class: "btn btn-link btn-small", "aria-label": `Remove ${number} from ${g.name}`, onclick: () => change(g, "remove", number), text: "Remove" })
         : null));
@@ -60,7 +60,7 @@ function render(number, holding, all) {
   const working = workingGroupGet();
   let adder = null;
   if (config.can.publish && candidates.length) {
-    const select = h("select", { id: "group-add-select" }, candidates.map((g) => h("option", { value: g.id, selected: working && working.id === g.id ? true : false, text: `${g.name} (${g.status})` })));
+    const select = h("select", { id: "group-add-select" }, candidates.map((g) => h("option", { value: g.id, selected: working && working.id === g.id ? true : false, text: `${g.name} — ${g.status_label}` })));
     adder = h("span", { class: "group-add" },
       h("label", { for: "group-add-select", text: "Add to group " }),
       select,

@@ -41,7 +41,7 @@ async function retry(job) {
 
 function status(job) {
   const attempts = job.attempts > 1 ? h("span", { class: "small muted", text: ` attempt ${job.attempts}` }) : null;
-  return h("td", {}, h("span", { class: `badge badge-job-${job.status}`, text: job.status }), attempts);
+  return h("td", {}, h("span", { class: `badge badge-job-${job.status}`, text: job.status_label }), attempts);
 }
 
 async function load() {
@@ -57,7 +57,7 @@ async function load() {
     for (const job of jobs) {
       rows.append(h("tr", { dataset: { job: job.id, status: job.status } },
         h("td", { text: job.id }),
-        h("td", { text: job.kind }),
+        h("td", { text: job.kind_label }),
         h("td", {}, job.description || "", job.result_url ? h("a", { href: job.result_url, class: "small", text: " · result file" }) : null),
         status(job),
         h("td", {}, progress(job)),

@@ -1,10 +1,13 @@
 // Preview: the gallery of the master, switched by dimension dropdowns to a combination's
-// or a variant's gallery (from the checked-in draft), and the coverage matrix
+// or a variant's gallery (from the checked-in draft) as the shop presents it (videos play,
+// documents open, additional media by purpose, swatches; the default image is the one the
+// server resolved, R11), and the coverage matrix
 // (variants × channels × locales) as a coloured grid: own, inherited from where, nothing.
-import { api, errorMessages } from "./api.js";
+import { api, config, errorMessages } from "./api.js";
 import { $, focusFirst, h, showAlert } from "./dom.js";
 import { galleryUrl, mediaLabel, remember, thumbUrl } from "./media.js";
 import { contextQuery, isHolder } from "./document.js";
+import { swatchPreview } from "./slots.js";
 import { emit, state } from "./store.js";
 
 const panel = $("#preview-panel");
@@ -31,6 +34,80 @@ function selection() {
   return chosen;
 }
 
+const KIND_LABEL = { image: "Image", video: "Video", document: "Document", other: "File" };
+const purposeName = (code) => (config.purposes.find((p) => p.code === code) || { name: code }).name || code;
+
+// One item as the shop would present it: an image, a playable video (its poster from the
+// renditions), a document to open. What is default is the server's `default_image`.
+function stageFor(item) {
+  const label = mediaLabel(item, item.id);
+  if (item.kind === "video") {
+    const poster = (item.renditions || {}).gallery || (item.renditions || {}).thumb;
+    return h("video", { class: "gallery-main", controls: true, preload: "metadata", src: item.url, poster, "aria-label": `Video: ${label}`, dataset: { media: item.id, kind: "video" } });
+  }
+  if (item.kind === "image") return h("img", { class: "gallery-main", alt: item.alt_text || "", src: galleryUrl(item), dataset: { media: item.id, kind: "image" } });
+  return documentCard(item, "gallery-main gallery-doc");
+}
+
+function documentCard(item, cls = "doc-card") {
+  const label = mediaLabel(item, item.id);
+  return h("div", { class: cls, dataset: { media: item.id, kind: item.kind } },
+    h("span", { class: "doc-kind", text: `${KIND_LABEL[item.kind] || item.kind}${item.mime_type ? ` · ${item.mime_type}` : ""}` }),
+    h("strong", { class: "doc-title", text: label }),
+    item.url ? h("a", { href: item.url, target: "_blank", rel: "noopener", text: `Open ${label}` }) : null);
+}
+
+function thumbFor(item, isDefault) {
+  const src = thumbUrl(item) || (item.renditions || {}).thumb;
+  return h("span", { class: "gallery-thumb-inner" },
+    src ? h("img", { src, alt: "" }) : h("span", { class: "thumb-kind", text: KIND_LABEL[item.kind] || item.kind }),
+    item.kind === "video" ? h("span", { class: "thumb-play", "aria-hidden": "true", text: "▶" }) : null,
+    isDefault ? h("span", { class: "sr-only", text: " (default image)" }) : null);
+}
+
+function galleryBlock(data, ids) {
+  const items = ids.map((id) => ({ id, ...(data.media[id] || {}) }));
+  let main = stageFor(items[0]);
+  const stage = h("div", { class: "gallery-stage" }, main);
+  const strip = h("div", { class: "gallery-strip" });
+  items.forEach((item, i) => {
+    const isDefault = item.id === data.default_image;
+    const kind = KIND_LABEL[item.kind] || item.kind;
+    strip.append(h("div", { class: "gallery-cell" },
+      h("button", { type: "button", class: `gallery-thumb${i === 0 ? " active" : ""}`, "aria-label": `Show ${kind.toLowerCase()} ${mediaLabel(item, item.id)}`, "aria-pressed": String(i === 0), dataset: { media: item.id, kind: item.kind }, onclick: (e) => {
+        const next = stageFor(item);
+        main.replaceWith(next);
+        main = next;
+        for (const b of strip.querySelectorAll(".gallery-thumb")) {
+          b.classList.toggle("active", b === e.currentTarget);
+          b.setAttribute("aria-pressed", String(b === e.currentTarget));
+        }
+      } }, thumbFor(item, isDefault)),
+      isDefault ? h("span", { class: "badge badge-soft default-badge", text: "Default image" }) : null));
+  });
+  return [stage, strip];
+}
+
+function additionalBlock(data) {
+  const purposes = Object.entries(data.additional || {});
+  if (!purposes.length) return null;
+  return h("section", { class: "preview-section", "aria-label": "Additional media" },
+    h("h3", { text: "Additional media" }),
+    purposes.map(([purpose, ids]) => h("div", { class: "preview-purpose", dataset: { purpose } },
+      h("h4", { text: purposeName(purpose) }),
+      h("div", { class: "doc-cards" }, ids.map((id) => {
+        const item = { id, ...(data.media[id] || {}) };
+        return item.kind === "image" ? h("figure", { class: "doc-card", dataset: { media: id, kind: "image" } }, h("img", { src: thumbUrl(item) || galleryUrl(item), alt: item.alt_text || "" }), h("figcaption", { text: mediaLabel(item, id) })) : documentCard(item);
+      })))));
+}
+
+function swatchesBlock(data) {
+  if (!data.swatches || !data.swatches.length) return null;
+  return h("section", { class: "preview-section", "aria-label": "Swatches" },
+    h("h3", { text: "Swatches" }),
+    h("ul", { class: "preview-swatches" }, data.swatches.map((s) => h("li", { dataset: { swatch: `${s.dimension}:${s.value}` } }, swatchPreview(s), h("span", { class: "small", text: `${s.dimension}: ${s.value}` })))));
+}
+
 async function loadGallery() {
   const mine = ++seq;
   const chosen = selection();
@@ -39,24 +116,12 @@ async function loadGallery() {
     if (mine !== seq) return;
     for (const [id, item] of Object.entries(data.media || {})) remember({ ...item, id: Number(id) });
     const target = data.variant ? `Variant ${data.variant}` : Object.keys(chosen).length ? "This selection" : "Master";
-    provenance.replaceChildren(h("strong", { text: target }), ` · primary media from ${describe(data.provenance && data.provenance.primary)}`);
+    const prov = data.provenance || {};
+    provenance.replaceChildren(h("strong", { text: target }), ` · primary media from ${describe(prov.primary)}`);
     gallery.replaceChildren();
-    if (!data.primary.length) {
-      gallery.append(h("p", { class: "empty", text: "No primary media: nothing would show here after publishing." }));
-      return;
-    }
-    const items = data.primary.map((id) => ({ id, ...(data.media[id] || {}) }));
-    const main = h("img", { class: "gallery-main", alt: items[0].alt_text || "", src: galleryUrl(items[0]) });
-    const strip = h("div", { class: "gallery-strip" });
-    items.forEach((item, i) => {
-      const src = thumbUrl(item) || galleryUrl(item);
-      strip.append(h("button", { type: "button", class: `gallery-thumb${i === 0 ? " active" : ""}`, "aria-label": `Show ${mediaLabel(item, item.id)}`, dataset: { media: item.id }, onclick: (e) => {
-        main.src = galleryUrl(item);
-        main.alt = item.alt_text || "";
-        for (const b of strip.children) b.classList.toggle("active", b === e.currentTarget);
-      } }, src ? h("img", { src, alt: "" }) : h("span", { class: "thumb-kind", text: item.kind })));
-    });
-    gallery.append(main, strip);
+    if (!data.primary.length) gallery.append(h("p", { class: "empty", text: "No primary media: nothing would show here after publishing." }));
+    else gallery.append(...galleryBlock(data, data.primary));
+    gallery.append(...[additionalBlock(data), swatchesBlock(data)].filter(Boolean));
   } catch (err) {
     if (mine === seq) showAlert($("#product-error"), errorMessages(err));
   }

@@ -9,6 +9,7 @@ import { publish } from "./publish.js";
 import { renderSlots } from "./slots.js";
 import { emit, state, subscribe } from "./store.js";
 import { renderVariants } from "./variants.js";
+import { openVersions } from "./versions.js";
 
 const view = $("#product-view");
 const STATE_LABEL = { empty: "No assignments", draft: "Draft (not published)", checked_out: "Being edited", published: "Published" };
@@ -20,6 +21,7 @@ const handlers = {
   discard,
   reset,
   preview: () => openPreview(),
+  versions: () => openVersions(),
   publish: () => publish(),
 };
 // Where the focus goes when an action took it away (its button hid or disabled itself):
@@ -66,6 +68,7 @@ function enable(doc) {
     checkin: isHolder(),
     discard: isHolder() || (heldByOther() && config.can.discard_any),
     preview: !!doc,
+    versions: !!doc && !!doc.version,
     publish: config.can.publish && free && doc.state === "draft",
     reset: config.can.edit && !heldByOther() && (hasDoc || isHolder() || !!doc.draft),
   };
@@ -73,6 +76,7 @@ function enable(doc) {
     checkout: !config.can.edit ? "You need the editor role to edit." : heldByOther() ? `Being edited by ${doc.checked_out_by}.` : isHolder() ? "You are editing." : "",
     publish: !config.can.publish ? "You need the publisher role to publish." : !free ? "Finish editing first: only checked-in content can be published." : doc.state !== "draft" ? "Nothing new to publish." : "",
     reset: heldByOther() ? `Being edited by ${doc.checked_out_by}.` : "",
+    versions: "No checked-in versions yet.",
   };
   for (const [name, button] of Object.entries(buttons)) {
     button.disabled = busy || !rules[name];

@@ -12,7 +12,6 @@ const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 // dateStyle/timeStyle cannot be combined with timeZoneName: the fields are spelled out.
 const longDate = new Intl.DateTimeFormat(undefined, { weekday: "long", year: "numeric", month: "long", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
 const shortDate = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
-const STATUS = { open: "Open", scheduled: "Scheduled", running: "Publishing", published: "Published", failed: "Failed" };
 
 let groups = [];
 let current = null; // the selected group, as the API answered it
@@ -56,7 +55,7 @@ function renderList() {
   list.replaceChildren();
   if (!groups.length) list.append(h("li", { class: "muted", text: "No publish groups yet." }));
   for (const g of groups) {
-    const meta = [`${g.products.length} product${g.products.length === 1 ? "" : "s"}`, STATUS[g.status] || g.status];
+    const meta = [`${g.products.length} product${g.products.length === 1 ? "" : "s"}`, g.status_label];
     if (g.scheduled_at) meta.push(shortDate.format(new Date(g.scheduled_at)));
     list.append(h("li", {},
       h("button", { type: "button", "aria-current": current && current.id === g.id ? "true" : false, dataset: { group: g.id }, onclick: () => select(g.id) },
@@ -117,7 +116,7 @@ function renderDetail() {
   $("#group-name").textContent = g.name;
   $("#group-context").textContent = `Publish group · ${contextText(g)}${g.publish_dependencies ? " · publishes media dependencies" : ""}`;
   const badge = $("#group-status");
-  badge.textContent = STATUS[g.status] || g.status;
+  badge.textContent = g.status_label;
   badge.className = `badge badge-${g.status}`;
   $("#group-schedule-text").textContent = g.scheduled_at ? `Publishes ${longDate.format(new Date(g.scheduled_at))} (your time zone: ${timeZone})` : "";
 
@@ -175,7 +174,7 @@ function renderJob(job) {
   bar.classList.toggle("failed", job.status === "failed");
   const counts = Object.entries(job.counts || {}).map(([k, v]) => `${k.replaceAll("_", " ")}: ${v}`).join(" · ");
   const finished = job.finished_at ? ` · finished ${shortDate.format(new Date(job.finished_at))}` : "";
-  $("#group-job-status").textContent = `Job #${job.id}: ${job.status} · ${job.percent}%${job.progress_total ? ` (${job.progress_done}/${job.progress_total})` : ""}${counts ? ` · ${counts}` : ""}${finished}`;
+  $("#group-job-status").textContent = `Job #${job.id}: ${job.status_label} · ${job.percent}%${job.progress_total ? ` (${job.progress_done}/${job.progress_total})` : ""}${counts ? ` · ${counts}` : ""}${finished}`;
   $("#group-job-errors").replaceChildren(...(job.errors || []).map((e) => h("li", { text: typeof e === "string" ? e : e.reason || e.detail || JSON.stringify(e) })));
 }
 

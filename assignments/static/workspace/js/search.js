@@ -1,8 +1,9 @@
-// The search on the left: products by name or number, and the categories of the selected
-// channel (marked "Category"); selecting one opens it on the right.
+// The search on the left: products by name, number or variant number (matched on the
+// server), and the categories of the selected channel (marked "Category"); selecting one
+// opens it on the right, a product found by a variant number on that variant.
 import { api, errorMessages, listAll } from "./api.js";
 import { $, h } from "./dom.js";
-import { state } from "./store.js";
+import { emit, state } from "./store.js";
 
 const input = $("#search-q");
 const results = $("#search-results");
@@ -27,7 +28,7 @@ function item({ key, title, subtitle, kind, onclick }) {
 export async function runSearch() {
   const mine = ++seq;
   const q = input.value.trim();
-  hint.textContent = state.channel === "omnichannel" ? "Products by name or number. Pick a channel other than Omnichannel to find categories." : "Products by name or number, and categories of this channel.";
+  hint.textContent = state.channel === "omnichannel" ? "Products by name, number or variant number. Pick a channel other than Omnichannel to find categories." : "Products by name, number or variant number, and categories of this channel.";
   try {
     const [products, cats] = await Promise.all([api.get("products/", { q, page_size: 25 }), categoriesFor(state.channel)]);
     if (mine !== seq) return;
@@ -35,7 +36,9 @@ export async function runSearch() {
     const matching = cats.filter((c) => !needle || c.name.toLowerCase().includes(needle) || c.path.toLowerCase().includes(needle));
     results.replaceChildren();
     for (const p of products.results) {
-      results.append(item({ key: `product:${p.number}`, title: p.name, subtitle: `${p.number} · ${p.kind === "master" ? "Product master" : "Product"}`, kind: "product", onclick: () => onSelect({ type: "product", number: p.number }) }));
+      const kindText = p.kind === "master" ? "Product master" : "Product";
+      const subtitle = p.matched_variant ? `${p.number} · variant ${p.matched_variant}` : `${p.number} · ${kindText}`;
+      results.append(item({ key: `product:${p.number}`, title: p.name, subtitle, kind: "product", onclick: () => openProduct(p.number, p.matched_variant) }));
     }
     for (const c of matching) {
       results.append(item({ key: `category:${c.id}`, title: c.name, subtitle: `Category · ${c.path}`, kind: "category", onclick: () => onSelect({ type: "category", id: c.id, category: c }) }));
@@ -43,6 +46,15 @@ export async function runSearch() {
     if (!results.children.length) results.append(h("li", { class: "muted empty", text: q ? `Nothing matches “${q}”.` : "Nothing here yet." }));
   } catch (err) {
     if (mine === seq) results.replaceChildren(h("li", { class: "error-text", text: errorMessages(err).join(" ") }));
+  }
+}
+
+async function openProduct(number, variant) {
+  await onSelect({ type: "product", number });
+  if (variant && state.entity && state.entity.number === number && state.product) {
+    state.tab = "variants";
+    state.openScope.variants = variant;
+    emit();
   }
 }
 

@@ -1,14 +1,76 @@
 // The assignment view of one scope (master, a dimension combination or a variant):
 // Primary media (ordered: drag and drop or arrows; remove), Additional media with a
 // purpose, and Swatches. Every change goes through document.edit().
+// A slot without own entries shows what it inherits, read-only, with where it comes from
+// and "Override here"; the default image and every source are the server's (the document's
+// `effective`, resolved by the same function as the shop answer).
 import { config, fieldReason } from "./api.js";
-import { emptySlots, slotsOf } from "./content.js";
-import { edit, editable, shownContent } from "./document.js";
+import { emptySlots, hasMedia, slotsOf } from "./content.js";
+import { checkout, edit, editable, effectiveOf, heldByOther, isHolder, shownContent } from "./document.js";
 import { h, icon } from "./dom.js";
 import { mediaGet, mediaLabel, mediaThumb, galleryUrl } from "./media.js";
 import { openPicker } from "./picker.js";
+import { openPurposes } from "./purposes.js";
 import { openSwatchEditor } from "./swatch.js";
 import { state } from "./store.js";
+
+const sameList = (a, b) => JSON.stringify(a || []) === JSON.stringify(b || []);
+const additionalList = (eff) => Object.entries(eff.additional || {}).flatMap(([purpose, ids]) => ids.map((media) => ({ media, purpose })));
+
+// What a slot inherits when the scope has no entries of its own (R9: any own entry severs
+// inheritance; swatches still come from the product page's nearest level, R24).
+function isItself(source, scope) {
+  if (source.channel !== state.channel || source.locale !== state.locale || source.scope !== scope.kind) return false;
+  if (scope.kind === "variant") return source.variant === scope.variant;
+  if (scope.kind === "dimension") return JSON.stringify(Object.entries(source.values || {}).sort()) === JSON.stringify(Object.entries(scope.values).sort());
+  return true;
+}
+
+function inheritedOf(scope, slots, slot) {
+  const eff = effectiveOf(scope);
+  if (!eff || !eff.provenance[slot]) return null;
+  if (slot === "swatches" ? slots.swatches.length > 0 : hasMedia(slots)) return null;
+  // An edit not yet answered by the server: its own old entries are not "inherited".
+  if (isItself(eff.provenance[slot], scope)) return null;
+  const items = slot === "primary" ? eff.primary : slot === "additional" ? additionalList(eff) : eff.swatches;
+  return items.length ? { eff, items, source: eff.provenance[slot] } : null;
+}
+
+// "Override here": a context that inherits is checked out (the server copies the inherited
+// content as the first working copy, R12); a scope that inherits inside the document gets
+// a copy of what it shows as its own entries.
+export async function overrideHere(scope) {
+  if (!isHolder()) {
+    if (!(await checkout())) return false;
+  }
+  const slots = slotsOf(shownContent(), scope) || emptySlots();
+  const eff = effectiveOf(scope);
+  if (hasMedia(slots) || !eff || !(eff.primary.length || Object.keys(eff.additional || {}).length)) return true;
+  return edit((c) => {
+    const target = slotsOf(c, scope, { create: true });
+    target.primary = [...eff.primary];
+    target.additional = additionalList(eff);
+  });
+}
+
+const canOverride = () => config.can.edit && !heldByOther();
+
+function inheritBanner(scope, slots) {
+  const eff = effectiveOf(scope);
+  if (!eff || hasMedia(slots)) return null;
+  const source = eff.provenance.primary || eff.provenance.additional;
+  if (!source || isItself(source, scope)) return null;
+  const what = scope.kind === "master" ? "This context" : scope.kind === "variant" ? `Variant ${scope.variant}` : "This combination";
+  return h("div", { class: "inherit-banner", role: "note", dataset: { inherits: source.label } },
+    h("span", {}, `${what} has no media of its own: it shows the media inherited `, h("strong", { text: source.label }), "."),
+    canOverride() ? h("button", { type: "button", class: "btn btn-primary", "data-override": "", onclick: () => overrideHere(scope) }, "Override here") : null);
+}
+
+function inheritedBlock(inherited, render) {
+  return h("div", { class: "inherited-block", dataset: { source: inherited.source.label } },
+    h("p", { class: "inherited-source small" }, h("span", { class: "badge badge-inherited", text: "Inherited" }), ` ${inherited.source.label}`),
+    render(inherited.items, inherited.eff));
+}
 
 function scopePath(content, scope) {
   if (scope.kind === "master") return "master";
@@ -41,6 +103,8 @@ export function renderSlots(scope) {
   const slots = slotsOf(content, scope) || emptySlots();
   const can = editable();
   const wrap = h("div", { class: "slots", dataset: { scope: scope.kind } });
+  const banner = inheritBanner(scope, slots);
+  if (banner) wrap.append(banner);
   wrap.append(primarySection(content, scope, slots, can));
   wrap.append(additionalSection(content, scope, slots, can));
   if (state.product && Object.keys(state.product.dimensions || {}).length) wrap.append(swatchSection(content, scope, slots, can));
@@ -71,10 +135,26 @@ function primarySection(content, scope, slots, can) {
   const section = h("section", { class: "slot", "aria-label": "Primary media" }, slotHead("Primary media", "The gallery, in this order; the first image is the default image.", add));
   const err = slotErrors(content, scope, "primary");
   if (err) section.append(err);
+  const inherited = inheritedOf(scope, slots, "primary");
+  if (inherited) {
+    section.append(inheritedBlock(inherited, (ids, eff) => h("ol", { class: "media-list media-list-inherited", "data-slot": "primary-inherited" },
+      ids.map((id, index) => {
+        const item = mediaGet(id);
+        return h("li", { class: "media-row", dataset: { media: id } },
+          h("span", { class: "pos" }, String(index + 1)),
+          mediaThumb(item, { size: "sm" }),
+          h("span", { class: "media-meta" }, h("span", { class: "media-title", text: mediaLabel(item, id) }), h("span", { class: "muted small", text: item ? `${item.kind} · ${item.status}` : "" })),
+          id === eff.default_image ? h("span", { class: "badge badge-soft", text: "Default image" }) : null);
+      }))));
+    return section;
+  }
   if (!slots.primary.length) {
     section.append(h("p", { class: "empty", text: can ? "No primary media yet. Use Add media." : "No primary media here." }));
     return section;
   }
+  // The server's default image (R11) for the list it holds; none while an edit is unsaved.
+  const eff = effectiveOf(scope);
+  const defaultImage = eff && sameList(eff.primary, slots.primary) ? eff.default_image : null;
   const list = h("ol", { class: "media-list", "data-slot": "primary" });
   slots.primary.forEach((id, index) => {
     const item = mediaGet(id);
@@ -83,7 +163,7 @@ function primarySection(content, scope, slots, can) {
       h("span", { class: "pos" }, String(index + 1)),
       mediaThumb(item, { size: "sm" }),
       h("span", { class: "media-meta" }, h("span", { class: "media-title", text: mediaLabel(item, id) }), h("span", { class: "muted small", text: item ? `${item.kind} · ${item.status}` : "" })),
-      index === 0 && item && item.kind === "image" ? h("span", { class: "badge badge-soft", text: "Default image" }) : null,
+      id === defaultImage ? h("span", { class: "badge badge-soft", text: "Default image" }) : null,
     );
     if (can) {
       const edits = (fn) => () => edit((c) => fn(slotsOf(c, scope, { create: true }).primary));
@@ -140,9 +220,23 @@ function additionalSection(content, scope, slots, can) {
         },
       }, "Add media")
     : null;
-  const section = h("section", { class: "slot", "aria-label": "Additional media" }, slotHead("Additional media", "Manuals, specification sheets, media kits… each with its purpose.", add));
+  const manage = config.can.manage_purposes ? h("button", { type: "button", class: "btn btn-small", "data-manage-purposes": "", onclick: () => openPurposes() }, "Manage purposes") : null;
+  const buttons = add || manage ? h("div", { class: "slot-buttons" }, manage, add) : null;
+  const section = h("section", { class: "slot", "aria-label": "Additional media" }, slotHead("Additional media", "Manuals, specification sheets, media kits… each with its purpose.", buttons));
   const err = slotErrors(content, scope, "additional");
   if (err) section.append(err);
+  const inherited = inheritedOf(scope, slots, "additional");
+  if (inherited) {
+    section.append(inheritedBlock(inherited, (entries) => h("ul", { class: "media-list media-list-inherited", "data-slot": "additional-inherited" },
+      entries.map((entry) => {
+        const item = mediaGet(entry.media);
+        return h("li", { class: "media-row", dataset: { media: entry.media } },
+          mediaThumb(item, { size: "sm" }),
+          h("span", { class: "media-meta" }, h("span", { class: "media-title", text: mediaLabel(item, entry.media) }), h("span", { class: "muted small", text: item ? item.kind : "" })),
+          h("span", { class: "badge badge-soft", text: (purposes.find((p) => p.code === entry.purpose) || { name: entry.purpose }).name }));
+      }))));
+    return section;
+  }
   if (!slots.additional.length) {
     section.append(h("p", { class: "empty", text: "No additional media." }));
     return section;
@@ -202,6 +296,12 @@ function swatchSection(content, scope, slots, can) {
   const section = h("section", { class: "slot", "aria-label": "Swatches" }, slotHead("Swatches", "Product-specific swatches: a colour or a (cropped) image per dimension value.", add));
   const err = slotErrors(content, scope, "swatches");
   if (err) section.append(err);
+  const inherited = inheritedOf(scope, slots, "swatches");
+  if (inherited) {
+    section.append(inheritedBlock(inherited, (swatches) => h("ul", { class: "preview-swatches", "data-slot": "swatches-inherited" },
+      swatches.map((sw) => h("li", { dataset: { swatch: `${sw.dimension}:${sw.value}` } }, swatchPreview(sw), h("span", { class: "small", text: `${sw.dimension}: ${sw.value}` }))))));
+    return section;
+  }
   if (!slots.swatches.length) {
     section.append(h("p", { class: "empty", text: "No product-specific swatches." }));
     return section;
@@ -212,7 +312,13 @@ function swatchSection(content, scope, slots, can) {
     const type = swatch.hex ? swatch.hex : swatch.crop ? `Image, cropped ${swatch.crop.width}×${swatch.crop.height} at ${swatch.crop.x},${swatch.crop.y}` : "Image";
     body.append(h("tr", { dataset: { swatch: `${swatch.dimension}:${swatch.value}` } },
       h("td", { text: swatch.dimension }), h("td", { text: swatch.value }), h("td", {}, swatchPreview(swatch)), h("td", { class: "small", text: type }),
-      h("td", {}, can ? h("button", { type: "button", class: "icon-btn danger", title: "Remove", "aria-label": `Remove swatch ${swatch.dimension} ${swatch.value}`, "data-focus-alt": "add-swatch", onclick: () => edit((c) => slotsOf(c, scope, { create: true }).swatches.splice(index, 1)) }, icon("trash")) : null),
+      h("td", { class: "row-actions" }, can ? [
+        h("button", { type: "button", class: "btn btn-small", "aria-label": `Edit swatch ${swatch.dimension} ${swatch.value}`, "data-edit-swatch": `${swatch.dimension}:${swatch.value}`, "data-focus-key": `edit-swatch:${swatch.dimension}:${swatch.value}`, onclick: async () => {
+          const changed = await openSwatchEditor({ dimensions: state.product.dimensions, taken: slots.swatches.filter((_, i) => i !== index), initial: swatch });
+          if (changed) edit((c) => { slotsOf(c, scope, { create: true }).swatches[index] = changed; });
+        } }, "Edit"),
+        h("button", { type: "button", class: "icon-btn danger", title: "Remove", "aria-label": `Remove swatch ${swatch.dimension} ${swatch.value}`, "data-focus-alt": "add-swatch", onclick: () => edit((c) => slotsOf(c, scope, { create: true }).swatches.splice(index, 1)) }, icon("trash")),
+      ] : null),
     ));
   });
   table.append(body);

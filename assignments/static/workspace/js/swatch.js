@@ -1,5 +1,6 @@
 // The swatch editor: dimension + value, a hex colour or an image, optionally a crop
-// rectangle dragged and resized on the image (kept in the image's own pixels).
+// rectangle dragged and resized on the image (kept in the image's own pixels). It adds a
+// swatch or, opened with an existing one, edits it in place.
 import { $, closeDialog, h, hideAlert, openDialog, showAlert } from "./dom.js";
 import { galleryUrl, mediaGet, mediaLoad } from "./media.js";
 import { openPicker } from "./picker.js";
@@ -145,12 +146,7 @@ async function chooseImage() {
   if (!ids || !ids.length) return;
   mediaId = ids[0];
   crop = null;
-  const item = mediaGet(mediaId) || (await mediaLoad(mediaId));
-  img.hidden = false;
-  img.alt = item ? item.alt_text || item.title : "";
-  img.onload = syncCrop;
-  img.src = galleryUrl(item);
-  stage.classList.add("has-image");
+  await showImage(mediaId);
   syncCrop();
 }
 
@@ -185,21 +181,37 @@ dialog.addEventListener("cancel", (e) => {
 });
 window.addEventListener("resize", () => dialog.open && drawRect());
 
-// Resolves with a swatch object for the CONTENT, or null when cancelled.
-export function openSwatchEditor({ dimensions, taken: existing }) {
+async function showImage(id) {
+  const item = mediaGet(id) || (await mediaLoad(id));
+  img.hidden = false;
+  img.alt = item ? item.alt_text || item.title : "";
+  img.onload = syncCrop;
+  img.src = galleryUrl(item);
+  stage.classList.add("has-image");
+}
+
+// Resolves with a swatch object for the CONTENT, or null when cancelled. With `initial`
+// (an existing swatch) the editor opens prefilled to change it in place.
+export function openSwatchEditor({ dimensions, taken: existing, initial = null }) {
   dims = dimensions || {};
   taken = existing || [];
-  mediaId = null;
-  crop = null;
+  mediaId = initial && initial.media ? initial.media : null;
+  crop = initial && initial.crop ? { ...initial.crop } : null;
   img.hidden = true;
   img.removeAttribute("src");
   stage.classList.remove("has-image");
-  cropOn.checked = false;
-  typeSelect.value = "hex";
+  cropOn.checked = !!(initial && initial.crop);
+  typeSelect.value = initial && initial.media ? "image" : "hex";
+  if (initial && initial.hex) hexInput.value = initial.hex;
   hideAlert(error);
+  $("#swatch-title").textContent = initial ? `Edit swatch ${initial.dimension}: ${initial.value}` : "Add swatch";
+  $("#swatch-add").textContent = initial ? "Save swatch" : "Add swatch";
   dimSelect.replaceChildren(...Object.keys(dims).map((d) => h("option", { value: d }, d)));
+  if (initial) dimSelect.value = initial.dimension;
   fillValues();
+  if (initial) valueSelect.value = initial.value;
   syncType();
+  if (mediaId) showImage(mediaId).then(syncCrop);
   openDialog(dialog);
   dimSelect.focus();
   return new Promise((resolve) => {

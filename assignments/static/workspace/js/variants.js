@@ -1,7 +1,8 @@
-// The Variants tab: each variant with its values and an Assign media column (+, or the
-// preview image when it has its own media), opening the variant's assignment view.
+// The Variants tab: each variant with its values, where its media effectively comes from
+// (own, or inherited "from color=Blue"... as the server resolved it) and an Assign media
+// column (+, or its default image), opening the variant's assignment view.
 import { hasMedia, slotsOf } from "./content.js";
-import { editable, shownContent } from "./document.js";
+import { editable, effectiveOf, shownContent } from "./document.js";
 import { h } from "./dom.js";
 import { mediaGet, mediaThumb } from "./media.js";
 import { renderSlots } from "./slots.js";
@@ -24,19 +25,24 @@ export function renderVariants(panel) {
     return;
   }
   const table = h("table", { class: "table variants-table" },
-    h("thead", {}, h("tr", {}, h("th", { text: "Variant" }), dims.map((d) => h("th", { text: d })), h("th", { text: "Assign media" }))));
+    h("thead", {}, h("tr", {}, h("th", { text: "Variant" }), dims.map((d) => h("th", { text: d })), h("th", { text: "Media from" }), h("th", { text: "Assign media" }))));
   const body = h("tbody");
   for (const variant of state.product.variants || []) {
     const slots = slotsOf(content, { kind: "variant", variant: variant.number });
     const own = hasMedia(slots);
-    const first = own && slots.primary.length ? mediaGet(slots.primary[0]) : null;
+    const eff = effectiveOf({ kind: "variant", variant: variant.number });
+    const shown = eff && (eff.default_image || eff.primary[0]);
+    const first = shown ? mediaGet(shown) : null;
+    const source = eff && (eff.provenance.primary || eff.provenance.additional);
+    const sourceText = own ? "Own media" : source ? source.label.replace(/^from /, "Inherited from ") : "No media";
     const openIt = () => {
       state.openScope.variants = variant.number;
       emit();
     };
     const assign = h("button", { type: "button", class: `assign${own ? " assign-own" : ""}`, "aria-label": `${own ? "Open" : "Assign media to"} ${variant.number}`, dataset: { variant: variant.number }, "data-focus-key": `variant:${variant.number}`, "data-focus-alt": "back", onclick: openIt },
-      first ? mediaThumb(first, { size: "sm" }) : h("span", { class: "plus", "aria-hidden": "true" }, own ? "●" : can ? "+" : "–"));
-    body.append(h("tr", {}, h("td", { class: "mono", text: variant.number }), dims.map((d) => h("td", { text: variant.values[d] || "" })), h("td", {}, assign)));
+      first ? mediaThumb(first, { size: "sm" }) : h("span", { class: "plus", "aria-hidden": "true" }, own ? "●" : can && !source ? "+" : "–"));
+    body.append(h("tr", { dataset: { variantRow: variant.number } }, h("td", { class: "mono", text: variant.number }), dims.map((d) => h("td", { text: variant.values[d] || "" })),
+      h("td", { class: `variant-source small${own ? " source-own" : source ? " source-inherited" : ""}`, text: sourceText }), h("td", {}, assign)));
   }
   table.append(body);
   panel.append(table);
