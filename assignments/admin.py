@@ -210,6 +210,10 @@ class PurposeAdmin(TenantScopedAdmin):
         )
         obj.pk, obj.position, obj.created_at = created.pk, created.position, created.created_at
 
+    def service_delete(self, request, obj) -> None:
+        # The service refuses a purpose entries still name (a 409 saying where).
+        services.purpose_delete(purpose=obj, user=request.user)
+
 
 @admin.register(CategoryMedia)
 class CategoryMediaAdmin(TenantScopedAdmin):

@@ -104,3 +104,43 @@ def test_purpose_of_another_tenant_is_404(tenant, other_tenant, admin_user, clie
     assert client.delete(DETAIL.format(code="brochure")).status_code == 404
     assert client.patch(DETAIL.format(code="brochure"), {"name": "x"}).status_code == 404
     assert Purpose.objects.filter(tenant=other_tenant, code="brochure").exists()
+
+
+def test_admin_site_deletes_a_purpose_through_the_service(tenant, admin_user, editor):
+    # R7, R30: the Django admin's delete is the service's: one in use is refused with where
+    from django.contrib.auth.models import Permission
+    from django.test import Client
+
+    from .factories import check_in, content, make_media, make_simple, slots
+
+    mug = make_simple(tenant, "MUG-001")
+    doc = make_media(tenant, "document")
+    check_in(
+        tenant,
+        mug,
+        editor,
+        content(master=slots(additional=[{"media": doc.pk, "purpose": "manual"}])),
+    )
+    admin_user.is_staff = True
+    admin_user.save(update_fields=["is_staff"])
+    admin_user.user_permissions.set(Permission.objects.all())
+    client = Client()
+    client.force_login(admin_user)
+    manual = Purpose.objects.get(tenant=tenant, code="manual")
+    response = client.post(
+        f"/admin/assignments/purpose/{manual.pk}/delete/", {"post": "yes"}, follow=True
+    )
+    # Entries PROTECT the purpose they name: Django's page refuses before any delete.
+    assert b"Cannot delete purpose" in response.content
+    assert Purpose.objects.filter(pk=manual.pk).exists()
+    kit = Purpose.objects.get(tenant=tenant, code="media-kit")
+    client.post(f"/admin/assignments/purpose/{kit.pk}/delete/", {"post": "yes"})
+    assert not Purpose.objects.filter(pk=kit.pk).exists()
+    # ...and through the service, which an editor's staff login cannot pass (R1a)
+    editor.is_staff = True
+    editor.save(update_fields=["is_staff"])
+    editor.user_permissions.set(Permission.objects.all())
+    client.force_login(editor)
+    rush = Purpose.objects.create(tenant=tenant, code="rush", name="Rush", position=99)
+    client.post(f"/admin/assignments/purpose/{rush.pk}/delete/", {"post": "yes"})
+    assert Purpose.objects.filter(pk=rush.pk).exists()
