@@ -242,7 +242,10 @@ def test_keyboard_focus_escape_and_safe_confirms(demo, page, shot):
     expect_focus(page, "add-primary")
     # Apply: the added item is saved and the focus stays on Add media (the panel re-rendered).
     page.keyboard.press("Enter")
-    page.fill("#picker-q", "polo red front")
+    # Wait for the search's own results: focusing an item of the list the search is about to
+    # replace would lose the focus (and the Space) with it.
+    with page.expect_response(lambda r: "/media/" in r.url and "q=polo" in r.url):
+        page.fill("#picker-q", "polo red front")
     item = page.locator(".picker-item", has_text="Piqué polo, red (front)").locator("input")
     item.focus()
     page.keyboard.press("Space")
@@ -506,16 +509,27 @@ def test_messages_in_plain_words_and_local_dates(demo, browser, live_server, sho
         held = assignment_services.document_checkout(**kwargs, user=holder)
         page.click('[data-action="checkout"]')
         error = page.locator("#product-error")
-        expect(error).to_contain_text("checked out by demo-editor since")
+        expect(error).to_contain_text("demo-editor is editing this document (checked out")
+        expect(error).to_contain_text("You may take it over; they will be told.")
         assert not ISO.search(error.inner_text()), error.inner_text()
+        assert "take_over" not in error.inner_text()  # the API's flag is no word for people
+        # The live banner says since when, in the browser's locale.
+        banner = page.locator(".live-held")
+        expect(banner).to_contain_text("Checked out by demo-editor since")
         shot(page, "held-since-local-time")
         held_at = held.checked_out_at.isoformat()
         local = page.evaluate(
+            "(iso) => new Intl.DateTimeFormat(undefined, {dateStyle: 'medium', timeStyle:"
+            " 'short'}).format(new Date(iso))",
+            held_at,
+        )
+        expected = page.evaluate(
             "(iso) => new Intl.DateTimeFormat('de-DE', {dateStyle: 'medium', timeStyle: 'short',"
             " timeZone: 'Europe/Berlin'}).format(new Date(iso))",
             held_at,
         )
-        expect(error).to_contain_text(local)
+        assert local == expected  # the page's default locale and zone are the user's
+        expect(banner).to_contain_text(local)
         assignment_services.document_discard(document=held, user=holder)
 
         # The matrix change asks in words; its OK button says what it does.
@@ -695,5 +709,115 @@ def test_alerts_and_warnings_have_no_axe_violations(demo, page, shot, axe_requir
     expect(page.locator("#category-error")).to_contain_text("Published the default image")
     audit("category published: success message", "category-published")
 
+    audit.assert_clean()
+    assert page.console_log.errors == []
+
+
+def sideways_at_390(page) -> tuple[int, list[str]]:
+    """How far the page scrolls sideways, and the first elements that stick out of the screen
+    (inside .page too, which scrolls on its own at 390 px; a .table-scroll box is fine)."""
+    wide = page.evaluate(
+        "() => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect()"
+        ".right > window.innerWidth + 1 && !e.closest('.table-scroll')).map((e) =>"
+        " e.tagName + '#' + e.id + '.' + e.className).slice(0, 5)"
+    )
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth"), wide
+
+
+def test_publish_groups_and_check_out_banners_at_390_px(demo, page, shot, axe_required, settings):
+    """R-issue15-7 on the screens issue15-groups added, at 390 px: the publish groups page
+    (empty, a group with products, its validation) and the live check-out banners (held by
+    someone else with Take over, its confirm, idle past the limit, lost to a discard), with
+    0 axe violations, nothing scrolling sideways and the main buttons on screen."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from assignments import services as assignment_services
+    from assignments.models import AssignmentDocument
+    from assignments.selectors import context_get
+    from catalog.selectors import product_get
+    from tenants.models import Role
+    from tests.factories import make_member
+
+    tenant = Tenant.objects.get(slug="demo")
+    users = get_user_model().objects
+    channel, locale = context_get(tenant=tenant, channel="omnichannel", locale="neutral")
+    assignment_services.document_checkout(
+        tenant=tenant,
+        product=product_get(tenant=tenant, number="LAMP-001"),
+        channel=channel,
+        locale=locale,
+        user=users.get(username="demo-editor"),
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    audit = Audit(page, shot)
+
+    def usable(label: str, *selectors: str) -> None:
+        sideways, wide = sideways_at_390(page)
+        assert sideways <= 0 and not wide, f"{label} scrolls {sideways}px sideways: {wide}"
+        for selector in selectors:
+            page.locator(selector).scroll_into_view_if_needed()
+            assert in_viewport(page, selector), f"{selector} is off-screen at 390 px ({label})"
+
+    log_in(page, next_path="/workspace/demo/publish-groups/")
+    expect(page.locator("#group-list")).to_contain_text("No publish groups yet.")
+    audit("publish groups, empty", "groups-390-empty")
+    usable("publish groups, empty", "#group-new-name", "#group-new-submit")
+
+    page.fill("#group-new-name", "Spring drop")
+    page.click("#group-new-submit")
+    expect(page.locator("#group-name")).to_have_text("Spring drop")
+    expect(page.locator("#group-status")).to_have_text("Open (collecting products)")
+    for query, number in (("lamp", "LAMP-001"), ("chino", "CHINO-001")):
+        page.fill("#group-search", query)
+        page.locator("#group-search-results label", has_text=number).locator("input").check()
+    page.get_by_role("button", name="Add 2 selected").click()
+    expect(page.locator("#group-product-rows tr")).to_have_count(2)
+    audit("publish groups, a group with products", "groups-390-products")
+    usable("publish groups, a group", "#group-validate", "#group-publish", "#group-schedule")
+    page.click("#group-validate")
+    expect(page.locator("#group-validation-summary")).to_contain_text("Cannot publish yet")
+    audit("publish groups, validation per product", "groups-390-validation")
+    usable("publish groups, validation", "#group-validation-summary")
+
+    # Held by someone else: the banner with Take over editing, and its confirm.
+    page.goto("/workspace/demo/products/LAMP-001/")
+    held = page.locator(".live-held")
+    expect(held).to_contain_text("Checked out by demo-editor since")
+    audit("check-out held by someone else", "live-390-held")
+    usable("held banner", ".live-held button")
+    held.get_by_role("button", name="Take over editing").click()
+    expect(page.locator("#confirm-body")).to_contain_text("demo-editor has been editing")
+    audit("take over confirm", "live-390-take-over")
+    usable("take over confirm", "#confirm-ok", "#confirm-cancel")
+    page.click("#confirm-ok")
+    expect(page.locator("#doc-holder")).to_have_text("You are editing")
+
+    # Idle past the limit: the holder is warned.
+    past = timezone.now() - timedelta(minutes=settings.CHECKOUT_IDLE_MINUTES + 5)
+    AssignmentDocument.objects.filter(checked_out_by__isnull=False).update(
+        checked_out_at=past, updated_at=past, saved_at=None
+    )
+    expect(page.locator(".live-idle")).to_contain_text("may now take it over", timeout=15_000)
+    audit("own check-out idle past the limit", "live-390-idle")
+    usable("idle banner", ".live-idle")
+
+    # Lost: another publisher discards it.
+    pat = make_member(tenant, Role.PUBLISHER, "pat")
+    assignment_services.document_discard(
+        document=AssignmentDocument.objects.get(checked_out_by__isnull=False), user=pat
+    )
+    lost = page.locator(".live-lost")
+    expect(lost).to_contain_text("You are no longer editing.", timeout=15_000)
+    audit("own check-out lost to a discard", "live-390-lost")
+    usable("lost banner", ".live-lost")
+    for name in ("Reload", "Copy my changes into a new check-out"):
+        button = page.get_by_role("button", name=name)
+        button.scroll_into_view_if_needed()
+        assert in_viewport(page, f'.live-lost button:has-text("{name}")'), name
+
+    assert len(audit.checked) == 7
     audit.assert_clean()
     assert page.console_log.errors == []

@@ -1,6 +1,7 @@
 """R2 in the admin, issue 15 item 8: a variant's values are edited with one select per
 dimension of its master (not JSON), validated by the catalog services; offered values read
-"Color: Blue" in the inline rows."""
+"Color: Blue" in the inline rows. Adding a variant takes two steps (the master, then its
+selects), like Django's user add form."""
 
 import re
 
@@ -8,7 +9,7 @@ import pytest
 from django.test import Client
 
 from catalog.models import Variant
-from tests.catalog.factories import catalog_snapshot, make_shirt
+from tests.catalog.factories import catalog_snapshot, make_shirt, make_simple
 from tests.catalog.test_catalog_admin import _change_form
 from tests.factories import UserFactory
 
@@ -102,3 +103,91 @@ def test_variant_page_changes_values_with_selects(root, tenant):
     assert response.status_code == 302
     variant.refresh_from_db()
     assert variant.combination_key == "color=Blue|size=M|style=Slim"
+
+
+ADD = "/admin/catalog/variant/add/"
+
+
+def test_adding_a_variant_starts_by_choosing_a_master(root, tenant):
+    shirt = make_shirt(tenant)
+    make_simple(tenant)
+    before = catalog_snapshot()
+    page = root.get(ADD).content.decode()
+    # Step 1: only masters are offered, no values field (and no JSON) yet.
+    assert selects(page, "product")["product"][0] == ["", str(shirt.pk)]
+    assert 'name="values' not in page and "<textarea" not in page
+
+    response = root.post(ADD, {"product": shirt.pk})
+    assert response.status_code == 302 and response["Location"] == f"{ADD}?master={shirt.pk}"
+    assert catalog_snapshot() == before  # choosing the master writes nothing
+
+
+def test_step_two_offers_the_masters_values_and_adds_through_the_services(root, tenant):
+    shirt = make_shirt(tenant)
+    page = root.get(f"{ADD}?master={shirt.pk}").content.decode()
+    assert selects(page, "values") == {
+        "values_color": (["", "Blue", "Red"], ""),
+        "values_size": (["", "S", "M"], ""),
+        "values_style": (["", "Slim"], ""),
+    }
+    assert "Variant of SHIRT-001" in page and "<textarea" not in page
+
+    response = root.post(
+        f"{ADD}?master={shirt.pk}",
+        {
+            "number": "SHIRT-001-RED-S-SLIM",
+            "values_color": "Red",
+            "values_size": "S",
+            "values_style": "Slim",
+            "_addanother": "1",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{ADD}?master={shirt.pk}"  # another of the same master
+    added = Variant.objects.get(number="SHIRT-001-RED-S-SLIM")
+    assert (added.product, added.tenant) == (shirt, tenant)
+    assert added.values == {"color": "Red", "size": "S", "style": "Slim"}
+
+
+def test_step_two_refuses_what_the_services_refuse(root, tenant):
+    shirt = make_shirt(tenant)
+    before = catalog_snapshot()
+    taken = {"values_color": "Blue", "values_size": "S", "values_style": "Slim"}
+    for data, message in (
+        ({"number": "SHIRT-001-X", "values_color": "Red", "values_size": "S"}, "style"),
+        ({"number": "SHIRT-001-X", **taken}, "combination"),
+        ({"number": "SHIRT-001-BLUE-S-SLIM", **taken, "values_color": "Red"}, "number"),
+    ):
+        response = root.post(f"{ADD}?master={shirt.pk}", data)
+        assert response.status_code == 200, data
+        assert "errornote" in response.content.decode() or "errorlist" in response.content.decode()
+        assert message in response.content.decode().lower(), (data, message)
+    assert catalog_snapshot() == before
+
+
+def test_a_master_out_of_reach_is_not_offered(tenant, other_tenant, member):
+    from django.contrib.auth.models import Permission
+
+    from tenants.models import Role
+
+    mine, theirs = make_shirt(tenant, "ACME-SHIRT"), make_shirt(other_tenant, "GLOBEX-SHIRT")
+    user = member(Role.EDITOR, username="staffer")
+    user.is_staff = True
+    user.save()
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="catalog"))
+    client = Client()
+    client.force_login(user)
+
+    assert selects(client.get(ADD).content.decode(), "product")["product"][0] == ["", str(mine.pk)]
+    # Another tenant's master (or a made-up id) in the query: back to step 1, in words.
+    page = client.get(f"{ADD}?master={theirs.pk}", follow=True).content.decode()
+    assert "not a master you may add variants to" in page and 'name="values' not in page
+    response = client.post(ADD, {"product": theirs.pk})
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    before = catalog_snapshot()
+    response = client.post(
+        f"{ADD}?master={theirs.pk}",
+        {"number": "X", "values_color": "Blue", "values_size": "M", "values_style": "Slim"},
+    )
+    assert response.status_code == 200 and catalog_snapshot() == before
