@@ -172,7 +172,7 @@ def test_sync_after_the_upgrade_copies_server_side(uploaded, s3_client, s3_calls
     call_command("media_public_sync", "--no-progress", stdout=StringIO())
 
     assert operations(s3_calls).count("CopyObject") == 1 + len(
-        rendition_names(300)
+        rendition_names(800)
     ) and "GetObject" not in operations(s3_calls)
     item = MediaItem.objects.get(pk=item.pk)
     assert http_get(media_public_urls(item).url)[:3:2] == (200, content)
