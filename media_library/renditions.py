@@ -184,13 +184,20 @@ def cover_bounds(src_w: int, src_h: int, box_w: int, box_h: int) -> tuple[int, i
     return box_w, _UNBOUNDED
 
 
-def _thumbnail(source: bytes, width: int, height: int) -> pyvips.Image:
-    """Shrink-on-load, EXIF-rotated, first page only, converted to sRGB from any embedded
-    profile (CMYK without one through libvips' default CMYK profile), decoded into memory
-    once so that every format encodes from the same pixels."""
-    image = pyvips.Image.thumbnail_buffer(
-        source, width, height=height, size="down", export_profile="srgb"
-    )
+@dataclass(frozen=True)
+class SourceInfo:
+    size: tuple[int, int]  # displayed: EXIF-rotated, first frame
+    has_alpha: bool
+    has_profile: bool  # an embedded ICC profile (Adobe RGB, Display P3, CMYK...)
+
+
+def _thumbnail(source: bytes, width: int, height: int, info: SourceInfo) -> pyvips.Image:
+    """Shrink-on-load, EXIF-rotated, first page only, decoded into memory once so that every
+    format encodes from the same pixels. An embedded ICC profile is converted to sRGB
+    (asking for it otherwise costs an identity transform: 3-6x the whole thumbnail); CMYK
+    without one goes through libvips' default CMYK profile."""
+    options = {"export_profile": "srgb"} if info.has_profile else {}
+    image = pyvips.Image.thumbnail_buffer(source, width, height=height, size="down", **options)
     return _to_srgb(image).copy_memory()
 
 
@@ -204,29 +211,29 @@ def _to_srgb(image: pyvips.Image) -> pyvips.Image:
 
 
 def _render_pixels(
-    source: bytes, spec: RenditionSpec, source_size: tuple[int, int], focal: tuple[float, float]
+    source: bytes, spec: RenditionSpec, info: SourceInfo, focal: tuple[float, float]
 ) -> pyvips.Image:
     if spec.rect is not None:
-        return _render_rect(source, spec, source_size)
+        return _render_rect(source, spec, info)
     if spec.crop:
-        bound_w, bound_h = cover_bounds(*source_size, spec.width, spec.height)
-        image = _thumbnail(source, bound_w, bound_h)
+        bound_w, bound_h = cover_bounds(*info.size, spec.width, spec.height)
+        image = _thumbnail(source, bound_w, bound_h, info)
         box_w, box_h = min(spec.width, image.width), min(spec.height, image.height)
         left, top = focal_crop_box(image.width, image.height, box_w, box_h, *focal)
         return image.extract_area(left, top, box_w, box_h)
-    return _thumbnail(source, spec.width, spec.height)
+    return _thumbnail(source, spec.width, spec.height, info)
 
 
-def _render_rect(source: bytes, spec: RenditionSpec, source_size: tuple[int, int]) -> pyvips.Image:
+def _render_rect(source: bytes, spec: RenditionSpec, info: SourceInfo) -> pyvips.Image:
     """Cut `spec.rect` (display pixels of the original, clamped to it) out of the image
     scaled so the cut is no larger than the spec's box: a 4000 px original is decoded
     shrunk when the swatch needs only a corner of it at 256 px."""
-    src_w, src_h = source_size
+    src_w, src_h = info.size
     x, y, w, h = spec.rect  # type: ignore[misc]
     x, y = min(max(x, 0), src_w - 1), min(max(y, 0), src_h - 1)
     w, h = max(1, min(w, src_w - x)), max(1, min(h, src_h - y))
     scale = min(1.0, spec.width / w, spec.height / h)
-    image = _thumbnail(source, max(1, round(src_w * scale)), _UNBOUNDED)
+    image = _thumbnail(source, max(1, round(src_w * scale)), _UNBOUNDED, info)
     sx, sy = image.width / src_w, image.height / src_h
     left, top = min(int(x * sx), image.width - 1), min(int(y * sy), image.height - 1)
     width = max(1, min(round(w * sx), image.width - left))
@@ -238,18 +245,17 @@ def rendition_render(
     source: bytes,
     spec: RenditionSpec,
     *,
-    source_size: tuple[int, int],
+    info: SourceInfo,
     focal: tuple[float, float] = (0.5, 0.5),
-    has_alpha: bool = False,
 ) -> list[RenditionOutput]:
     """The outputs of one spec from the original's bytes: one per format.
 
-    `source_size` is the displayed (EXIF-rotated) size, so the cover scale is known before
+    `info.size` is the displayed (EXIF-rotated) size, so the cover scale is known before
     decoding and a crop needs a single shrink-on-load pass.
     """
-    image = _render_pixels(source, spec, source_size, focal)
+    image = _render_pixels(source, spec, info, focal)
     outputs = []
-    for fmt in _spec_formats(spec, has_alpha=has_alpha):
+    for fmt in _spec_formats(spec, has_alpha=info.has_alpha):
         name = ladder_name(image.width, fmt) if spec.formats == ("ladder",) else spec.name
         outputs.append(
             RenditionOutput(
@@ -266,14 +272,19 @@ def _spec_formats(spec: RenditionSpec, *, has_alpha: bool) -> tuple[str, ...]:
     return tuple(auto if f == "auto" else f for f in spec.formats)
 
 
-def source_header(source: bytes) -> tuple[tuple[int, int], bool]:
-    """Displayed size (EXIF-rotated, first frame) and alpha, from the header only."""
+def source_header(source: bytes) -> SourceInfo:
+    """Displayed size (EXIF-rotated, first frame), alpha and ICC profile, from the header
+    only (no pixel decoding)."""
     header = pyvips.Image.new_from_buffer(source, "")
     height = header.get("page-height") if header.get_typeof("page-height") else header.height
     size = (header.width, height)
     if header.get_typeof("orientation") and header.get("orientation") in (5, 6, 7, 8):
         size = (size[1], size[0])
-    return size, header.hasalpha()
+    return SourceInfo(
+        size=size,
+        has_alpha=header.hasalpha(),
+        has_profile=bool(header.get_typeof("icc-profile-data")),
+    )
 
 
 def renditions_render(
@@ -286,14 +297,12 @@ def renditions_render(
     """All the asked renditions of one source (and, with `ladder`, the whole width ladder in
     every format): what the renditions task runs and the bench times. The header is read
     once; each size then shrinks on load from the bytes."""
-    size, has_alpha = source_header(source)
-    specs = list(specs) + (ladder_specs(size) if ladder else [])
+    info = source_header(source)
+    specs = list(specs) + (ladder_specs(info.size) if ladder else [])
     return [
         (spec, output)
         for spec in specs
-        for output in rendition_render(
-            source, spec, source_size=size, focal=focal, has_alpha=has_alpha
-        )
+        for output in rendition_render(source, spec, info=info, focal=focal)
     ]
 
 
@@ -303,7 +312,7 @@ def placeholder_compute(source: bytes) -> dict:
     clients that paint a flat box. ~10 ms: the thumbnail shrinks on load."""
     import blurhash
 
-    tiny = _thumbnail(source, 32, 32)
+    tiny = _thumbnail(source, 32, 32, source_header(source))
     if tiny.hasalpha():
         tiny = tiny.flatten(background=[255, 255, 255])
     if tiny.bands < 3:
