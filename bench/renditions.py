@@ -42,6 +42,7 @@ from PIL import Image, ImageOps  # noqa: E402
 
 from media_library.renditions import (  # noqa: E402
     cover_bounds,
+    crop_box_size,
     encoder_options,
     focal_crop_box,
     ladder_widths,
@@ -113,7 +114,7 @@ def bare_vips(sources: list[bytes]) -> list[bytes]:
                 source, bound_w, height=bound_h, size="down"
             ).copy_memory()
             if crop:
-                box_w, box_h = min(width, image.width), min(height, image.height)
+                box_w, box_h = crop_box_size(image.width, image.height, width, height)
                 left, top = focal_crop_box(image.width, image.height, box_w, box_h, *FOCAL)
                 image = image.extract_area(left, top, box_w, box_h)
             made += [_VIPS_SAVE[fmt](image, options[fmt]) for fmt in formats]
@@ -141,7 +142,7 @@ def bare_pillow(sources: list[bytes]) -> list[bytes]:
                 opened.draft("RGB", target)
                 img = ImageOps.exif_transpose(opened).resize(target, Image.Resampling.LANCZOS)
             if crop:
-                box_w, box_h = min(width, img.width), min(height, img.height)
+                box_w, box_h = crop_box_size(img.width, img.height, width, height)
                 left, top = focal_crop_box(img.width, img.height, box_w, box_h, *FOCAL)
                 img = img.crop((left, top, left + box_w, top + box_h))
             for fmt in formats:

@@ -177,6 +177,13 @@ def focal_crop_box(
     return min(max(left, 0), width - box_w), min(max(top, 0), height - box_h)
 
 
+def crop_box_size(width: int, height: int, box_w: int, box_h: int) -> tuple[int, int]:
+    """The crop box on an image too small to fill it (never upscaled): scaled down with
+    its aspect ratio kept, so a 4:5 crop stays 4:5 however small the original."""
+    factor = min(1.0, width / box_w, height / box_h)
+    return max(1, min(width, round(box_w * factor))), max(1, min(height, round(box_h * factor)))
+
+
 def cover_bounds(src_w: int, src_h: int, box_w: int, box_h: int) -> tuple[int, int]:
     """The thumbnail bounds that make the image cover the box on both axes."""
     if src_w * box_h >= src_h * box_w:  # wider than the box: height decides
@@ -218,7 +225,7 @@ def _render_pixels(
     if spec.crop:
         bound_w, bound_h = cover_bounds(*info.size, spec.width, spec.height)
         image = _thumbnail(source, bound_w, bound_h, info)
-        box_w, box_h = min(spec.width, image.width), min(spec.height, image.height)
+        box_w, box_h = crop_box_size(image.width, image.height, spec.width, spec.height)
         left, top = focal_crop_box(image.width, image.height, box_w, box_h, *focal)
         return image.extract_area(left, top, box_w, box_h)
     return _thumbnail(source, spec.width, spec.height, info)
