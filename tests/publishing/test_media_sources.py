@@ -157,3 +157,35 @@ def test_a_crop_missing_at_projection_is_made_on_the_write_side(shirt, shop):
     red = next(s for s in shop("SHIRT-001")["swatches"] if s["value"] == "Red")
     assert red["image"]["width"] == 256
     assert Rendition.objects.filter(media=photo, name__startswith="crop-").count() == 1
+
+
+def test_sources_and_swatch_crops_on_s3(
+    s3_media, tenant, editor, publish, shop, django_capture_on_commit_callbacks
+):
+    # SPEC §4 "Files": the ladder and the crop are objects in the public bucket, read
+    # anonymously, with their image type (AVIF too) and displayed inline.
+    from tests.s3 import http_get
+
+    s3_media()
+    with django_capture_on_commit_callbacks(execute=True):
+        b.mug(tenant)
+    photo = _split_jpeg(tenant, editor)
+    from catalog.models import Product
+
+    b.checkin(
+        tenant,
+        Product.objects.get(tenant=tenant, number="MUG-001"),
+        editor,
+        {"master": b.slots([photo])},
+    )
+    assert publish("MUG-001", publish_dependencies=True).json()["status"] == "succeeded"
+    media = shop("MUG-001")["primary"][0]
+    types = {"jpeg": "image/jpeg", "webp": "image/webp", "avif": "image/avif"}
+    for source in media["sources"]:
+        status, headers, content = http_get(source["url"])
+        assert status == 200, source
+        assert headers["Content-Type"] == types[source["format"]]
+        assert "attachment" not in (headers.get("Content-Disposition") or "")
+        image = pyvips.Image.new_from_buffer(content, "")
+        assert (image.width, image.height) == (source["width"], source["height"])
+    assert len(media["sources"]) == 5 * 3 and media["placeholder"]["color"]
