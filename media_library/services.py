@@ -794,7 +794,9 @@ def derivatives_missing_sweep(
     *, limit: int = SWEEP_BATCH, grace_seconds: float = SWEEP_GRACE_SECONDS
 ) -> int:
     """Make the renditions of images (draft or published) that have none: their task was
-    never queued (the broker was down at upload, see `_derivatives_enqueue`) or was lost.
+    never queued (the broker was down at upload, see `_derivatives_enqueue`) or was lost;
+    also of images with no placeholder yet, i.e. made before the width ladder existed
+    (every ladder run sets one), so an upgrade fills their `sources` in the background.
     Celery beat runs this every few minutes; items younger than `grace_seconds` are left to
     their own task. Returns how many items got renditions."""
     from datetime import timedelta
@@ -802,7 +804,8 @@ def derivatives_missing_sweep(
     cutoff = timezone.now() - timedelta(seconds=grace_seconds)
     items = (
         MediaItem.objects.filter(kind=MediaKind.IMAGE, created_at__lt=cutoff)
-        .filter(renditions__isnull=True)
+        .filter(Q(renditions__isnull=True) | Q(placeholder={}))
+        .distinct()
         .select_related("tenant")
         .order_by("pk")[:limit]
     )

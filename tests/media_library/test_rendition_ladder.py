@@ -241,3 +241,15 @@ def test_new_bytes_make_the_renditions_stale(image_item):
     assert {r.name for r in made} == set(before)
     assert not {r.pk for r in made} & set(before.values())
     assert all(r.source_checksum == image_item.checksum for r in made)
+
+
+def test_the_sweep_gives_items_made_before_the_ladder_their_ladder(image_item):
+    # An upgrade: items with only the named sizes (and no placeholder) get the rest from beat.
+    from media_library.services import derivatives_missing_sweep
+
+    image_item.renditions.exclude(name__in=list(settings.MEDIA_RENDITIONS)).delete()
+    MediaItem.objects.filter(pk=image_item.pk).update(placeholder={})
+    assert derivatives_missing_sweep(grace_seconds=0) == 1
+    image_item.refresh_from_db()
+    assert set(_ladder(image_item)) and image_item.placeholder
+    assert derivatives_missing_sweep(grace_seconds=0) == 0
