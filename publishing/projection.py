@@ -149,7 +149,12 @@ def swatch_crops_ensure(tenant_id: int, wanted: dict[int, set], known: dict) -> 
     for item in MediaItem.objects.filter(
         tenant_id=tenant_id, pk__in=list(missing), status=MediaStatus.PUBLISHED
     ):
-        renditions_ensure(item=item, names=(), crops=sorted(missing[item.pk]), notify=False)
+        try:
+            with transaction.atomic():
+                renditions_ensure(item=item, names=(), crops=sorted(missing[item.pk]), notify=False)
+        except Exception:  # noqa: BLE001 - an unreadable file: the swatch goes without
+            logger.warning("could not cut the swatch crops of media %s", item.pk, exc_info=True)
+            continue
         media_payloads(tenant=tenant_id, media_ids=[item.pk], crops=made)
     return made
 

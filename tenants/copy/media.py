@@ -72,6 +72,7 @@ NEW_ITEM_FIELDS = (
     "duration_seconds",
     "video_thumbnail_checksum",
     "video_captions_checksum",
+    "placeholder",  # made with the renditions, which are copied too
 )
 FILE_FIELDS = ("file", "video_thumbnail", "video_captions")
 
@@ -240,6 +241,7 @@ class MediaCopier:
                     height=rendition.height,
                     focal_x=rendition.focal_x,
                     focal_y=rendition.focal_y,
+                    source_checksum=rendition.source_checksum,
                 )
                 stored = file_copy(source=rendition.file, target=copy.file)
                 if stored:
