@@ -263,7 +263,9 @@ def rendition_render(
     image = _render_pixels(source, spec, info, focal)
     outputs = []
     for fmt in _spec_formats(spec, has_alpha=info.has_alpha):
-        name = ladder_name(image.width, fmt) if spec.formats == ("ladder",) else spec.name
+        # A rung is named by its configured width (what the plan looks for), whatever the
+        # decoder's rounding gave.
+        name = ladder_name(spec.width, fmt) if spec.formats == ("ladder",) else spec.name
         outputs.append(
             RenditionOutput(
                 encode(image, fmt), image.width, image.height, EXTENSIONS[fmt], name, fmt
