@@ -190,18 +190,31 @@ def bench_catalog_create(
                 published_at=now if published else None, file=f"bench/{i}.jpg", original_filename=f"{i}.jpg",
                 display_name=f"bench-{i}", title=f"Bench {i}", alt_text=f"Bench image {i}",
                 mime_type="image/jpeg", size=1000, checksum=f"{i:064x}", width=4000, height=3000,
+                placeholder={"blurhash": "LKO2?U%2Tw=w]~RBVZRi};RPxuwH", "color": "#8a6d5c"},
             )
             for i in range(media)
         )  # fmt: skip
         if published:
+            # Every rendition an upload makes (named sizes and the width ladder in each
+            # format), so publishing finds nothing to make (the files are not real).
+            from media_library.renditions import ladder_name, ladder_widths
+
+            sizes = {
+                n: (s["width"], s["height"], "jpg") for n, s in settings.MEDIA_RENDITIONS.items()
+            }
+            sizes.update(
+                (ladder_name(w, f), (w, w * 3 // 4, {"jpeg": "jpg"}.get(f, f)))
+                for w in ladder_widths(4000)
+                for f in settings.MEDIA_RENDITION_FORMATS
+            )
             Rendition.objects.bulk_create(
                 (
                     Rendition(
-                        tenant=tenant, media=item, name=name, file=f"bench/r/{item.pk}-{name}.jpg",
-                        width=spec["width"], height=spec["height"], focal_x=0.5, focal_y=0.5,
+                        tenant=tenant, media=item, name=name, file=f"bench/r/{item.pk}-{name}.{ext}",
+                        width=width, height=height, focal_x=0.5, focal_y=0.5,
                     )
                     for item in items
-                    for name, spec in settings.MEDIA_RENDITIONS.items()
+                    for name, (width, height, ext) in sizes.items()
                 ),
                 batch_size=5000,
             )  # fmt: skip

@@ -64,6 +64,9 @@ class MediaItem(TenantOwned):
     height = models.PositiveIntegerField(null=True, blank=True)
     focal_x = models.FloatField(default=0.5, help_text="0 = left edge, 1 = right edge")
     focal_y = models.FloatField(default=0.5, help_text="0 = top edge, 1 = bottom edge")
+    # What shops paint before an image loads (issue 14): {"blurhash": ..., "color": "#rrggbb"},
+    # computed with the renditions (media_library.renditions.placeholder_compute).
+    placeholder = models.JSONField(default=dict, blank=True)
     # Video companions (R6); a thumbnail is generated when none is given.
     duration_seconds = models.FloatField(null=True, blank=True)
     video_thumbnail = models.FileField(upload_to=companion_upload_to, max_length=500, blank=True)
@@ -180,10 +183,13 @@ class MediaFileVersion(TenantOwned):
 
 
 class Rendition(TenantOwned):
-    """A derived image (thumbnail, gallery, swatch) cut around the item's focal point (R6)."""
+    """A derived image (R6, issue 14), public with its item: a named size (`thumb`, `gallery`,
+    ... cut around the focal point), a rung of the width ladder in one format (`w640-webp`),
+    or a swatch's crop rectangle really cut out (`crop-x-y-w-h`); see
+    media_library.renditions. The format is the file's extension."""
 
     media = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="renditions")
-    name = models.CharField(max_length=32)
+    name = models.CharField(max_length=64)
     file = models.FileField(upload_to=rendition_upload_to, max_length=500)
     checksum = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the bytes")
     # Its copy in public storage while the item is published (content-hashed name).
@@ -192,12 +198,27 @@ class Rendition(TenantOwned):
     height = models.PositiveIntegerField()
     focal_x = models.FloatField()
     focal_y = models.FloatField()
+    # SHA-256 of the bytes it was made from: new bytes for the item (R25) make it stale.
+    # Empty on rows made before it was kept (taken as current).
+    source_checksum = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["media", "name"], name="rendition_unique_name")
         ]
+
+    @property
+    def format(self) -> str:
+        from .renditions import format_of_filename
+
+        return format_of_filename(self.file.name)
+
+    @property
+    def role(self) -> str:
+        from .renditions import rendition_role
+
+        return rendition_role(self.name)
 
     def __str__(self) -> str:
         return f"{self.media_id}:{self.name}"

@@ -16,6 +16,7 @@ from tenants.models import Tenant
 
 from .availability import servable_q
 from .models import MediaFileVersion, MediaItem, MediaStatus, MediaTag, Rendition
+from .renditions import crop_rect_of, rendition_role
 from .storage import public_storage
 
 
@@ -99,6 +100,11 @@ def media_item_prefetch(items: QuerySet[MediaItem]) -> QuerySet[MediaItem]:
 class MediaUrls:
     url: str
     renditions: dict[str, str] = field(default_factory=dict)
+    # The width ladder for srcset (issue 14): {"url", "width", "height", "format"}, by
+    # width then format (AVIF, WebP, then JPEG/PNG: the order a <picture> lists them).
+    sources: list[dict] = field(default_factory=list)
+    # Swatch crops by rectangle (x, y, width, height): {"url", "width", "height", "format"}.
+    crops: dict[tuple[int, int, int, int], dict] = field(default_factory=dict)
 
 
 def _absolute(path: str, request: HttpRequest | None) -> str:
@@ -153,13 +159,30 @@ def media_public_urls(item: MediaItem, request: HttpRequest | None = None) -> Me
             return _absolute(storage.url(public_name), request)
         return _absolute(fallback(), request)
 
-    renditions = {
-        r.name: url(r.public_name, lambda r=r: rendition_path(item, r))
-        for r in item.renditions.all()
-    }
+    renditions: dict[str, str] = {}
+    sources: list[dict] = []
+    crops: dict[tuple[int, int, int, int], dict] = {}
+    for r in item.renditions.all():
+        href = url(r.public_name, lambda r=r: rendition_path(item, r))
+        role = rendition_role(r.name)
+        if role == "named":
+            renditions[r.name] = href
+            continue
+        entry = {"url": href, "width": r.width, "height": r.height, "format": r.format}
+        if role == "ladder":
+            sources.append(entry)
+        else:
+            crops[crop_rect_of(r.name)] = entry
+    sources.sort(key=lambda s: (s["width"], _SOURCE_ORDER.get(s["format"], 9)))
     return MediaUrls(
-        url=url(item.public_name, lambda: media_file_path(item)), renditions=renditions
+        url=url(item.public_name, lambda: media_file_path(item)),
+        renditions=renditions,
+        sources=sources,
+        crops=crops,
     )
+
+
+_SOURCE_ORDER = {"avif": 0, "webp": 1, "jpeg": 2, "png": 2}
 
 
 def media_is_public(item: MediaItem) -> bool:

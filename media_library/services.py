@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import IO
 
@@ -20,7 +21,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import ProtectedError, Q, RestrictedError
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -49,7 +50,19 @@ from .public_files import (
     media_public_names,
     public_files_release_on_commit,
 )
-from .renditions import RenditionOutput, rendition_specs, renditions_render
+from .renditions import (
+    RenditionOutput,
+    RenditionSpec,
+    crop_name,
+    crop_rect_of,
+    crop_spec,
+    ladder_spec,
+    ladder_widths,
+    placeholder_compute,
+    rendition_role,
+    rendition_specs,
+    renditions_render,
+)
 from .selectors import media_item_get_by_checksum, media_item_usage
 from .staging import media_staging_note
 from .validation import UploadInspection, UploadRejected, upload_inspect
@@ -463,6 +476,10 @@ def media_item_publish(*, item: MediaItem, user: AbstractBaseUser | None) -> Med
     """
     if user is not None:
         role_require(tenant=item.tenant, user=user, role=Role.PUBLISHER, action="publish media")
+    if item.status != MediaStatus.PUBLISHED:
+        # The whole ladder exists before the item can appear in any answer (issue 14):
+        # usually made at upload already (then this only checks), else made now.
+        renditions_ensure(item=item)
     with transaction.atomic():
         locked = _item_locked(item)
         media_metadata_require(kind=locked.kind, title=locked.title, alt_text=locked.alt_text)
@@ -841,28 +858,118 @@ def _rendition_source(item: MediaItem) -> bytes | None:
         return handle.read()
 
 
+def _rendition_source_checksum(item: MediaItem) -> str:
+    if item.kind == MediaKind.VIDEO:
+        return item.video_thumbnail_checksum
+    return item.checksum
+
+
 def _rendition_stale(
-    rendition: Rendition | None, *, crop: bool, focal: tuple[float, float]
+    rendition: Rendition | None, *, crop: bool, focal: tuple[float, float], source_checksum: str
 ) -> bool:
-    return rendition is None or (crop and (rendition.focal_x, rendition.focal_y) != focal)
+    """Missing, made from other bytes (the file was replaced, R25), or a crop made around
+    another focal point."""
+    if rendition is None:
+        return True
+    if (
+        rendition.source_checksum
+        and source_checksum
+        and rendition.source_checksum != source_checksum
+    ):
+        return True
+    return crop and (rendition.focal_x, rendition.focal_y) != focal
 
 
-def renditions_ensure(*, item: MediaItem, names: Sequence[str] | None = None) -> list[Rendition]:
-    """Make the renditions that are missing, or whose crop predates the focal point; a
-    published item's new renditions are copied into public storage in the same transaction
-    and the replaced ones' public copies go after commit.
+@dataclass
+class _RenditionPlan:
+    specs: list[RenditionSpec]
+    replaced: list[Rendition]  # rows the new ones replace (or that are obsolete)
+
+    def __bool__(self) -> bool:
+        return bool(self.specs or self.replaced)
+
+
+def _renditions_plan(
+    item: MediaItem,
+    existing: dict[str, Rendition],
+    *,
+    names: Sequence[str] | None,
+    crops: Sequence[tuple[int, int, int, int]],
+    ladder: bool,
+) -> _RenditionPlan:
+    """What to (re)make: named sizes, ladder rungs (every format of a width at once) and
+    swatch crops that are missing or stale; ladder rungs no longer configured go."""
+    focal = (item.focal_x, item.focal_y)
+    source_checksum = _rendition_source_checksum(item)
+
+    def stale(name: str, crop: bool = False) -> bool:
+        return _rendition_stale(
+            existing.get(name), crop=crop, focal=focal, source_checksum=source_checksum
+        )
+
+    specs = [s for s in rendition_specs(names) if stale(s.name, s.crop)]
+    replaced = [existing[s.name] for s in specs if s.name in existing]
+    if ladder and item.kind == MediaKind.IMAGE and item.width:
+        rungs: dict[int, list[Rendition]] = {}
+        for rendition in existing.values():
+            if rendition_role(rendition.name) == "ladder":
+                rungs.setdefault(int(rendition.name[1:].split("-")[0]), []).append(rendition)
+        wanted = ladder_widths(item.width)
+        formats = len(settings.MEDIA_RENDITION_FORMATS)
+        for width in wanted:
+            rows = rungs.get(width, [])
+            if len(rows) != formats or any(stale(r.name) for r in rows):
+                specs.append(ladder_spec(width))
+                replaced += rows
+        for width, rows in rungs.items():
+            if width not in wanted:
+                replaced += rows
+    # Swatch crops asked for, and those already made that are now stale (new bytes).
+    rects = dict.fromkeys(tuple(r) for r in crops)
+    for rendition in existing.values():
+        rect = crop_rect_of(rendition.name)
+        if rect is not None and stale(rendition.name):
+            rects[rect] = None
+    for rect in rects:
+        name = crop_name(rect)
+        if stale(name):
+            specs.append(crop_spec(rect))
+            if name in existing:
+                replaced.append(existing[name])
+    return _RenditionPlan(specs=specs, replaced=replaced)
+
+
+def renditions_ensure(
+    *,
+    item: MediaItem,
+    names: Sequence[str] | None = None,
+    crops: Sequence[tuple[int, int, int, int]] = (),
+    ladder: bool | None = None,
+    notify: bool = True,
+) -> list[Rendition]:
+    """Make the renditions that are missing or stale (R6, issue 14): the named sizes (all,
+    or those in `names`), the whole width ladder in every format (by default when all
+    names are asked), the swatch crops of `crops` (display-pixel rectangles), and the
+    placeholder. A published item's new renditions are copied into public storage in the
+    same transaction and the replaced ones' public copies go after commit; shop answers
+    showing it are re-projected (unless `notify` is False: the projection asking for a
+    crop is already writing them).
 
     Idempotent and safe to run twice at once: pixels are made outside any lock, and the
     rows are swapped under the item's row lock, so the last writer wins cleanly.
     """
     existing = {r.name: r for r in Rendition.objects.filter(media=item)}
-    focal = (item.focal_x, item.focal_y)
-    todo = [
-        s
-        for s in rendition_specs(names)
-        if _rendition_stale(existing.get(s.name), crop=s.crop, focal=focal)
-    ]
-    if not todo:
+    plan = _renditions_plan(
+        item,
+        existing,
+        names=names,
+        crops=crops,
+        ladder=names is None if ladder is None else ladder,
+    )
+    wants_placeholder = item.kind == MediaKind.IMAGE and (
+        not item.placeholder or any(rendition_role(s.name) == "ladder" for s in plan.specs)
+    )
+    if not plan and not wants_placeholder:
         return list(existing.values())
     try:
         source = _rendition_source(item)
@@ -872,25 +979,39 @@ def renditions_ensure(*, item: MediaItem, names: Sequence[str] | None = None) ->
         raise
     if source is None:
         return list(existing.values())
-    outputs = renditions_render(source, todo, focal=focal)
+    focal = (item.focal_x, item.focal_y)
+    outputs = renditions_render(source, plan.specs, focal=focal)
+    placeholder = placeholder_compute(source) if wants_placeholder else None
+    source_checksum = _rendition_source_checksum(item)
     stored: list[str] = []
     try:
         with transaction.atomic():
             locked = MediaItem.objects.select_for_update().filter(pk=item.pk).first()
             if locked is None:
                 return []  # deleted meanwhile
-            old = list(Rendition.objects.filter(media=item, name__in=[s.name for s in todo]))
+            if _rendition_source_checksum(locked) != source_checksum:
+                return list(Rendition.objects.filter(media=item))  # new bytes meanwhile
+            new_names = {output.name for _, output in outputs}
+            old = list(
+                Rendition.objects.filter(media=item).filter(
+                    Q(pk__in=[r.pk for r in plan.replaced]) | Q(name__in=new_names)
+                )
+            )
             Rendition.objects.filter(pk__in=[r.pk for r in old]).delete()
             made = []
-            for spec, output in outputs:
-                made.append(_rendition_create(item, spec.name, output, focal))
+            for _, output in outputs:
+                made.append(_rendition_create(item, output, focal, source_checksum))
                 stored.append(made[-1].file.name)
             files_delete_on_rollback(default_storage, stored)
             _files_delete_on_commit([r.file.name for r in old])
             public_files_release_on_commit(item_id=item.pk, names=[r.public_name for r in old])
+            if placeholder is not None and placeholder != locked.placeholder:
+                MediaItem.objects.filter(pk=item.pk).update(placeholder=placeholder)
+                item.placeholder = locked.placeholder = placeholder
             if locked.status == MediaStatus.PUBLISHED:
                 media_public_files_put(item=locked, renditions=made)
-                _media_changed(locked)  # new crops: answers carry their URLs
+                if notify:
+                    _media_changed(locked)  # new renditions: answers carry their URLs
     except BaseException:
         _files_delete(stored)
         raise
@@ -898,19 +1019,22 @@ def renditions_ensure(*, item: MediaItem, names: Sequence[str] | None = None) ->
 
 
 def _rendition_create(
-    item: MediaItem, name: str, output: RenditionOutput, focal: tuple[float, float]
+    item: MediaItem, output: RenditionOutput, focal: tuple[float, float], source_checksum: str
 ) -> Rendition:
     rendition = Rendition(
         tenant_id=item.tenant_id,
         media=item,
-        name=name,
+        name=output.name,
         checksum=hashlib.sha256(output.content).hexdigest(),
         width=output.width,
         height=output.height,
         focal_x=focal[0],
         focal_y=focal[1],
+        source_checksum=source_checksum,
     )
-    rendition.file.save(f"{name}.{output.extension}", ContentFile(output.content), save=False)
+    rendition.file.save(
+        f"{output.name}.{output.extension}", ContentFile(output.content), save=False
+    )
     rendition.save()
     return rendition
 
@@ -929,7 +1053,9 @@ def derivatives_missing_sweep(
     *, limit: int = SWEEP_BATCH, grace_seconds: float = SWEEP_GRACE_SECONDS
 ) -> int:
     """Make the renditions of images (draft or published) that have none: their task was
-    never queued (the broker was down at upload, see `_derivatives_enqueue`) or was lost.
+    never queued (the broker was down at upload, see `_derivatives_enqueue`) or was lost;
+    also of images with no placeholder yet, i.e. made before the width ladder existed
+    (every ladder run sets one), so an upgrade fills their `sources` in the background.
     Celery beat runs this every few minutes; items younger than `grace_seconds` are left to
     their own task. Returns how many items got renditions."""
     from datetime import timedelta
@@ -937,7 +1063,8 @@ def derivatives_missing_sweep(
     cutoff = timezone.now() - timedelta(seconds=grace_seconds)
     items = (
         MediaItem.objects.filter(kind=MediaKind.IMAGE, created_at__lt=cutoff)
-        .filter(renditions__isnull=True)
+        .filter(Q(renditions__isnull=True) | Q(placeholder={}))
+        .distinct()
         .select_related("tenant")
         .order_by("pk")[:limit]
     )

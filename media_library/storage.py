@@ -31,6 +31,8 @@ PUBLIC_ALIAS = "public"
 PUBLIC_CACHE_CONTROL = "public, max-age=31536000, immutable"
 PUBLIC_PREFIX = "media"
 HASH_LENGTH = 16  # hex digits of the SHA-256 in a public name (64 bits)
+# Formats we make renditions in but do not accept as uploads (not in FORMATS).
+RENDITION_ONLY_TYPES = {"avif": "image/avif"}
 
 
 def private_storage() -> Storage:
@@ -77,6 +79,8 @@ def public_content_type(name: str) -> tuple[str, bool]:
     """(MIME type, shown inline?) of a public file, from its extension: images, video and
     PDF display, anything else downloads (a crafted text file never renders as a page)."""
     ext = PurePosixPath(name).suffix.lower().lstrip(".")
+    if ext in RENDITION_ONLY_TYPES:
+        return RENDITION_ONLY_TYPES[ext], True
     for fmt in FORMATS.values():
         if ext in fmt.extensions and ext:
             return fmt.mime_type, fmt.inline

@@ -84,10 +84,20 @@ def answer_etag(number: str, digest: str) -> str:
     return hashlib.sha1(f"{number}\0{digest}".encode()).hexdigest()
 
 
-def media_payloads(*, tenant: Tenant | int, media_ids: Iterable[int]) -> dict[int, dict]:
+def media_payloads(
+    *,
+    tenant: Tenant | int,
+    media_ids: Iterable[int],
+    crops: dict[tuple[int, tuple[int, int, int, int]], dict] | None = None,
+) -> dict[int, dict]:
     """The MEDIA objects of the shop API (SPEC §3) for the *published* items among these ids:
     an item that is not published has no public URL, so it is not served (R22); nor is one
-    outside its availability window now (R27)."""
+    outside its availability window now (R27).
+
+    MEDIA carries `renditions` (named sizes), `sources` (the width ladder in AVIF, WebP
+    and JPEG for srcset) and `placeholder` (BlurHash and dominant colour), all made before
+    (at upload or publish, issue 14). A given `crops` dict is filled with the swatch crops
+    already made, {(media id, rect): {"url", "width", "height", "format"}}."""
     tenant_id = tenant if isinstance(tenant, int) else tenant.pk
     items = media_item_prefetch(
         MediaItem.objects.filter(
@@ -107,13 +117,60 @@ def media_payloads(*, tenant: Tenant | int, media_ids: Iterable[int]) -> dict[in
             "width": item.width,
             "height": item.height,
             "renditions": urls.renditions,
+            "sources": urls.sources,
+            "placeholder": item.placeholder or None,
         }
+        if crops is not None:
+            crops.update({(item.pk, rect): entry for rect, entry in urls.crops.items()})
     return payloads
 
 
-def answer_body(resolved: ResolvedMedia, media: dict[int, dict], published_at: str | None) -> dict:
+def _swatch_crops(resolved: Iterable[ResolvedMedia]) -> dict[int, set]:
+    """{media id: {crop rect}} of the image swatches with a crop in these resolutions."""
+    wanted: dict[int, set] = {}
+    for one in resolved:
+        for swatch in one.swatches:
+            if swatch.media is not None and swatch.crop is not None:
+                wanted.setdefault(swatch.media, set()).add(tuple(swatch.crop))
+    return wanted
+
+
+def swatch_crops_ensure(tenant_id: int, wanted: dict[int, set], known: dict) -> dict:
+    """The swatch crops the answers need that are not made yet, made now (R7, issue 14):
+    publishing makes them before its transaction (publishing.services); this is the
+    guarantee for every other path that projects (tenant copy, import, new bytes), on the
+    write side, never on a shop read. Returns the crops made, as `media_payloads` gives."""
+    from media_library.services import renditions_ensure
+
+    missing = {
+        media_id: rects
+        for media_id, rects in wanted.items()
+        if any((media_id, rect) not in known for rect in rects)
+    }
+    made: dict = {}
+    for item in MediaItem.objects.filter(
+        tenant_id=tenant_id, pk__in=list(missing), status=MediaStatus.PUBLISHED
+    ):
+        try:
+            with transaction.atomic():
+                renditions_ensure(item=item, names=(), crops=sorted(missing[item.pk]), notify=False)
+        except Exception:  # noqa: BLE001 - an unreadable file: the swatch goes without
+            logger.warning("could not cut the swatch crops of media %s", item.pk, exc_info=True)
+            continue
+        media_payloads(tenant=tenant_id, media_ids=[item.pk], crops=made)
+    return made
+
+
+def answer_body(
+    resolved: ResolvedMedia,
+    media: dict[int, dict],
+    published_at: str | None,
+    crops: dict | None = None,
+) -> dict:
     """The context-free part of a shop answer; items not in `media` (unpublished) are dropped
-    and the default image is picked again from what remains (R11, R22)."""
+    and the default image is picked again from what remains (R11, R22). An image swatch
+    with a crop carries `image`, the rectangle really cut out ({"url", "width", "height",
+    "format"}, from `crops`)."""
     primary_ids = [m for m in resolved.primary if m in media]
     swatches = []
     for swatch in resolved.swatches:
@@ -122,6 +179,8 @@ def answer_body(resolved: ResolvedMedia, media: dict[int, dict], published_at: s
             if swatch.media not in media:
                 continue
             entry["media"] = media[swatch.media]
+            if swatch.crop is not None:
+                entry["image"] = (crops or {}).get((swatch.media, tuple(swatch.crop)))
         swatches.append(entry)
     additional = {}
     for purpose, ids in resolved.additional.items():
@@ -340,7 +399,11 @@ def _project_chunk(tenant_id: int, product_ids: list[int]) -> ProjectionStats:
                 resolved_rows.append(
                     (product_id, variant_id, number, context, resolved, published_at)
                 )
-    media = media_payloads(tenant=tenant_id, media_ids=media_ids)
+    crops: dict = {}
+    media = media_payloads(tenant=tenant_id, media_ids=media_ids, crops=crops)
+    wanted = _swatch_crops(row[4] for row in resolved_rows)
+    if wanted:
+        crops.update(swatch_crops_ensure(tenant_id, wanted, crops))
 
     desired: dict[tuple[str, str, str], tuple[int, int | None, str]] = {}
     bodies: dict[tuple[int, str], str] = {}
@@ -349,7 +412,7 @@ def _project_chunk(tenant_id: int, product_ids: list[int]) -> ProjectionStats:
         key = (product_id, id(resolved), published_at)
         digest = rendered.get(key)
         if digest is None:
-            text = body_dumps(answer_body(resolved, media, published_at))
+            text = body_dumps(answer_body(resolved, media, published_at, crops))
             digest = rendered[key] = hashlib.sha1(text.encode()).hexdigest()
             bodies.setdefault((product_id, digest), text)
         desired[(number, context[0], context[1])] = (product_id, variant_id, digest)

@@ -190,13 +190,17 @@ def _renditions_prepare(tenant, product_ids, channel, locale) -> None:
     set_ids = [
         pk for pair in documents.values_list("draft_id", "published_id") for pk in pair if pk
     ]
-    media_ids = AssignmentEntry.objects.filter(
-        content_set_id__in=set_ids, media__isnull=False
-    ).values("media_id")
+    entries = AssignmentEntry.objects.filter(content_set_id__in=set_ids, media__isnull=False)
+    crops: dict[int, set] = {}
+    for media_id, *rect in entries.filter(crop_width__isnull=False).values_list(
+        "media_id", "crop_x", "crop_y", "crop_width", "crop_height"
+    ):
+        crops.setdefault(media_id, set()).add(tuple(rect))
     for item in MediaItem.objects.filter(
-        tenant=tenant, pk__in=media_ids, kind="image"
+        tenant=tenant, pk__in=entries.values("media_id"), kind="image"
     ).prefetch_related("renditions"):
-        renditions_ensure(item=item)
+        # The full ladder and the swatch crops, cut out (issue 14).
+        renditions_ensure(item=item, crops=sorted(crops.get(item.pk, ())))
 
 
 def product_ids_for(

@@ -217,12 +217,28 @@ MANIFEST_UPLOAD_KEEP_SECONDS = env.int("MANIFEST_UPLOAD_KEEP_SECONDS", default=0
 OUTBOUND_FETCH_ALLOWLIST = env.list("OUTBOUND_FETCH_ALLOWLIST", default=[])
 OUTBOUND_FETCH_TIMEOUT_SECONDS = env.float("OUTBOUND_FETCH_TIMEOUT_SECONDS", default=20.0)
 
-# Rendition sizes: name -> (width, height, crop around the focal point?)
+# Renditions (R6, issue 14; media_library/renditions.py), all made before any shop request:
+# at upload by the renditions queue, at publish for whatever is still missing.
+# Named sizes: name -> width, height, crop (cover the box around the focal point: a fixed
+# aspect ratio) or fit; the MEDIA payload's `renditions` map. Optional "formats" (default
+# ["auto"]: JPEG, PNG when the image has alpha; or "jpeg", "webp", "avif", "png").
 MEDIA_RENDITIONS = {
-    "thumb": {"width": 200, "height": 200, "crop": True},
+    "thumb": {"width": 200, "height": 200, "crop": True},  # square
     "gallery": {"width": 1200, "height": 1200, "crop": False},
+    "portrait": {"width": 800, "height": 1000, "crop": True},  # 4:5 gallery crop
     "swatch": {"width": 64, "height": 64, "crop": True},
 }
+# The responsive ladder: the whole image at each width (never upscaled) in each format;
+# the MEDIA payload's `sources` (srcset). JPEG becomes PNG for images with alpha.
+MEDIA_RENDITION_WIDTHS = env.list(
+    "MEDIA_RENDITION_WIDTHS", cast=int, default=[160, 320, 640, 1024, 1600, 2400]
+)
+MEDIA_RENDITION_FORMATS = env.list("MEDIA_RENDITION_FORMATS", default=["jpeg", "webp", "avif"])
+# Encoder settings per format, merged over media_library.renditions.ENCODERS (libvips
+# option names: Q, effort, interlace...).
+MEDIA_RENDITION_ENCODERS: dict[str, dict] = {}
+# A swatch's crop rectangle is cut out at publish, no larger than this on its long side.
+MEDIA_SWATCH_CROP_SIZE = env.int("MEDIA_SWATCH_CROP_SIZE", default=256)
 
 # Celery: eager unless a broker is configured.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")

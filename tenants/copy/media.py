@@ -77,6 +77,7 @@ NEW_ITEM_FIELDS = (
     "expires_at",
     "usage_rights",
     "served",
+    "placeholder",  # made with the renditions, which are copied too
 )
 FILE_FIELDS = ("file", "video_thumbnail", "video_captions")
 
@@ -245,6 +246,7 @@ class MediaCopier:
                     height=rendition.height,
                     focal_x=rendition.focal_x,
                     focal_y=rendition.focal_y,
+                    source_checksum=rendition.source_checksum,
                 )
                 stored = file_copy(source=rendition.file, target=copy.file)
                 if stored:

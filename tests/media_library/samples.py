@@ -112,3 +112,17 @@ def stored_files(root: str | Path) -> list[Path]:
     """Every file under the storage folder (MEDIA_ROOT)."""
     root = Path(root)
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def rendition_names(width: int) -> set[str]:
+    """Every rendition an image `width` px wide gets (R6, issue 14): the named sizes and
+    each rung of the width ladder in every format."""
+    from django.conf import settings
+
+    from media_library.renditions import ladder_name, ladder_widths
+
+    return set(settings.MEDIA_RENDITIONS) | {
+        ladder_name(w, fmt)
+        for w in ladder_widths(width)
+        for fmt in settings.MEDIA_RENDITION_FORMATS
+    }

@@ -6,7 +6,7 @@ from django.conf import settings
 from catalog.models import DimensionValue
 from media_library.models import MediaItem, Rendition
 from media_library.services import media_usage_describe
-from tests.media_library.samples import stored_files
+from tests.media_library.samples import rendition_names, stored_files
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 def test_delete_unused_item_removes_row_and_files(
     client_for, editor, image_item, django_capture_on_commit_callbacks
 ):
-    assert len(stored_files(settings.MEDIA_ROOT)) == 4  # original + 3 renditions
+    # original + 4 named sizes + the ladder (160 and its own 300 px) in 3 formats
+    assert len(stored_files(settings.MEDIA_ROOT)) == 1 + len(rendition_names(300))
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(editor).delete(f"/api/v1/tenants/acme/media/{image_item.pk}/")
     assert response.status_code == 204
@@ -41,7 +42,7 @@ def test_delete_in_use_is_409_listing_the_uses(client_for, editor, image_item, t
         }
     ]
     assert MediaItem.objects.filter(pk=image_item.pk).exists()
-    assert len(stored_files(settings.MEDIA_ROOT)) == 4
+    assert len(stored_files(settings.MEDIA_ROOT)) == 1 + len(rendition_names(300))
 
 
 def test_usage_description_is_used_when_a_model_offers_it():

@@ -15,7 +15,7 @@ from media_library.services import (
     media_item_upload,
 )
 from media_library.storage import private_storage, public_storage
-from tests.media_library.samples import two_colour_png, upload_file
+from tests.media_library.samples import rendition_names, two_colour_png, upload_file
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def test_renditions_are_served_once_published(client, editor, image_item):
     assert client.get(links["thumb"]).status_code == 404
     item = media_item_publish(item=image_item, user=None)
     urls = media_public_urls(MediaItem.objects.get(pk=item.pk)).renditions
-    assert set(urls) == {"thumb", "gallery", "swatch"}
+    assert set(urls) == {"thumb", "gallery", "portrait", "swatch"}
     for name, url in urls.items():
         rendition = item.renditions.get(name=name)
         assert url == public_storage().url(rendition.public_name)
@@ -164,7 +164,7 @@ def test_urls_without_a_request(image_item, settings):
 def test_publish_makes_missing_renditions_public(editor, image_item):
     image_item.renditions.all().delete()
     media_item_publish(item=image_item, user=None)
-    assert image_item.renditions.count() == 3
+    assert {r.name for r in image_item.renditions.all()} == rendition_names(300)
     assert not image_item.renditions.filter(public_name="").exists()
 
 

@@ -9,7 +9,14 @@ from media_library.models import MediaItem, Rendition
 from media_library.renditions import focal_crop_box
 from media_library.selectors import media_public_urls
 from media_library.services import media_item_upload, renditions_ensure
-from tests.media_library.samples import BLUE, RED, image_bytes, two_colour_png, upload_file
+from tests.media_library.samples import (
+    BLUE,
+    RED,
+    image_bytes,
+    rendition_names,
+    two_colour_png,
+    upload_file,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +34,18 @@ def test_renditions_are_made_after_upload_with_the_right_sizes(api_upload, edito
     # R6: thumb 200x200 crop, gallery fits 1200x1200, swatch 64x64 crop.
     response = api_upload(editor, "wide.jpg", image_bytes(2400, 1600), title="T", alt_text="A")
     item = MediaItem.objects.get(pk=response.json()["id"])
-    sizes = {r.name: (r.width, r.height) for r in item.renditions.all()}
-    assert sizes == {"thumb": (200, 200), "gallery": (1200, 800), "swatch": (64, 64)}
+    sizes = {r.name: (r.width, r.height) for r in item.renditions.all() if r.role == "named"}
+    assert sizes == {
+        "thumb": (200, 200),
+        "gallery": (1200, 800),
+        "portrait": (800, 1000),
+        "swatch": (64, 64),
+    }
     for rendition in item.renditions.all():
         assert _pixels(rendition).size == (rendition.width, rendition.height)
     # (tests run inside a transaction, so the response predates the on-commit task)
     again = client_for(editor).get(f"/api/v1/tenants/acme/media/{item.pk}/").json()
-    assert set(again["renditions"]) == {"thumb", "gallery", "swatch"}
+    assert set(again["renditions"]) == {"thumb", "gallery", "portrait", "swatch"}
 
 
 def test_small_images_are_not_upscaled(image_item):
@@ -112,7 +124,7 @@ def test_renditions_ensure_is_idempotent_and_fills_gaps(image_item):
     assert set(r.pk for r in renditions_ensure(item=image_item)) == ids
     image_item.renditions.filter(name="swatch").delete()
     made = renditions_ensure(item=image_item, names=["swatch"])
-    assert {r.name for r in made} == {"thumb", "gallery", "swatch"}
+    assert {r.name for r in made} == rendition_names(300)
 
 
 def test_transparent_png_keeps_alpha_in_png_renditions(api_upload, editor):

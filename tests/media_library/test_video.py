@@ -1,6 +1,7 @@
 """R6: a video gets a generated thumbnail and its duration unless a thumbnail is given."""
 
 import pytest
+from django.conf import settings
 
 from media_library.models import MediaItem
 from tests.media_library.samples import ffmpeg_video, image_bytes, upload_file
@@ -17,7 +18,7 @@ def test_real_video_gets_thumbnail_duration_and_renditions(api_upload, editor, t
     item = MediaItem.objects.get(pk=response.json()["id"])
     assert item.duration_seconds == pytest.approx(3.0, abs=0.2)
     assert item.video_thumbnail.name.endswith("-thumbnail.jpg")
-    assert {r.name for r in item.renditions.all()} == {"thumb", "gallery", "swatch"}
+    assert {r.name for r in item.renditions.all()} == set(settings.MEDIA_RENDITIONS)
     assert item.renditions.get(name="gallery").width == 160
 
 
