@@ -80,6 +80,25 @@ def test_publishing_a_product_using_an_expired_item_warns(demo, page, shot, axe_
     assert shop.ok, shop.text()
     ids = [m["id"] for m in shop.json()["primary"]]
     assert chrome.pk not in ids and brass.pk in ids
+
+    # A new draft using the (now published) expired item: nothing to publish with it, only
+    # the warning, and the button says what it does.
+    b.checkin(demo, lamp, editor, {"master": b.slots([brass, chrome])})
+    page.reload()
+    expect(page.locator("#doc-state")).to_have_text("Draft (not published)")
+    page.click('[data-action="publish"]')
+    page.click("#publish-intro-ok")
+    expect(page.locator("#deps-title")).to_have_text("Media shops will not show")
+    expect(page.locator("#deps-list")).to_be_hidden()
+    expect(page.locator("#deps-intro")).to_be_hidden()
+    expect(page.locator("#deps-expired-list li")).to_contain_text(
+        re.compile(rf"Expired on .*{year}.* — shops will not show it")
+    )
+    expect(page.locator("#deps-publish-all")).to_have_text("Publish anyway")
+    shot(page, "expired-only-warning")
+    assert_no_axe_violations(page, "publish dialog with only expired media")
+    page.click("#deps-publish-all")
+    expect(page.locator("#job-title")).to_have_text("Published")
     assert page.console_log.errors == []
 
 
