@@ -80,6 +80,9 @@ class MediaItemOutput(serializers.ModelSerializer):
         help_text="Stable URL of the file; public once the item is published."
     )
     renditions = serializers.SerializerMethodField(help_text="Rendition name -> URL.")
+    uploaded_by = serializers.SerializerMethodField(
+        help_text="Username of the uploader; null for imports and system uploads."
+    )
 
     class Meta:
         model = MediaItem
@@ -107,6 +110,7 @@ class MediaItemOutput(serializers.ModelSerializer):
             "public_url",
             "renditions",
             "version",
+            "uploaded_by",
             "created_at",
             "updated_at",
             "published_at",
@@ -121,6 +125,9 @@ class MediaItemOutput(serializers.ModelSerializer):
 
     def get_tags(self, item: MediaItem) -> list[str]:
         return sorted((t.name for t in item.tags.all()), key=str.lower)
+
+    def get_uploaded_by(self, item: MediaItem) -> str | None:
+        return item.created_by.get_username() if item.created_by_id else None
 
     def get_public_url(self, item: MediaItem) -> str:
         return self._urls(item).url
