@@ -107,3 +107,244 @@ def test_browse_search_facets_and_pages(demo, page, shot):
     assert not set(first_page) & set(second_page)
     shot(page, "list-page-2")
     assert page.console_log.errors == []
+
+
+DROP_FILES = """(files) => {
+  const transfer = new DataTransfer();
+  for (const f of files) {
+    const bytes = Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0));
+    transfer.items.add(new File([bytes], f.name, { type: f.type }));
+  }
+  return transfer;
+}"""
+
+
+def drop_files(page, files):
+    """Drop files on the drop zone as a user dragging them from the desktop would."""
+    import base64
+
+    payload = [
+        {"name": name, "type": mime, "b64": base64.b64encode(data).decode()}
+        for name, mime, data in files
+    ]
+    transfer = page.evaluate_handle(DROP_FILES, payload)
+    page.dispatch_event("#lib-drop", "dragenter", {"dataTransfer": transfer})
+    page.dispatch_event("#lib-drop", "drop", {"dataTransfer": transfer})
+
+
+def test_drag_and_drop_upload_with_per_file_errors(demo, page, shot):
+    before = MediaItem.objects.filter(tenant=demo).count()
+    log_in(page, username="demo-editor")
+    drop_files(
+        page,
+        [
+            ("beach-towel.png", "image/png", png_bytes()),
+            ("installer.png", "image/png", b"\x7fELF\x02\x01\x01" + b"\x00" * 64),
+            ("sandals.png", "image/png", png_bytes((20, 90, 160))),
+        ],
+    )
+    rows = page.locator("#lib-queue .queue-row")
+    expect(rows).to_have_count(3)
+    towel = page.locator('.queue-row[data-name="beach-towel.png"]')
+    expect(towel.locator('[data-field="title"]')).to_have_value("Beach towel")
+    towel.locator('[data-field="alt"]').fill("A striped beach towel")
+    # sandals.png is left without alt text: refused in words, like the executable.
+    shot(page, "queued")
+    page.click("#lib-upload")
+    expect(towel.locator(".queue-message")).to_have_text("Uploaded.")
+    expect(towel.locator(".progress")).to_have_attribute("aria-valuenow", "100")
+    bad = page.locator('.queue-row[data-name="installer.png"]')
+    expect(bad.locator(".queue-message")).to_have_text("Executable files are not accepted.")
+    sandals = page.locator('.queue-row[data-name="sandals.png"]')
+    expect(sandals.locator(".queue-message")).to_contain_text("Alt text is required for images.")
+    shot(page, "per-file-results")
+    assert MediaItem.objects.filter(tenant=demo).count() == before + 1
+
+    # Fix the refused image and upload again: only what failed is sent.
+    sandals.locator('[data-field="alt"]').fill("Blue sandals")
+    bad.get_by_role("button", name="Remove installer.png from the list").click()
+    page.click("#lib-upload")
+    expect(sandals.locator(".queue-message")).to_have_text("Uploaded.")
+    assert MediaItem.objects.filter(tenant=demo).count() == before + 2
+    item = MediaItem.objects.get(tenant=demo, original_filename="sandals.png")
+    assert (item.title, item.alt_text, item.created_by.username) == (
+        "Sandals",
+        "Blue sandals",
+        "demo-editor",
+    )
+    # The list shows the new items first, and the uploader facet counts them.
+    expect(tiles(page).first).to_contain_text("Sandals")
+    expect(facet(page, "uploaded_by", "demo-editor").locator(".facet-count")).to_have_text("2")
+    shot(page, "uploaded")
+    assert page.console_log.errors == []
+
+
+def test_item_page_edit_focal_point_publish(demo, page, shot):
+    item = MediaItem.objects.get(tenant=demo, original_filename="lamp-chrome.jpg")
+    log_in(page)
+    page.fill("#lib-q", "lamp chrome")
+    expect(tiles(page)).to_have_count(1)
+    tiles(page).first.locator("a").click()
+    page.wait_for_url(re.compile(rf"/workspace/demo/library/{item.pk}/"))
+    expect(page.locator("#item-title")).to_have_text("Desk lamp, chrome")
+    expect(page.locator("#item-status")).to_have_text("Draft")
+    expect(page.locator("#item-renditions .renditions li")).not_to_have_count(0)
+    shot(page, "item")
+
+    # Metadata and tags.
+    page.fill("#f-title", "Desk lamp, polished chrome")
+    page.fill("#f-alt", "Chrome desk lamp with a cream shade")
+    page.fill("#f-tags", "lamp, chrome, bestseller")
+    page.click("#meta-save")
+    expect(page.locator("#meta-state")).to_have_text("Saved.")
+    expect(page.locator("#item-title")).to_have_text("Desk lamp, polished chrome")
+    item.refresh_from_db()
+    assert item.title == "Desk lamp, polished chrome"
+    assert sorted(t.name for t in item.tags.all()) == ["bestseller", "chrome", "lamp"]
+
+    # A bad edit is refused in words and changes nothing.
+    page.fill("#f-alt", "")
+    page.click("#meta-save")
+    expect(page.locator("#item-error")).to_contain_text("Alt text is required for images.")
+    item.refresh_from_db()
+    assert item.alt_text == "Chrome desk lamp with a cream shade"
+    page.reload()
+
+    # Focal point: a click near the top left corner of the image.
+    old_thumb = page.locator('[data-rendition="thumb"] img').get_attribute("src")
+    stage = page.locator("#focal-stage img")
+    box = stage.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.2)
+    expect(page.locator("#item-error")).to_contain_text("Focal point saved")
+    expect(page.locator("#focal-readout")).to_contain_text("25% from the left, 20% from the top")
+    item.refresh_from_db()
+    assert abs(item.focal_x - 0.25) < 0.02 and abs(item.focal_y - 0.2) < 0.02
+    expect(page.locator('[data-rendition="thumb"] img')).not_to_have_attribute("src", old_thumb)
+    shot(page, "focal-point")
+
+    # Keyboard: arrows move the point (accessible without a mouse).
+    page.focus("#focal-stage")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#focal-readout")).to_contain_text("30% from the left")
+    expect(page.locator("#item-error")).to_contain_text("Focal point saved")
+
+    # Publish and unpublish (demo is an admin, so a publisher too).
+    page.click("#item-publish")
+    expect(page.locator("#item-status")).to_have_text("Published")
+    item.refresh_from_db()
+    assert item.status == MediaStatus.PUBLISHED
+    public = page.request.get(page.locator('[data-fact="Public URL"]').inner_text())
+    assert public.ok
+    shot(page, "published")
+    page.click("#item-unpublish")
+    expect(page.locator("#item-status")).to_have_text("Draft")
+    item.refresh_from_db()
+    assert item.status == MediaStatus.DRAFT
+    assert page.console_log.errors == []
+
+
+def test_roles_decide_what_the_item_page_offers_R1a(demo, page, shot):
+    item = MediaItem.objects.get(tenant=demo, original_filename="lamp-brass.jpg")
+    log_in(page, username="demo-editor", next_path=f"/workspace/demo/library/{item.pk}/")
+    expect(page.locator("#item-title")).to_have_text("Desk lamp, brass")
+    expect(page.locator("#item-publish")).to_have_count(0)  # editors do not publish
+    expect(page.locator("#meta-save")).to_be_visible()
+    # The API refuses a publish from an editor whatever the page offers.
+    token = page.context.cookies()
+    csrf = next(c["value"] for c in token if c["name"] == "csrftoken")
+    refused = page.request.post(
+        f"/api/v1/tenants/demo/media/{item.pk}/publish", headers={"X-CSRFToken": csrf}
+    )
+    assert refused.status == 403
+    page.context.clear_cookies()
+    log_in(page, username="demo-viewer", next_path=f"/workspace/demo/library/{item.pk}/")
+    expect(page.locator("#item-title")).to_have_text("Desk lamp, brass")
+    expect(page.locator("#meta-save")).to_have_count(0)
+    expect(page.locator("#f-title")).to_be_disabled()
+    expect(page.locator("#item-delete")).to_have_count(0)
+    page.goto("/workspace/demo/library/")
+    expect(page.locator("#lib-drop")).to_have_count(0)
+    expect(page.locator("#lib-bulk-action")).to_have_count(0)
+    shot(page, "viewer-library")
+    assert page.console_log.errors == []
+
+
+def test_pdf_and_video_previews(demo, page, shot):
+    pdf = MediaItem.objects.get(tenant=demo, kind="document")
+    log_in(page, next_path=f"/workspace/demo/library/{pdf.pk}/")
+    page.wait_for_function("() => document.querySelector('#pdf-page')?.naturalWidth > 100")
+    shot(page, "pdf-first-page")
+    video = MediaItem.objects.get(tenant=demo, kind="video")
+    page.goto(f"/workspace/demo/library/{video.pk}/")
+    player = page.locator("#item-video")
+    expect(player).to_be_visible()
+    page.wait_for_function("() => document.querySelector('#item-video').readyState >= 1")
+    page.evaluate("document.querySelector('#item-video').muted = true")
+    page.evaluate("document.querySelector('#item-video').play()")
+    page.wait_for_function("() => document.querySelector('#item-video').currentTime > 0")
+    shot(page, "video-plays")
+    assert page.console_log.errors == []
+
+
+def test_bulk_actions_on_a_selection(demo, page, shot):
+    log_in(page)
+    facet(page, "tag", "lamp").click()
+    expect(tiles(page)).to_have_count(2)
+    page.check("#lib-select-all")
+    expect(page.locator("#lib-selected")).to_have_text("2 selected")
+
+    page.select_option("#lib-bulk-action", "tags_add")
+    page.fill("#lib-bulk-value", "lighting, sale")
+    page.click("#lib-bulk-apply")
+    expect(page.locator("#lib-error")).to_contain_text("Add tags to 2 items: done.")
+    lamps = MediaItem.objects.filter(tenant=demo, tags__name="lamp")
+    for lamp in lamps:
+        assert {"lighting", "sale"} <= {t.name for t in lamp.tags.all()}
+
+    page.select_option("#lib-bulk-action", "title")
+    page.fill("#lib-bulk-value", "Lamp {n} – {title}")
+    page.click("#lib-bulk-apply")
+    expect(page.locator("#lib-error")).to_contain_text("Retitle 2 items: done.")
+    assert sorted(lamps.values_list("title", flat=True))[0].startswith("Lamp 1 – Desk lamp")
+
+    # A refused bulk edit changes nothing and names each item with its reason.
+    page.select_option("#lib-bulk-action", "alt_text")
+    page.fill("#lib-bulk-value", "")
+    page.click("#lib-bulk-apply")
+    expect(page.locator("#lib-error")).to_contain_text("2 of 2 item(s) could not be changed")
+    expect(page.locator("#lib-error li")).to_have_count(2)
+    expect(page.locator("#lib-error")).to_contain_text("Alt text is required for images.")
+    shot(page, "bulk-refused")
+    assert all(lamp.alt_text for lamp in lamps)
+
+    page.select_option("#lib-bulk-action", "publish")
+    page.click("#lib-bulk-apply")
+    page.click("#confirm-ok")
+    expect(page.locator("#lib-error")).to_contain_text("Publish 2 items: done.")
+    assert set(lamps.values_list("status", flat=True)) == {"published"}
+    expect(tiles(page).locator(".badge-published")).to_have_count(2)
+
+    # Delete: the demo assigns one lamp to LAMP-001, so nothing is deleted and it says why.
+    page.select_option("#lib-bulk-action", "delete")
+    page.click("#lib-bulk-apply")
+    page.click("#confirm-ok")
+    expect(page.locator("#lib-error")).to_contain_text("could not be changed, so none was")
+    expect(page.locator("#lib-error")).to_contain_text("still used")
+    assert lamps.count() == 2
+    shot(page, "bulk-delete-refused")
+
+    # Unused items can go: filter them, select, delete.
+    page.click("#lib-clear")
+    page.fill("#lib-q", "swatch")
+    facet(page, "unused", "true").click()
+    unused = tiles(page).count()
+    assert unused > 0
+    page.check("#lib-select-all")
+    page.select_option("#lib-bulk-action", "delete")
+    page.click("#lib-bulk-apply")
+    page.click("#confirm-ok")
+    expect(page.locator("#lib-error")).to_contain_text(f"Delete {unused} item")
+    expect(page.locator("#lib-items .empty-block")).to_be_visible()
+    expect(page.locator("#lib-selected")).to_have_text("Select all on this page")
+    shot(page, "bulk-deleted")
+    assert page.console_log.errors == []

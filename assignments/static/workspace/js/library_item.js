@@ -192,7 +192,7 @@ function renderFacts() {
     ["Public URL", item.status === "published" ? item.public_url : "None while a draft"],
     ["Checksum", item.checksum],
   ].filter(Boolean);
-  $("#item-facts").replaceChildren(...rows.flatMap(([k, v]) => [h("dt", { text: k }), h("dd", { text: v })]));
+  $("#item-facts").replaceChildren(...rows.flatMap(([k, v]) => [h("dt", { text: k }), h("dd", { text: v, dataset: { fact: k } })]));
 }
 
 function usageText(entry) {

@@ -58,7 +58,7 @@ function primarySection(content, scope, slots, can) {
         class: "btn btn-primary",
         "data-add": "primary",
         onclick: async () => {
-          const ids = await openPicker({ multiple: true });
+          const ids = await openPicker({ multiple: true, assigned: slots.primary });
           if (ids && ids.length)
             edit((c) => {
               const target = slotsOf(c, scope, { create: true }).primary;
@@ -129,7 +129,7 @@ function additionalSection(content, scope, slots, can) {
         class: "btn",
         "data-add": "additional",
         onclick: async () => {
-          const ids = await openPicker({ multiple: true });
+          const ids = await openPicker({ multiple: true, assigned: slots.additional.map((e) => e.media) });
           if (ids && ids.length)
             edit((c) => {
               const target = slotsOf(c, scope, { create: true }).additional;
