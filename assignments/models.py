@@ -1,7 +1,8 @@
 """Assignment documents (one per product x channel x locale), their content and history.
 
-Content is relational on purpose: every entry points at its MediaItem with PROTECT, so
-"where is this media used" is one query and used media cannot be deleted (R5). A document
+Content is relational on purpose: every entry points at its MediaItem, so "where is this
+media used" is one query; media used by current content cannot be deleted (R5, R26), while
+old versions keep ids of deleted items and report them missing when restored. A document
 never edits published or checked-in content in place: each state (working, draft,
 published, every version) is a ContentSet, and states share sets where they are equal
 (check-in turns the working set into the draft and a version; publish points at the draft).
@@ -168,11 +169,16 @@ class AssignmentEntry(TenantOwned):
     variant_number = models.CharField(max_length=100, blank=True, db_default="")
     slot = models.CharField(max_length=10, choices=Slot.choices)
     position = models.PositiveIntegerField(default=0)
+    # History never blocks deleting media (R26): old versions keep the id as they were, so
+    # the reference is not enforced by the database; the media library refuses a delete
+    # while current content (working, draft, published) uses the item, and writers of
+    # current content lock the items they name (`media_rows_share_lock`) so neither races.
     media = models.ForeignKey(
         "media_library.MediaItem",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="assignment_entries",
     )
     purpose = models.ForeignKey(

@@ -549,3 +549,194 @@ def product_has_published_content(*, product) -> bool:
     return AssignmentDocument.objects.filter(
         tenant_id=product.tenant_id, product=product, published__isnull=False
     ).exists()
+
+
+def _entry_usage(row: Mapping, *, state: str, document: Mapping) -> dict:
+    """One use of a media item by an assignment entry in one state of a document (R26)."""
+    scope = row["scope"]
+    entity = (
+        row["combination"] or "dimension"
+        if scope == "dimension"
+        else f"variant {row['variant_number'] or '?'}"
+        if scope == "variant"
+        else "master"
+    )
+    where = (
+        f"{document['product__number']} ({document['channel__code']}/{document['locale__code']})"
+    )
+    description = f"{where} {state}: {entity} {row['slot']} #{row['position'] + 1}"
+    return {
+        "type": "assignment entry",
+        "model": "assignments.assignmententry",
+        "id": row["pk"],
+        "label": description,
+        "description": description,
+        "product": document["product__number"],
+        "channel": document["channel__code"],
+        "locale": document["locale__code"],
+        "state": state,
+        "scope": scope,
+        "values": row["dimension_values"] or None,
+        "variant": row["variant_number"] or None,
+        "slot": row["slot"],
+        "position": row["position"],
+        "purpose": row["purpose__code"],
+        "categories": [],
+    }
+
+
+def media_usages(*, item: MediaItem, history: bool = True) -> dict[str, list[dict]]:
+    """Where-used of one media item (R26), a MEDIA_USAGE_HOOKS entry: every current use
+    (the working copy, draft and published content of each document, category images,
+    swatches of dimension values) and, apart, the old versions that reference it.
+
+    A fixed number of queries whatever the number of uses. Assignment uses carry the
+    product's categories (per channel) so the library can show them.
+    """
+    from catalog.models import DimensionValue
+
+    tenant_id = item.tenant_id
+    set_ids = set(
+        AssignmentEntry.objects.filter(tenant_id=tenant_id, media_id=item.pk).values_list(
+            "content_set_id", flat=True
+        )
+    )
+    states: dict[int, list[tuple[str, dict]]] = {}
+    if set_ids:
+        documents = AssignmentDocument.objects.filter(tenant_id=tenant_id).filter(
+            Q(working_id__in=set_ids) | Q(draft_id__in=set_ids) | Q(published_id__in=set_ids)
+        )
+        for document in documents.values(
+            "pk",
+            "product_id",
+            "product__number",
+            "channel__code",
+            "locale__code",
+            "working_id",
+            "draft_id",
+            "published_id",
+        ):
+            for state in ("working", "draft", "published"):
+                set_id = document[f"{state}_id"]
+                if set_id in set_ids:
+                    states.setdefault(set_id, []).append((state, document))
+    current: list[dict] = []
+    if states:
+        rows = (
+            AssignmentEntry.objects.filter(content_set_id__in=states, media_id=item.pk)
+            .values(
+                "pk",
+                "content_set_id",
+                "scope",
+                "combination",
+                "dimension_values",
+                "variant_number",
+                "slot",
+                "position",
+                "purpose__code",
+            )
+            .order_by("content_set_id", "scope", "combination", "slot", "position", "pk")
+        )
+        for row in rows:
+            for state, document in states[row["content_set_id"]]:
+                current.append(_entry_usage(row, state=state, document=document))
+        product_ids = {d["product_id"] for uses in states.values() for _, d in uses}
+        categories: dict[str, list[dict]] = {}
+        for number, path, channel in (
+            Category.products.through.objects.filter(product_id__in=product_ids)
+            .values_list("product__number", "category__path", "category__channel__code")
+            .order_by("category__path")
+        ):
+            categories.setdefault(number, []).append({"path": path, "channel": channel})
+        for usage in current:
+            usage["categories"] = categories.get(usage["product"], [])
+        current.sort(key=lambda u: (u["product"], u["channel"], u["locale"], u["state"]))
+    for assignment in CategoryMedia.objects.filter(
+        Q(draft_media_id=item.pk) | Q(published_media_id=item.pk), tenant_id=tenant_id
+    ).values(
+        "pk",
+        "category_id",
+        "category__path",
+        "category__channel__code",
+        "draft_media_id",
+        "published_media_id",
+    ):
+        for state in ("draft", "published"):
+            if assignment[f"{state}_media_id"] != item.pk:
+                continue
+            channel, path = assignment["category__channel__code"], assignment["category__path"]
+            description = f"category {channel}:{path} default image ({state})"
+            current.append(
+                {
+                    "type": "category media",
+                    "model": "assignments.categorymedia",
+                    "id": assignment["pk"],
+                    "label": description,
+                    "description": description,
+                    "product": None,
+                    "channel": channel,
+                    "locale": None,
+                    "state": state,
+                    "scope": "category",
+                    "category": {"id": assignment["category_id"], "path": path},
+                    "slot": "default_image",
+                }
+            )
+    for value in DimensionValue.objects.filter(tenant_id=tenant_id, swatch_media_id=item.pk):
+        label = str(value)
+        current.append(
+            {
+                "type": "dimension value",
+                "model": "catalog.dimensionvalue",
+                "id": value.pk,
+                "label": label,
+                "description": f"dimension value {label}",
+                "product": None,
+                "channel": None,
+                "locale": None,
+                "state": "catalog",
+                "scope": "dimension value",
+                "slot": "swatch",
+                "dimension": value.dimension,
+                "value": value.value,
+            }
+        )
+    past: list[dict] = []
+    if history and set_ids:
+        from .models import DocumentVersion
+
+        versions = (
+            DocumentVersion.objects.filter(tenant_id=tenant_id, content_id__in=set_ids)
+            .values(
+                "number",
+                "content_id",
+                "created_at",
+                "created_by__username",
+                "document__product__number",
+                "document__channel__code",
+                "document__locale__code",
+            )
+            .order_by("document__product__number", "document_id", "-number")
+        )
+        slots: dict[int, list[str]] = {}
+        for set_id, slot in (
+            AssignmentEntry.objects.filter(content_set_id__in=set_ids, media_id=item.pk)
+            .values_list("content_set_id", "slot")
+            .order_by("content_set_id", "slot")
+        ):
+            if slot not in slots.setdefault(set_id, []):
+                slots[set_id].append(slot)
+        for version in versions:
+            past.append(
+                {
+                    "product": version["document__product__number"],
+                    "channel": version["document__channel__code"],
+                    "locale": version["document__locale__code"],
+                    "version": version["number"],
+                    "checked_in_at": version["created_at"],
+                    "checked_in_by": version["created_by__username"],
+                    "slots": slots.get(version["content_id"], []),
+                    "current": version["content_id"] in states,
+                }
+            )
+    return {"current": current, "history": past}

@@ -382,6 +382,39 @@ def _ids_of_tenant(model, tenant: Tenant, ids: Iterable[int]) -> set[int]:
     return found
 
 
+def media_rows_share_lock(*, tenant: Tenant | int, ids: Iterable[int]) -> set[int]:
+    """The tenant's media items among `ids`, locked against deletion until commit (R26).
+
+    Entries reference media without a database constraint (history outlives a deleted
+    item), so current content takes the lock the constraint would have: FOR KEY SHARE on
+    PostgreSQL (it waits for a delete that holds the item, and blocks one that comes after,
+    without blocking other writers naming the same item). SQLite serialises writers."""
+    ids = sorted(set(ids))
+    tenant_id = tenant if isinstance(tenant, int) else tenant.pk
+    if not ids:
+        return set()
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        found = set()
+        for chunk in _chunks(ids):
+            found.update(
+                MediaItem.objects.filter(tenant_id=tenant_id, pk__in=chunk).values_list(
+                    "pk", flat=True
+                )
+            )
+        return found
+    found: set[int] = set()
+    table = MediaItem._meta.db_table
+    with connection.cursor() as cursor:
+        for chunk in _chunks(ids):
+            cursor.execute(
+                f'SELECT id FROM "{table}" WHERE tenant_id = %s AND id = ANY(%s) '
+                "ORDER BY id FOR KEY SHARE",
+                [tenant_id, list(chunk)],
+            )
+            found.update(row[0] for row in cursor.fetchall())
+    return found
+
+
 def _new_documents_check(*, tenant: Tenant, documents: Sequence[AssignmentDocument]) -> None:
     """Documents to create: product, channel and locale must all be the tenant's (R1)."""
     refused = NotFound("Product, channel and locale must belong to the tenant.", field="product")
@@ -411,7 +444,7 @@ def _rows_check(*, tenant: Tenant, items: Sequence[ContentItem]) -> None:
                 purposes.add(row["purpose_id"])
             if row["variant_id"] is not None:
                 variants.add((row["variant_id"], product_id))
-    unknown = sorted(media - _ids_of_tenant(MediaItem, tenant, media))
+    unknown = sorted(media - media_rows_share_lock(tenant=tenant, ids=media))
     if unknown:
         raise ValidationFailed([("media", f"Unknown media {unknown[0]}.")])
     unknown = sorted(purposes - _ids_of_tenant(Purpose, tenant, purposes))
@@ -499,7 +532,8 @@ def _refuse_held(document: AssignmentDocument, user: AbstractBaseUser | None, ac
 def start_entries_load(*, set_ids: Iterable[int]) -> dict[int, list[dict]]:
     """The entry rows (`ENTRY_FIELDS`) a new working copy takes from each of these sets, in
     position order per entity and slot. Entries of variants deleted since are history only:
-    they are left out, so editing never fails on a variant that no longer exists. Shared by
+    they are left out, so editing never fails on a variant that no longer exists; so are
+    entries of media items deleted since (R26, see `missing_media_entries`). Shared by
     the check-out (which copies them) and the manifest importer (which overlays its rows
     on them), so both start from exactly the same content (R12)."""
     ids = sorted({pk for pk in set_ids if pk is not None})
@@ -509,6 +543,10 @@ def start_entries_load(*, set_ids: Iterable[int]) -> dict[int, list[dict]]:
             AssignmentEntry.objects.filter(content_set_id__in=chunk)
             .exclude(
                 Q(scope=Scope.VARIANT) & ~Exists(Variant.objects.filter(pk=OuterRef("variant_id")))
+            )
+            .exclude(
+                Q(media_id__isnull=False)
+                & ~Exists(MediaItem.objects.filter(pk=OuterRef("media_id")))
             )
             .values("content_set_id", *ENTRY_FIELDS)
             .order_by("content_set_id", "pk")
@@ -522,6 +560,11 @@ def _entries_copy(*, source_id: int | None, target: ContentSet) -> int:
     if source_id is None:
         return 0
     rows = start_entries_load(set_ids=[source_id])[source_id]
+    # An item deleted between the load and this insert (only history named it) is left out.
+    kept = media_rows_share_lock(
+        tenant=target.tenant_id, ids=[r["media_id"] for r in rows if r["media_id"] is not None]
+    )
+    rows = [r for r in rows if r["media_id"] is None or r["media_id"] in kept]
     return _entries_insert(tenant_id=target.tenant_id, rows=((target.pk, row) for row in rows))
 
 
@@ -543,6 +586,10 @@ def _content_set_create(
 
 
 def _content_set_fill(*, content_set: ContentSet, valid: ValidContent) -> None:
+    wanted = {r["media_id"] for r in valid.rows if r["media_id"] is not None}
+    gone = sorted(wanted - media_rows_share_lock(tenant=content_set.tenant_id, ids=wanted))
+    if gone:  # deleted since the content was validated
+        raise ValidationFailed([("media", f"Unknown media {gone[0]}.")])
     content_set.entries.all().delete()
     content_set.matrix = list(valid.matrix)
     content_set.save(update_fields=["matrix"])
@@ -993,14 +1040,39 @@ def document_version_restore(
     _refuse_held_by_other(document, user, "restore a version")
     if document.working_id is not None:
         document.working.delete()
+    missing = missing_media_entries(set_id=version.content_id)
     document.working = _content_set_create(document=document, user=user, copy_of=version.content_id)
     if document.checked_out_by_id is None:
         document.checked_out_by = user
         document.checked_out_at = timezone.now()
         document.saved_at = None
     document.save()
-    _event(document, DocumentAction.RESTORE, user, version=document.version, restored=number)
+    detail = {"restored": number, **({"missing": missing} if missing else {})}
+    _event(document, DocumentAction.RESTORE, user, version=document.version, **detail)
+    document.restore_missing = missing
     return document
+
+
+def missing_media_entries(*, set_id: int) -> list[dict]:
+    """Entries of a content set whose media item was deleted since (history keeps the id,
+    R26): what restoring it leaves out, reported to the user."""
+    rows = (
+        AssignmentEntry.objects.filter(content_set_id=set_id, media_id__isnull=False)
+        .exclude(Exists(MediaItem.objects.filter(pk=OuterRef("media_id"))))
+        .values("media_id", "scope", "combination", "variant_number", "slot", "position")
+        .order_by("pk")
+    )
+    return [
+        {
+            "media": row["media_id"],
+            "scope": row["scope"],
+            "entity": row["combination"] or row["variant_number"] or row["scope"],
+            "slot": row["slot"],
+            "position": row["position"],
+            "reason": f"Media item {row['media_id']} was deleted.",
+        }
+        for row in rows
+    ]
 
 
 @transaction.atomic

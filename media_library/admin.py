@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from tenants.admin_base import TenantScopedAdmin, TenantScopedInline, roles
 from tenants.exceptions import DomainError
@@ -11,7 +12,7 @@ from tenants.exceptions import DomainError
 from . import services
 from .forms import CHANGE_FIELDS, MediaItemChangeForm, MediaItemUploadForm
 from .models import MediaItem, MediaTag, Rendition
-from .selectors import media_public_urls
+from .selectors import media_file_versions, media_item_usage, media_public_urls
 
 
 def _thumbnail(item: MediaItem, request=None) -> str:
@@ -48,6 +49,7 @@ class MediaItemAdmin(TenantScopedAdmin):
         "display_name",
         "kind",
         "status",
+        "availability",
         "mime_type",
         "size",
         "tenant",
@@ -69,6 +71,10 @@ class MediaItemAdmin(TenantScopedAdmin):
         "public_link",
         "published_at",
         "created_by",
+        "file_version",
+        "availability",
+        "file_versions",
+        "where_used",
     ]
     inlines = [RenditionInline]
     actions = ["publish_selected", "unpublish_selected", "unpublish_selected_force"]
@@ -98,6 +104,7 @@ class MediaItemAdmin(TenantScopedAdmin):
             "preview",
             *CHANGE_FIELDS,
             "tag_names",
+            "replace_file",
             *[f for f in self.readonly_fields if f != "preview"],
         ]
 
@@ -114,6 +121,46 @@ class MediaItemAdmin(TenantScopedAdmin):
 
     def service_delete(self, request, obj):
         services.media_item_delete(item=obj, user=request.user)
+
+    @admin.display(description="Availability")
+    def availability(self, obj: MediaItem) -> str:
+        """R27: available, scheduled (not yet) or expired."""
+        return obj.availability()
+
+    @admin.display(description="File versions")
+    def file_versions(self, obj: MediaItem) -> str:
+        """R25: every file the item has had, newest first; the current one marked."""
+        rows = media_file_versions(item=obj)
+        return format_html_join(
+            mark_safe("<br>"),
+            "v{} {} {} · {} · {} bytes · sha256 {}… · {} {}",
+            (
+                (
+                    r["number"],
+                    "(current)" if r["current"] else "",
+                    r["action"],
+                    r["original_filename"],
+                    r["size"],
+                    r["checksum"][:12],
+                    r["created_by"] or "—",
+                    r["created_at"].strftime("%Y-%m-%d %H:%M") if r["created_at"] else "",
+                )
+                for r in rows
+            ),
+        )
+
+    @admin.display(description="Where used")
+    def where_used(self, obj: MediaItem) -> str:
+        """R26: current uses (which block a delete), then how many old versions refer to it."""
+        usage = media_item_usage(item=obj)
+        if not usage["current"] and not usage["history"]:
+            return "Not used."
+        lines = [u["description"] for u in usage["current"][:50]]
+        if len(usage["current"]) > 50:
+            lines.append(f"... and {len(usage['current']) - 50} more")
+        if usage["history"]:
+            lines.append(f"History: {len(usage['history'])} old version(s) (never block a delete)")
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
 
     @admin.display(description="")
     def thumbnail(self, obj: MediaItem) -> str:

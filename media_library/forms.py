@@ -11,6 +11,7 @@ from django import forms
 from tenants.exceptions import DomainError, ValidationFailed
 
 from . import services
+from .availability import availability_window_check
 from .models import MediaItem
 from .validation import upload_inspect
 
@@ -104,13 +105,23 @@ CHANGE_FIELDS = [
     "transcript",
     "focal_x",
     "focal_y",
+    "available_from",
+    "expires_at",
+    "usage_rights",
 ]
 
 
 class MediaItemChangeForm(forms.ModelForm):
-    """Change form: metadata and focal point, saved through media_item_update."""
+    """Change form: metadata, focal point and availability dates, saved through
+    media_item_update; an optional new file goes through media_item_file_replace (R25)."""
 
     tag_names = forms.CharField(required=False, label="Tags", help_text="Comma-separated.")
+    replace_file = forms.FileField(
+        required=False,
+        label="Replace file",
+        help_text="New bytes for this item (same kind): id, assignments and link are kept; "
+        "the current file stays restorable as a file version.",
+    )
     user = None
 
     class Meta:
@@ -140,12 +151,28 @@ class MediaItemChangeForm(forms.ModelForm):
             wanted = cleaned.get("display_name", "").strip()
             if wanted and wanted != item.display_name:
                 services.display_name_rename_check(item=item, wanted=wanted)
+            availability_window_check(cleaned.get("available_from"), cleaned.get("expires_at"))
+            upload = cleaned.get("replace_file")
+            if upload is not None:
+                kind = upload_inspect(upload).kind
+                if kind != item.kind:
+                    article = "An" if item.kind[0] in "aeiou" else "A"
+                    reason = f"{article} {item.kind} can only be replaced by another {item.kind}."
+                    raise ValidationFailed([("replace_file", reason)])
+                upload.seek(0)
         except DomainError as exc:
+            if exc.field == "file":
+                exc.field = "replace_file"
+            add_domain_error(self, exc)
             add_domain_error(self, exc)
         return cleaned
 
     def save(self, commit=True):
         data = self.cleaned_data
+        if data.get("replace_file") is not None:
+            self.instance, _ = services.media_item_file_replace(
+                item=self.instance, file=data["replace_file"], user=self.user
+            )
         self.instance = services.media_item_update(
             item=self.instance,
             user=self.user,

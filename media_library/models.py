@@ -80,6 +80,16 @@ class MediaItem(TenantOwned):
     source_provider = models.CharField(max_length=100, blank=True)
     source_id = models.CharField(max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # R25: the number of the file version the item shows now (MediaFileVersion.number).
+    file_version = models.PositiveIntegerField(default=1)
+    # R27: outside [available_from, expires_at) the item is in no shop answer. `served` is
+    # what the read model was last told (the beat task flips it when a date passes).
+    available_from = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    usage_rights = models.TextField(blank=True, help_text="Licence, credit, restrictions.")
+    served = models.BooleanField(
+        default=True, help_text="Inside its availability window when last checked (R27)."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -93,12 +103,20 @@ class MediaItem(TenantOwned):
             models.UniqueConstraint(
                 fields=["tenant", "display_name"], name="media_unique_display_name"
             ),
+            models.CheckConstraint(
+                condition=models.Q(available_from__isnull=True)
+                | models.Q(expires_at__isnull=True)
+                | models.Q(available_from__lt=models.F("expires_at")),
+                name="media_availability_window_order",
+            ),
         ]
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["tenant", "kind"]),
             models.Index(fields=["tenant", "status"]),
             models.Index(fields=["tenant", "source_provider", "source_id"]),
+            models.Index(fields=["served", "expires_at"], name="media_served_expires"),
+            models.Index(fields=["served", "available_from"], name="media_served_from"),
         ]
 
     def __str__(self) -> str:
@@ -107,6 +125,58 @@ class MediaItem(TenantOwned):
     @property
     def is_published(self) -> bool:
         return self.status == MediaStatus.PUBLISHED
+
+    def availability(self, now=None) -> str:
+        """`available`, `scheduled` (window not open yet) or `expired` (R27)."""
+        from django.utils import timezone
+
+        now = now or timezone.now()
+        if self.available_from is not None and self.available_from > now:
+            return "scheduled"
+        if self.expires_at is not None and self.expires_at <= now:
+            return "expired"
+        return "available"
+
+
+def version_upload_to(instance: "MediaFileVersion", filename: str) -> str:
+    return f"tenants/{instance.tenant_id}/media/{instance.media.public_id}/{filename}"
+
+
+class FileVersionAction(models.TextChoices):
+    UPLOAD = "upload", "Uploaded"
+    REPLACE = "replace", "Replaced"
+    RESTORE = "restore", "Restored"
+
+
+class MediaFileVersion(TenantOwned):
+    """One file an item has had (R25): who put it there, when, and its checksum. The item's
+    `file` names the current one; a restore appends a version naming an older file."""
+
+    media = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="file_versions")
+    number = models.PositiveIntegerField()
+    action = models.CharField(max_length=10, choices=FileVersionAction.choices)
+    restored_from = models.PositiveIntegerField(null=True, blank=True)
+    file = models.FileField(upload_to=version_upload_to, max_length=500)
+    original_filename = models.CharField(max_length=255)
+    mime_type = models.CharField(max_length=100)
+    size = models.BigIntegerField()
+    checksum = models.CharField(max_length=64)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["media", "number"], name="media_file_version_unique")
+        ]
+        ordering = ["media", "-number"]
+
+    def __str__(self) -> str:
+        return f"{self.media_id} v{self.number}"
 
 
 class Rendition(TenantOwned):

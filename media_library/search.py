@@ -29,7 +29,8 @@ SORTS = {
     "name": ("display_name", "pk"),
     "largest": ("-size", "-pk"),
 }
-FACETS = ("kind", "status", "tag", "uploaded_by", "month", "unused", "missing_alt")
+FACETS = ("kind", "status", "availability", "tag", "uploaded_by", "month", "unused", "missing_alt")
+AVAILABILITY = ("available", "scheduled", "expired")
 TAG_FACET_LIMIT = 30
 UPLOADER_FACET_LIMIT = 30
 MONTH_FACET_LIMIT = 24
@@ -48,6 +49,7 @@ class LibraryFilters:
     uploaded_by: str | None = None  # a username; "" for items nobody uploaded (imports)
     uploaded_after: dt.date | None = None
     uploaded_before: dt.date | None = None
+    availability: str | None = None  # R27: available, scheduled or expired (now)
     ids: tuple[int, ...] = field(default=())
 
 
@@ -76,6 +78,17 @@ def _missing_alt() -> Q:
     return Q(kind=MediaKind.IMAGE) & (Q(alt_text="") | Q(alt_text__regex=r"^\s+$"))
 
 
+def _availability(state: str, now: dt.datetime) -> Q:
+    """The same rule as MediaItem.availability() (R27), as a condition."""
+    scheduled = Q(available_from__gt=now)
+    expired = Q(expires_at__lte=now) & ~scheduled
+    if state == "scheduled":
+        return scheduled
+    if state == "expired":
+        return expired
+    return ~scheduled & ~Q(expires_at__lte=now)
+
+
 def _filtered(items: QuerySet[MediaItem], filters: LibraryFilters) -> QuerySet[MediaItem]:
     if filters.ids:
         items = items.filter(pk__in=filters.ids)
@@ -102,6 +115,8 @@ def _filtered(items: QuerySet[MediaItem], filters: LibraryFilters) -> QuerySet[M
         items = items.filter(
             created_at__lt=_day_start(filters.uploaded_before + dt.timedelta(days=1))
         )
+    if filters.availability:
+        items = items.filter(_availability(filters.availability, timezone.now()))
     for word in filters.q.split():
         items = items.filter(
             Q(display_name__icontains=word)
@@ -159,6 +174,11 @@ def media_library_facets(
     if "status" in facets:
         counts = _counts(without(status=None), "status")
         out["status"] = [{"value": s, "count": counts.get(s, 0)} for s in MediaStatus.values]
+    if "availability" in facets:
+        scope, now = without(availability=None), timezone.now()
+        out["availability"] = [
+            {"value": a, "count": scope.filter(_availability(a, now)).count()} for a in AVAILABILITY
+        ]
     if "tag" in facets:
         rows = (
             without(tags=())

@@ -8,11 +8,14 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from tenants.exceptions import NotFound
 from tenants.models import Tenant
 
-from .models import MediaItem, MediaStatus, MediaTag, Rendition
+from .availability import servable_q
+from .models import MediaFileVersion, MediaItem, MediaStatus, MediaTag, Rendition
 from .storage import public_storage
 
 
@@ -51,6 +54,7 @@ def media_item_list(
     tag: str | None = None,
     status: str | None = None,
     q: str | None = None,
+    availability: str | None = None,
 ) -> QuerySet[MediaItem]:
     """Filter by kind, tag (exact, any case), status; `q` words must each match somewhere.
 
@@ -63,6 +67,15 @@ def media_item_list(
         items = items.filter(status=status)
     if tag:
         items = items.filter(_tag_match("iexact", tag.strip()))
+    if availability:
+        now = timezone.now()
+        items = items.filter(
+            {
+                "available": servable_q(now),
+                "scheduled": Q(available_from__gt=now),
+                "expired": Q(expires_at__lte=now),
+            }[availability]
+        )
     for word in (q or "").split():
         items = items.filter(
             Q(display_name__icontains=word)
@@ -182,3 +195,67 @@ def media_public_sync_candidates(
     if tenant is not None:
         items = items.filter(tenant=tenant)
     return items.order_by("pk")
+
+
+def media_item_usage(*, item: MediaItem, history: bool = True) -> dict[str, list[dict]]:
+    """Where-used (R26): `{"current": [...], "history": [...]}` from every app above that
+    registered in `settings.MEDIA_USAGE_HOOKS` (the library imports none of them).
+
+    Current uses (working copies, drafts, published content, category images, swatches of
+    dimension values) block a delete; history (old versions) is listed apart and never
+    does. Each entry carries `type`, `model`, `id`, `label` and `description` (what a 409
+    shows) plus the structured fields of its kind (product, scope, slot, channel, locale,
+    state...). `history=False` skips the history queries (the delete check).
+    """
+    current: list[dict] = []
+    past: list[dict] = []
+    for hook in settings.MEDIA_USAGE_HOOKS:
+        found = import_string(hook)(item=item, history=history)
+        current += found.get("current", [])
+        past += found.get("history", [])
+    return {"current": current, "history": past}
+
+
+def media_file_versions(*, item: MediaItem) -> list[dict]:
+    """The item's file versions, newest first (R25); an item stored before versions were
+    recorded shows its one file as version 1."""
+    versions = list(
+        MediaFileVersion.objects.filter(tenant_id=item.tenant_id, media=item)
+        .select_related("created_by")
+        .order_by("-number")
+    )
+    rows = [
+        {
+            "number": v.number,
+            "current": v.number == item.file_version,
+            "action": v.action,
+            "restored_from": v.restored_from,
+            "original_filename": v.original_filename,
+            "mime_type": v.mime_type,
+            "size": v.size,
+            "checksum": v.checksum,
+            "width": v.width,
+            "height": v.height,
+            "created_by": v.created_by.get_username() if v.created_by else None,
+            "created_at": v.created_at,
+        }
+        for v in versions
+    ]
+    if not rows:
+        rows.append(
+            {
+                "number": item.file_version,
+                "current": True,
+                "action": "upload",
+                "restored_from": None,
+                "original_filename": item.original_filename,
+                "mime_type": item.mime_type,
+                "size": item.size,
+                "checksum": item.checksum,
+                "width": item.width,
+                "height": item.height,
+                "created_by": item.created_by.get_username() if item.created_by else None,
+                "created_at": item.created_at,
+            }
+        )
+    return rows

@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import IO
 
 from django.conf import settings
@@ -31,7 +32,16 @@ from tenants.outbox import outbox_record
 from tenants.selectors import role_require
 from tenants.storage import files_delete, files_delete_on_rollback
 
-from .models import MediaItem, MediaKind, MediaStatus, MediaTag, Rendition
+from .availability import availability_window_check, served_flag_apply
+from .models import (
+    FileVersionAction,
+    MediaFileVersion,
+    MediaItem,
+    MediaKind,
+    MediaStatus,
+    MediaTag,
+    Rendition,
+)
 from .public_files import (
     media_public_files_forget_missing,
     media_public_files_put,
@@ -40,7 +50,7 @@ from .public_files import (
     public_files_release_on_commit,
 )
 from .renditions import RenditionOutput, rendition_specs, renditions_render
-from .selectors import media_item_get_by_checksum
+from .selectors import media_item_get_by_checksum, media_item_usage
 from .staging import media_staging_note
 from .validation import UploadInspection, UploadRejected, upload_inspect
 from .video import video_probe
@@ -48,6 +58,7 @@ from .video import video_probe
 logger = logging.getLogger(__name__)
 
 TAG_MAX_LENGTH = 100
+KEEP = object()  # "leave this field as it is" where None means "clear it"
 DISPLAY_NAME_MAX_LENGTH = 255
 USED_BY_LIMIT = 100
 
@@ -354,14 +365,44 @@ def media_item_update(
     tags: Iterable[str] | None = None,
     focal_x: float | None = None,
     focal_y: float | None = None,
+    available_from: datetime | None | object = KEEP,
+    expires_at: datetime | None | object = KEEP,
+    usage_rights: str | None = None,
 ) -> MediaItem:
     """Change metadata; None leaves a field as it is. A new focal point re-makes the crops.
 
-    The file itself never changes: new bytes are a new item (R5), which keeps public URLs
-    and checksums honest.
+    The availability dates (R27) take `KEEP` to leave them and None to clear them; a window
+    already closed (or not open yet) takes the item out of every shop answer in this step.
+    The file changes only through `media_item_file_replace` (R25).
     """
+    if user is not None and (
+        available_from is not KEEP or expires_at is not KEEP or usage_rights is not None
+    ):
+        role_require(
+            tenant=item.tenant, user=user, role=Role.EDITOR, action="change media availability"
+        )
     with transaction.atomic():
         locked = _item_locked(item)
+        window = (locked.available_from, locked.expires_at)
+        if available_from is not KEEP:
+            locked.available_from = available_from
+        if expires_at is not KEEP:
+            locked.expires_at = expires_at
+        availability_window_check(locked.available_from, locked.expires_at)
+        if (
+            user is not None
+            and locked.status == MediaStatus.PUBLISHED
+            and (locked.available_from, locked.expires_at) != window
+        ):
+            # What shops are shown changes with the window: a publisher's call (R1a).
+            role_require(
+                tenant=locked.tenant,
+                user=user,
+                role=Role.PUBLISHER,
+                action="change the availability of published media",
+            )
+        if usage_rights is not None:
+            locked.usage_rights = usage_rights.strip()
         for name, value in (
             ("title", title),
             ("alt_text", alt_text),
@@ -385,6 +426,8 @@ def media_item_update(
             locked.focal_y = focal_point_validate(focal_y, field="focal_y")
         locked.version += 1
         locked.save()
+        if served_flag_apply(locked):  # after the save: events read the new dates
+            locked.save(update_fields=["served"])
         if tags is not None:
             locked.tags.set(media_tags_resolve(tenant=locked.tenant, names=tags))
         if locked.status == MediaStatus.PUBLISHED:
@@ -510,20 +553,40 @@ def media_usage_describe(obj) -> dict:
 
 
 def media_item_delete(*, item: MediaItem, user: AbstractBaseUser | None) -> None:
-    """Delete the item and its files, unless something still uses it (409 listing uses).
+    """Delete the item, its files and file versions, unless current content uses it (409
+    listing where).
 
-    Users of a media item reference it with on_delete=PROTECT; Django's collector names
-    them all, so no app needs to register its usages here.
+    R26: only current uses block a delete: working copies, drafts and published content
+    (named by the apps above through `MEDIA_USAGE_HOOKS`), and any other reference held
+    with PROTECT (Django's collector names those). Old versions of assignment documents
+    keep the id; restoring one reports the entry missing (assignments).
     """
     try:
         with transaction.atomic():
             # Under the row lock renditions are made under too (renditions_ensure): every
             # rendition committed so far is seen here and its file removed with the item; one
-            # being made waits and then finds the item gone (no orphan files).
+            # being made waits and then finds the item gone (no orphan files). Writers of
+            # current content lock the items they name the same way, so a check-in naming
+            # this item either committed before (and is listed) or fails after.
             item = _item_locked(item)
+            current = media_item_usage(item=item, history=False)["current"]
+            if current:
+                used_by = [
+                    {k: usage[k] for k in ("type", "model", "id", "label", "description")}
+                    for usage in current[:USED_BY_LIMIT]
+                ]
+                raise Conflict(
+                    f"'{item.display_name}' is still used in {len(current)} place(s); "
+                    "remove those first.",
+                    field="media",
+                    extra={"used_by": used_by, "count": len(current)},
+                )
             item_id = item.pk
             names = [item.file.name, item.video_thumbnail.name, item.video_captions.name]
             names += list(Rendition.objects.filter(media=item).values_list("file", flat=True))
+            names += list(
+                MediaFileVersion.objects.filter(media=item).values_list("file", flat=True)
+            )
             public_names = media_public_names(item)
             item.delete()
     except (ProtectedError, RestrictedError) as exc:
@@ -534,8 +597,204 @@ def media_item_delete(*, item: MediaItem, user: AbstractBaseUser | None) -> None
             field="media",
             extra={"used_by": used_by},
         ) from None
-    _files_delete_on_commit(names)
+    _files_delete_on_commit(sorted({n for n in names if n}))
     public_files_release_on_commit(item_id=item_id, names=public_names)
+
+
+# --- file versions (R25) -------------------------------------------------------------------
+
+
+def _file_change_role_require(item: MediaItem, user: AbstractBaseUser | None, action: str) -> None:
+    """New bytes of a draft are an editor's upload; of a published item they reach shops at
+    once, which is a publisher's call (R1a)."""
+    if user is None:
+        return
+    role = Role.PUBLISHER if item.status == MediaStatus.PUBLISHED else Role.EDITOR
+    role_require(tenant=item.tenant, user=user, role=role, action=action)
+
+
+def _file_versions_baseline(item: MediaItem) -> int:
+    """Items stored before file versions (or copied in bulk) get their first version from
+    the item's own fields; returns the number of the last version."""
+    last = (
+        MediaFileVersion.objects.filter(media=item)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    if last is not None:
+        return last
+    MediaFileVersion.objects.create(
+        tenant_id=item.tenant_id,
+        media=item,
+        number=item.file_version or 1,
+        action=FileVersionAction.UPLOAD,
+        file=item.file.name,
+        original_filename=item.original_filename,
+        mime_type=item.mime_type,
+        size=item.size,
+        checksum=item.checksum,
+        width=item.width,
+        height=item.height,
+        duration_seconds=item.duration_seconds,
+        created_by_id=item.created_by_id,
+    )
+    MediaFileVersion.objects.filter(media=item).update(created_at=item.created_at)
+    return item.file_version or 1
+
+
+def _same_bytes_refuse(*, item: MediaItem, checksum: str) -> None:
+    """The same bytes are the same item (R5): never two items with one checksum."""
+    other = (
+        MediaItem.objects.filter(tenant_id=item.tenant_id, checksum=checksum)
+        .exclude(pk=item.pk)
+        .values("pk", "display_name")
+        .first()
+    )
+    if other is not None:
+        raise Conflict(
+            f"These bytes are already media item {other['pk']} ('{other['display_name']}').",
+            field="file",
+            extra={"media": other["pk"], "display_name": other["display_name"]},
+        )
+
+
+def _file_version_apply(locked: MediaItem, version: MediaFileVersion) -> None:
+    """Point the item at the version's file: its bytes, type and size; renditions go (they
+    are remade after commit), a published item's public copies are swapped in this
+    transaction (the old ones go after commit) and every answer showing it follows (R21)."""
+    locked.file.name = version.file.name
+    locked.original_filename = version.original_filename
+    locked.mime_type = version.mime_type
+    locked.size = version.size
+    locked.checksum = version.checksum
+    locked.width = version.width
+    locked.height = version.height
+    if locked.kind == MediaKind.VIDEO:
+        locked.duration_seconds = version.duration_seconds
+    locked.file_version = version.number
+    locked.version += 1
+    old = list(Rendition.objects.filter(media=locked))
+    published = locked.status == MediaStatus.PUBLISHED
+    if published:
+        media_public_files_remove(item=locked)  # forgets every public name, freed on commit
+    Rendition.objects.filter(pk__in=[r.pk for r in old]).delete()
+    _files_delete_on_commit([r.file.name for r in old])
+    try:
+        with transaction.atomic():
+            locked.save()
+    except IntegrityError:  # the same bytes stored as another item meanwhile
+        _same_bytes_refuse(item=locked, checksum=version.checksum)
+        raise
+    if published:
+        media_public_files_put(item=locked, renditions=[])
+        _media_changed(locked)
+        domain_event_emit(
+            tenant=locked.tenant_id, event=DomainEvent.MEDIA_REPLACED, ids=[locked.pk]
+        )
+        # Shops are handed the new renditions in the same commit as the new file, so no
+        # answer ever lacks its thumbnails; should making them fail, the task makes them.
+        try:
+            renditions_ensure(item=locked)
+        except Exception:  # noqa: BLE001 - the replacement stands; the queued task retries
+            logger.warning("renditions of replaced item %s deferred", locked.pk, exc_info=True)
+    _derivatives_enqueue(locked)
+
+
+def media_item_file_replace(
+    *,
+    item: MediaItem,
+    file: IO[bytes],
+    user: AbstractBaseUser | None,
+    filename: str | None = None,
+) -> tuple[MediaItem, bool]:
+    """New bytes for an existing item (R25): same id, assignments and `/p/` link; a new file
+    version records who, when and the checksum; renditions are remade and published answers
+    updated at once. Returns (item, replaced); the item's own current bytes change nothing.
+
+    Refused, with nothing written: a file of another kind (an image is replaced by an
+    image, 400), bytes that are another item already (409 naming it), a role too low (403).
+    """
+    _file_change_role_require(item, user, "replace the file of a media item")
+    inspection = upload_inspect(file, filename=filename)
+    if inspection.kind != item.kind:
+        article = "An" if item.kind[0] in "aeiou" else "A"
+        raise UploadRejected(
+            f"{article} {item.kind} can only be replaced by another {item.kind}; this file is "
+            f"{inspection.mime_type}."
+        )
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            locked = _item_locked(item)
+            _file_change_role_require(locked, user, "replace the file of a media item")
+            if inspection.checksum == locked.checksum:
+                return locked, False
+            _same_bytes_refuse(item=locked, checksum=inspection.checksum)
+            number = _file_versions_baseline(locked) + 1
+            version = MediaFileVersion(
+                tenant_id=locked.tenant_id,
+                media=locked,
+                number=number,
+                action=FileVersionAction.REPLACE,
+                original_filename=inspection.filename,
+                mime_type=inspection.mime_type,
+                size=inspection.size,
+                checksum=inspection.checksum,
+                width=inspection.width,
+                height=inspection.height,
+                created_by=user if user is not None and user.is_authenticated else None,
+            )
+            version.file.save(inspection.filename, File(inspection.fileobj), save=False)
+            stored.append(version.file.name)
+            files_delete_on_rollback(default_storage, stored)
+            version.save()
+            _file_version_apply(locked, version)
+    except BaseException:
+        _files_delete(stored)
+        raise
+    return locked, True
+
+
+def media_item_file_version_restore(
+    *, item: MediaItem, number: int, user: AbstractBaseUser | None
+) -> MediaItem:
+    """Make an older file version current again (R25): recorded as a new version naming
+    the old file (history stays linear: who restored what, when); renditions are remade
+    and published answers follow. Its bytes must not be another item's now (409)."""
+    _file_change_role_require(item, user, "restore a file version")
+    with transaction.atomic():
+        locked = _item_locked(item)
+        _file_change_role_require(locked, user, "restore a file version")
+        last = _file_versions_baseline(locked)
+        old = MediaFileVersion.objects.filter(media=locked, number=number).first()
+        if old is None:
+            raise NotFound(f"File version {number} does not exist.", field="version")
+        if old.checksum == locked.checksum:
+            return locked
+        _same_bytes_refuse(item=locked, checksum=old.checksum)
+        if not default_storage.exists(old.file.name):
+            raise Conflict(
+                f"The file of version {number} is missing from storage.", field="version"
+            )
+        version = MediaFileVersion.objects.create(
+            tenant_id=locked.tenant_id,
+            media=locked,
+            number=last + 1,
+            action=FileVersionAction.RESTORE,
+            restored_from=old.number,
+            file=old.file.name,
+            original_filename=old.original_filename,
+            mime_type=old.mime_type,
+            size=old.size,
+            checksum=old.checksum,
+            width=old.width,
+            height=old.height,
+            duration_seconds=old.duration_seconds,
+            created_by=user if user is not None and user.is_authenticated else None,
+        )
+        _file_version_apply(locked, version)
+    return locked
 
 
 # --- derivatives: video thumbnail, renditions ----------------------------------------------

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from . import availability, services
 from .models import MediaItem
 
 
@@ -19,3 +19,10 @@ def media_item_derivatives_ensure(media_id: int) -> None:
 def media_derivatives_sweep() -> int:
     """Celery beat: make the renditions that an upload could not queue (broker down)."""
     return services.derivatives_missing_sweep()
+
+
+@shared_task
+def media_availability_sweep() -> int:
+    """Celery beat (every 15 s): items whose availability window opened or closed leave or
+    join the shop answers (R27); idempotent, a second run finds nothing to do."""
+    return availability.media_availability_sweep()

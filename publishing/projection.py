@@ -43,6 +43,7 @@ from assignments.resolution import (
     media_resolve,
 )
 from catalog.models import Product, Variant
+from media_library.availability import servable_q
 from media_library.models import MediaItem, MediaStatus
 from media_library.selectors import media_item_prefetch, media_public_urls
 from tenants.models import NEUTRAL, OMNICHANNEL, Tenant
@@ -85,11 +86,12 @@ def answer_etag(number: str, digest: str) -> str:
 
 def media_payloads(*, tenant: Tenant | int, media_ids: Iterable[int]) -> dict[int, dict]:
     """The MEDIA objects of the shop API (SPEC §3) for the *published* items among these ids:
-    an item that is not published has no public URL, so it is not served (R22)."""
+    an item that is not published has no public URL, so it is not served (R22); nor is one
+    outside its availability window now (R27)."""
     tenant_id = tenant if isinstance(tenant, int) else tenant.pk
     items = media_item_prefetch(
         MediaItem.objects.filter(
-            tenant_id=tenant_id, pk__in=set(media_ids), status=MediaStatus.PUBLISHED
+            servable_q(), tenant_id=tenant_id, pk__in=set(media_ids), status=MediaStatus.PUBLISHED
         )
     )
     payloads = {}

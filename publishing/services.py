@@ -17,6 +17,7 @@ from django.db import transaction
 from assignments.models import AssignmentDocument, AssignmentEntry
 from assignments.services import document_publish_content
 from catalog.models import Product, Variant
+from media_library.availability import servable_q
 from media_library.models import MediaItem, MediaStatus
 from media_library.services import media_item_publish, renditions_ensure
 from tenants.exceptions import Conflict, DomainError
@@ -27,12 +28,16 @@ logger = logging.getLogger(__name__)
 
 
 def media_dependency(item: MediaItem) -> dict:
-    """How an unpublished media item a publish depends on is listed to the user (R14)."""
+    """How a media item a publish depends on is listed to the user (R14), with its
+    availability window (R27: `expired` / `scheduled` items are in no shop answer)."""
     return {
         "id": item.pk,
         "display_name": item.display_name,
         "kind": item.kind,
         "status": item.status,
+        "availability": item.availability(),
+        "available_from": item.available_from.isoformat() if item.available_from else None,
+        "expires_at": item.expires_at.isoformat() if item.expires_at else None,
     }
 
 
@@ -43,9 +48,15 @@ class PublishPlan:
     documents: list[AssignmentDocument] = field(default_factory=list)
     checked_out: list[AssignmentDocument] = field(default_factory=list)
     dependencies: list[MediaItem] = field(default_factory=list)
+    # R27: media the drafts use that are outside their availability window: published or
+    # not, no shop will be shown them; the dependency dialog warns before publishing.
+    expired: list[MediaItem] = field(default_factory=list)
 
     def dependency_list(self) -> list[dict]:
         return [media_dependency(m) for m in self.dependencies]
+
+    def expired_list(self) -> list[dict]:
+        return [media_dependency(m) for m in self.expired]
 
     def holder_list(self) -> list[dict]:
         return [
@@ -92,11 +103,9 @@ def publish_plan(
     media_ids = AssignmentEntry.objects.filter(
         content_set_id__in=draft_sets, media__isnull=False
     ).values("media_id")
-    plan.dependencies = list(
-        MediaItem.objects.filter(tenant=tenant, pk__in=media_ids)
-        .exclude(status=MediaStatus.PUBLISHED)
-        .order_by("display_name")
-    )
+    used = MediaItem.objects.filter(tenant=tenant, pk__in=media_ids).order_by("display_name")
+    plan.dependencies = list(used.exclude(status=MediaStatus.PUBLISHED))
+    plan.expired = list(used.exclude(servable_q()))
     return plan
 
 
@@ -112,13 +121,23 @@ def publish_plan_require(plan: PublishPlan, *, publish_dependencies: bool) -> No
             field="checked_out",
             extra={"checked_out": plan.holder_list()},
         )
-    if plan.dependencies and not publish_dependencies:
-        names = ", ".join(m.display_name for m in plan.dependencies[:10])
-        more = f" and {len(plan.dependencies) - 10} more" if len(plan.dependencies) > 10 else ""
+    if (plan.dependencies or plan.expired) and not publish_dependencies:
+        reasons = []
+        if plan.dependencies:
+            names = ", ".join(m.display_name for m in plan.dependencies[:10])
+            more = f" and {len(plan.dependencies) - 10} more" if len(plan.dependencies) > 10 else ""
+            reasons.append(f"These media items are not published yet: {names}{more}.")
+        if plan.expired:
+            names = ", ".join(m.display_name for m in plan.expired[:10])
+            more = f" and {len(plan.expired) - 10} more" if len(plan.expired) > 10 else ""
+            reasons.append(
+                f"These media items are outside their availability window (expired or "
+                f"scheduled) and will not be shown: {names}{more}."
+            )
         raise Conflict(
-            f"These media items are not published yet: {names}{more}. Publish them too with publish_dependencies.",
+            " ".join(reasons) + " Confirm with publish_dependencies.",
             field="publish_dependencies",
-            extra={"dependencies": plan.dependency_list()},
+            extra={"dependencies": plan.dependency_list(), "expired": plan.expired_list()},
         )
 
 
@@ -158,6 +177,7 @@ def products_publish(
         "products": len(product_ids),
         "documents_published": len(plan.documents),
         "media_published": len(plan.dependencies),
+        "expired": plan.expired_list(),
     }
 
 
@@ -259,4 +279,5 @@ def category_publish(
         if media is not None:
             renditions_ensure(item=media)
         category_media_publish(tenant=tenant, category=category, user=user)
-    return {"category": category.pk, "media": media.pk if media else None}
+    expired = [media_dependency(media)] if media and media.availability() != "available" else []
+    return {"category": category.pk, "media": media.pk if media else None, "expired": expired}

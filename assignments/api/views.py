@@ -270,7 +270,10 @@ class ProductMediaVersionRestoreApi(ProductMediaBaseApi):
         document = services.document_version_restore(
             document=document, user=request.user, number=int(version)
         )
-        return self.respond(request, document)
+        response = self.respond(request, document)
+        # R26: entries whose media item was deleted since are left out, and said so.
+        response.data["missing"] = getattr(document, "restore_missing", [])
+        return response
 
 
 class ProductMediaCoverageApi(ProductMediaBaseApi):

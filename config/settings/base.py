@@ -338,6 +338,11 @@ CELERY_BEAT_SCHEDULE = {
     "change-feed-prune": {"task": "publishing.tasks.change_feed_prune", "schedule": 3600.0},
     # Degrade, don't fail (issue 12): images whose renditions could not be queued at upload
     # (broker down) get them here.
+    # R27: availability windows that opened or closed since the last run (within a minute).
+    "media-availability-sweep": {
+        "task": "media_library.tasks.media_availability_sweep",
+        "schedule": env.float("MEDIA_AVAILABILITY_SWEEP_SECONDS", default=15.0),
+    },
     "media-derivatives-sweep": {
         "task": "media_library.tasks.media_derivatives_sweep",
         "schedule": 300.0,
@@ -414,6 +419,11 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 # changed (any process's writes are served everywhere within this delay), and how many
 # product/variant numbers it keeps rendered answers for.
 SHOP_CHANGE_POLL_SECONDS = env.float("SHOP_CHANGE_POLL_SECONDS", default=0.25)
+# R27 without beat (jobs inline, no broker): shop reads apply availability dates that passed,
+# at most this often per process. Ignored when a broker is set (beat's sweep does it).
+MEDIA_AVAILABILITY_INLINE_SWEEP_SECONDS = env.float(
+    "MEDIA_AVAILABILITY_INLINE_SWEEP_SECONDS", default=10.0
+)
 SHOP_LOCAL_CACHE_ENTRIES = env.int("SHOP_LOCAL_CACHE_ENTRIES", default=50_000)
 # Change-feed rows older than this are pruned by beat; a follower further behind gets 410.
 CHANGE_FEED_RETENTION_DAYS = env.int("CHANGE_FEED_RETENTION_DAYS", default=30)
@@ -467,6 +477,8 @@ CATALOG_PUBLISHED_HOOKS = ["assignments.selectors.product_has_published_content"
 MEDIA_PUBLISHED_USAGE_HOOKS = ["assignments.selectors.media_published_usages"]
 # Conditions (Q on MediaItem) for items that current content uses: the library's "unused".
 MEDIA_CURRENT_USE_CONDITIONS = ["assignments.media_in_use.media_current_use_condition"]
+# Where-used (R26): current uses and history of a media item, from the apps above.
+MEDIA_USAGE_HOOKS = ["assignments.selectors.media_usages"]
 
 
 # Content-Security-Policy (config.middleware, not sent with DEBUG on). The pages load only

@@ -11,6 +11,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 
 # Every shop read follows the change feed first, so a test sees its own writes at once.
 SHOP_CHANGE_POLL_SECONDS = env.float("SHOP_CHANGE_POLL_SECONDS", default=0.0)
+# Query counts of shop reads stay exact: the availability tests run the sweep themselves.
+MEDIA_AVAILABILITY_INLINE_SWEEP_SECONDS = 0.0
 
 # The webhook tests' receiver listens on 127.0.0.9 (tests/webhooks/conftest.py): allowlisted
 # here, so the real-worker tests can reach it too; 127.0.0.1 and the rest of loopback stay

@@ -22,7 +22,7 @@ from tenants.models import Role
 from ..bulk import ACTION_ROLES, bulk_ids_parse, media_items_bulk_apply
 from ..documents import document_first_page_png
 from ..models import MediaItem, MediaKind, MediaStatus
-from ..search import FACETS, SORTS, LibraryFilters
+from ..search import AVAILABILITY, FACETS, SORTS, LibraryFilters
 from ..selectors import media_item_get, media_item_prefetch
 from .serializers import MediaItemOutput
 
@@ -61,6 +61,11 @@ class MediaLibraryFilterInput(serializers.Serializer):
     )
     uploaded_after = serializers.DateField(required=False, help_text="On or after this day.")
     uploaded_before = serializers.DateField(required=False, help_text="On or before this day.")
+    availability = serializers.ChoiceField(
+        choices=list(AVAILABILITY),
+        required=False,
+        help_text="R27: inside its window now, scheduled (not open yet) or expired.",
+    )
     sort = serializers.ChoiceField(choices=list(SORTS), required=False, default="newest")
 
     def validate(self, attrs):
@@ -83,6 +88,7 @@ class MediaLibraryFilterInput(serializers.Serializer):
             uploaded_by=data.get("uploaded_by"),
             uploaded_after=data.get("uploaded_after"),
             uploaded_before=data.get("uploaded_before"),
+            availability=data.get("availability"),
         )
 
 

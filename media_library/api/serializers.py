@@ -42,6 +42,11 @@ class MediaItemFilterInput(serializers.Serializer):
     q = serializers.CharField(
         required=False, help_text="Words searched in display name, title, alt text, caption, tags."
     )
+    availability = serializers.ChoiceField(
+        choices=["available", "scheduled", "expired"],
+        required=False,
+        help_text="R27: inside its window now, not open yet, or closed.",
+    )
 
 
 class MediaItemUploadInput(serializers.Serializer):
@@ -72,6 +77,15 @@ class MediaItemUpdateInput(serializers.Serializer):
     tags = TagListField(required=False)
     focal_x = serializers.FloatField(required=False, min_value=0.0, max_value=1.0)
     focal_y = serializers.FloatField(required=False, min_value=0.0, max_value=1.0)
+    available_from = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="R27: not served before (null clears)."
+    )
+    expires_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="R27: not served from then on (null clears)."
+    )
+    usage_rights = serializers.CharField(
+        required=False, allow_blank=True, help_text="Licence, credit or restrictions."
+    )
 
 
 class MediaItemOutput(serializers.ModelSerializer):
@@ -82,6 +96,9 @@ class MediaItemOutput(serializers.ModelSerializer):
     renditions = serializers.SerializerMethodField(help_text="Rendition name -> URL.")
     uploaded_by = serializers.SerializerMethodField(
         help_text="Username of the uploader; null for imports and system uploads."
+    )
+    availability = serializers.SerializerMethodField(
+        help_text="R27: `available`, `scheduled` (window not open yet) or `expired`."
     )
 
     class Meta:
@@ -111,6 +128,11 @@ class MediaItemOutput(serializers.ModelSerializer):
             "renditions",
             "version",
             "uploaded_by",
+            "file_version",
+            "available_from",
+            "expires_at",
+            "availability",
+            "usage_rights",
             "created_at",
             "updated_at",
             "published_at",
@@ -135,6 +157,9 @@ class MediaItemOutput(serializers.ModelSerializer):
     @extend_schema_field(serializers.DictField(child=serializers.URLField()))
     def get_renditions(self, item: MediaItem) -> dict[str, str]:
         return self._urls(item).renditions
+
+    def get_availability(self, item: MediaItem) -> str:
+        return item.availability()
 
 
 class MediaItemUploadOutput(MediaItemOutput):
@@ -173,3 +198,43 @@ class MediaPublishedUsageOutput(serializers.Serializer):
     code = serializers.CharField()
     used_by = serializers.ListField(child=serializers.CharField())
     count = serializers.IntegerField()
+
+
+class MediaFileReplaceInput(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=True, use_url=False)
+    filename = serializers.CharField(
+        required=False, help_text="Overrides the uploaded part's file name (e.g. for blobs)."
+    )
+
+
+class MediaFileVersionOutput(serializers.Serializer):
+    number = serializers.IntegerField()
+    current = serializers.BooleanField()
+    action = serializers.CharField(help_text="upload, replace or restore")
+    restored_from = serializers.IntegerField(allow_null=True)
+    original_filename = serializers.CharField()
+    mime_type = serializers.CharField()
+    size = serializers.IntegerField()
+    checksum = serializers.CharField()
+    width = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
+    created_by = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class MediaUsageListOutput(serializers.Serializer):
+    current = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Uses that block a delete: product, scope, slot, channel, locale, state "
+        "(working, draft, published), categories; category images; dimension value swatches.",
+    )
+    history = serializers.ListField(
+        child=serializers.DictField(), help_text="Old versions that reference it (never block)."
+    )
+
+
+class MediaSameBytesOutput(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    field = serializers.CharField()
+    media = serializers.IntegerField(help_text="The item that already has these bytes.")

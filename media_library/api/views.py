@@ -1,4 +1,5 @@
-"""The media API (SPEC §3): list/search, multipart upload, metadata, publish, delete."""
+"""The media API (SPEC §3): list/search, multipart upload, metadata, publish, delete, file
+replacement and versions (R25), where-used (R26), availability dates (R27)."""
 
 from __future__ import annotations
 
@@ -14,16 +15,20 @@ from tenants.exceptions import NotFound
 from .. import services
 from ..models import MediaItem
 from ..search import media_library_search
-from ..selectors import media_item_prefetch
+from ..selectors import media_file_versions, media_item_prefetch, media_item_usage
 from .library import MediaLibraryFilterInput, library_filters_parse
 from .serializers import (
+    MediaFileReplaceInput,
+    MediaFileVersionOutput,
     MediaInUseOutput,
     MediaItemOutput,
     MediaItemUpdateInput,
     MediaItemUploadInput,
     MediaItemUploadOutput,
     MediaPublishedUsageOutput,
+    MediaSameBytesOutput,
     MediaUnpublishInput,
+    MediaUsageListOutput,
 )
 
 
@@ -53,7 +58,7 @@ class MediaItemViewSet(
     filter_backends: list = []
     lookup_value_regex = r"\d+"
     resource_name = "media"
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         if self.action == "list" and not getattr(self, "swagger_fake_view", False):
@@ -88,7 +93,15 @@ class MediaItemViewSet(
         body = MediaItemUploadOutput(item, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    @extend_schema(summary="Change metadata, tags or focal point", request=MediaItemUpdateInput)
+    @extend_schema(
+        summary="Change metadata, tags, focal point or availability dates",
+        description=(
+            "`available_from` / `expires_at` (R27): outside the window the item is in no "
+            "shop answer, at once when a date set is already past. `expires_at` must be "
+            "later than `available_from` (400)."
+        ),
+        request=MediaItemUpdateInput,
+    )
     def partial_update(self, request, *args, **kwargs):
         data = MediaItemUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -133,3 +146,69 @@ class MediaItemViewSet(
             item=self.get_object(), user=request.user, force=data.validated_data["force"]
         )
         return self._output(item)
+
+    @extend_schema(
+        summary="Replace the file: new bytes, same item (R25)",
+        description=(
+            "Multipart `file`. Keeps the id, assignments and `/p/` link; records a file "
+            "version; renditions are remade and published answers follow at once. A file of "
+            "another kind is refused (400); bytes that are another item already answer 409 "
+            "naming it (`media`). Replacing a published item's file needs a publisher."
+        ),
+        request={"multipart/form-data": MediaFileReplaceInput},
+        responses={
+            200: MediaItemOutput,
+            409: OpenApiResponse(MediaSameBytesOutput, "These bytes are another item."),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["put"],
+        url_path="file",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def replace_file(self, request, *args, **kwargs):
+        item = self.get_object()  # another tenant's id: 404 before the body is even parsed
+        data = MediaFileReplaceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        item, _ = services.media_item_file_replace(
+            item=item,
+            user=request.user,
+            file=data.validated_data["file"],
+            filename=data.validated_data.get("filename"),
+        )
+        return self._output(item)
+
+    @extend_schema(
+        summary="The item's file versions, newest first (R25)",
+        responses=MediaFileVersionOutput(many=True),
+    )
+    @action(detail=True, methods=["get"], url_path="versions")
+    def versions(self, request, *args, **kwargs):
+        rows = media_file_versions(item=self.get_object())
+        return Response(MediaFileVersionOutput(rows, many=True).data)
+
+    @extend_schema(
+        summary="Make an older file version current again (R25)",
+        request=None,
+        responses={200: MediaItemOutput},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"versions/(?P<version>\d{1,9})/restore",
+        url_name="versions-restore",
+    )
+    def versions_restore(self, request, version: str, *args, **kwargs):
+        item = services.media_item_file_version_restore(
+            item=self.get_object(), user=request.user, number=int(version)
+        )
+        return self._output(item)
+
+    @extend_schema(
+        summary="Where-used (R26): current uses, and history apart",
+        responses=MediaUsageListOutput,
+    )
+    @action(detail=True, methods=["get"])
+    def usage(self, request, *args, **kwargs):
+        return Response(media_item_usage(item=self.get_object()))

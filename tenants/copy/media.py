@@ -72,6 +72,11 @@ NEW_ITEM_FIELDS = (
     "duration_seconds",
     "video_thumbnail_checksum",
     "video_captions_checksum",
+    # R27: a copy is available when its source is (the flag follows the dates).
+    "available_from",
+    "expires_at",
+    "usage_rights",
+    "served",
 )
 FILE_FIELDS = ("file", "video_thumbnail", "video_captions")
 

@@ -137,6 +137,6 @@ export function formatBytes(size) {
 
 // A document's first page (PDF) stands in for a thumbnail.
 export function previewUrl(item, apiBase) {
-  if (item && item.kind === "document" && item.mime_type === "application/pdf") return `${apiBase}media/${item.id}/preview?v=${item.version || 1}`;
+  if (item && item.kind === "document" && item.mime_type === "application/pdf") return `${apiBase}media/${item.id}/preview?v=${item.file_version || 1}`;
   return null;
 }
