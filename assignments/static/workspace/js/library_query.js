@@ -54,7 +54,10 @@ export async function librarySearch(query, { facets = "" } = {}) {
   const listParams = queryParams(query);
   const facetParams = queryParams(query, { paging: false, sort: false });
   if (facets) facetParams.set("facet", facets);
-  const [page, counts] = await Promise.all([api.get(`media/?${listParams}`), api.get(`media/facets?${facetParams}`)]);
+  // One after the other: the counts are cheap next to the page, and a test server sharing
+  // one SQLite connection between its threads must not get both at once.
+  const page = await api.get(`media/?${listParams}`);
+  const counts = await api.get(`media/facets?${facetParams}`);
   return { page, counts };
 }
 

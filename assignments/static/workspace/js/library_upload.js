@@ -5,7 +5,7 @@ import { ApiError, config, errorMessages } from "./api.js";
 import { $, h } from "./dom.js";
 import { formatBytes } from "./library_query.js";
 
-const CONCURRENCY = 2;
+const CONCURRENCY = 1; // files go one after another, each with its own progress
 let queue = [];
 let seq = 0;
 let running = false;
