@@ -5,6 +5,7 @@ they go through the services via the API/workspace); purposes are managed by ten
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
+from media_library.admin import media_thumbnail
 from tenants.admin_base import TenantScopedAdmin, TenantScopedInline, roles
 from tenants.models import Role
 
@@ -215,17 +216,42 @@ class CategoryMediaAdmin(TenantScopedAdmin):
     # Set and published through the category-media services (API, workspace), which
     # stage the draft and flatten the shop answer.
     required_role = READ_ONLY
-    list_display = ["category", "draft_media", "published_media", "updated_at", "published_at"]
+    list_display = [
+        "category",
+        "draft_thumbnail",
+        "draft_media",
+        "published_thumbnail",
+        "published_media",
+        "updated_at",
+        "published_at",
+    ]
     list_select_related = ["category__channel", "draft_media", "published_media"]
     readonly_fields = [
         "tenant",
         "category",
+        "draft_thumbnail",
         "draft_media",
+        "published_thumbnail",
         "published_media",
         "updated_by",
         "updated_at",
         "published_at",
     ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("draft_media__renditions", "published_media__renditions")
+        )
+
+    @admin.display(description="Draft image")
+    def draft_thumbnail(self, obj: CategoryMedia) -> str:
+        return media_thumbnail(obj.draft_media)
+
+    @admin.display(description="Published image")
+    def published_thumbnail(self, obj: CategoryMedia) -> str:
+        return media_thumbnail(obj.published_media)
 
 
 manifest_admin_actions_install()

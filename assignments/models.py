@@ -262,6 +262,7 @@ class DocumentVersion(TenantOwned):
 
 class DocumentAction(models.TextChoices):
     CHECKOUT = "checkout", "Checked out"
+    TAKEOVER = "takeover", "Took over a check-out"
     EDIT = "edit", "Working copy replaced"
     SAVE = "save", "Saved"
     CHECKIN = "checkin", "Checked in"

@@ -28,12 +28,26 @@ from django.utils.module_loading import import_string
 from catalog.models import Category, Product, Variant
 from media_library.models import MediaItem, MediaKind
 from tenants.exceptions import Conflict, NotFound, ValidationFailed
-from tenants.models import NEUTRAL, OMNICHANNEL, Channel, Locale, OutboxKind, Role, Tenant
+from tenants.models import (
+    NEUTRAL,
+    OMNICHANNEL,
+    ROLE_RANK,
+    Channel,
+    Locale,
+    OutboxKind,
+    Role,
+    Tenant,
+)
 from tenants.outbox import outbox_record
-from tenants.selectors import role_require
+from tenants.selectors import role_require, user_role
 
 from .content import Content
-from .locks import document_lock_by_pk_qs, document_lock_qs
+from .locks import (
+    checkout_claim,
+    checkout_last_activity,
+    document_lock_by_pk_qs,
+    document_lock_qs,
+)
 from .models import (
     AssignmentDocument,
     AssignmentEntry,
@@ -497,10 +511,10 @@ def _refuse_held_by_other(
     if document.checked_out_by_id is not None and document.checked_out_by_id != getattr(
         user, "pk", None
     ):
-        since = document.checked_out_at.isoformat() if document.checked_out_at else "earlier"
+        since = document.checked_out_at.isoformat() if document.checked_out_at else None
+        # No raw timestamp in the words (issue 15): clients format `checked_out_at` themselves.
         raise Conflict(
-            f"Cannot {action}: the document is checked out by {_holder_name(document)} "
-            f"since {since}.",
+            f"Cannot {action}: the document is checked out by {_holder_name(document)}.",
             field="document",
             extra={"checked_out_by": _holder_name(document), "checked_out_at": since},
         )
@@ -713,25 +727,56 @@ def document_checkout(
     channel: Channel,
     locale: Locale,
     user: AbstractBaseUser,
+    take_over: bool = False,
 ) -> AssignmentDocument:
     """Check the document out to `user`: one holder at a time, others get 409 naming them.
 
     The working copy starts from the document's checked-in content; when the document has
     none of its own (first edit, or after a reset) it starts from the content it inherits,
     so a channel/locale document begins as a copy of what that context showed (R12).
+
+    With `take_over`, someone else's check-out passes to `user` when the rule in
+    `locks.checkout_claim` allows it (idle past CHECKOUT_IDLE_MINUTES, or `user` is a
+    publisher): the working copy is kept as it is, and a take-over event names the former
+    holder, whose page learns it from the document's state on its next poll.
     """
     role_require(tenant=tenant, user=user, role=Role.EDITOR, action="check out assignments")
     _context_check(tenant=tenant, product=product, channel=channel, locale=locale)
     document = _document_lock_or_create(
         tenant=tenant, product=product, channel=channel, locale=locale
     )
-    if document.checked_out_by_id == user.pk:
+    now = timezone.now()
+    claim = checkout_claim(
+        document=document,
+        user=user,
+        holder_name=_holder_name(document),
+        take_over=take_over,
+        is_publisher=document.checked_out_by_id not in (None, user.pk)
+        and _is_publisher(tenant, user),
+        now=now,
+    )
+    if claim.kind == "own":
         return document
-    _refuse_held_by_other(document, user, "check out")
+    if claim.takes_over:
+        former = _holder_name(document)
+        idle = checkout_last_activity(document)
+        document.checked_out_by = user
+        document.checked_out_at = now
+        document.save(update_fields=["checked_out_by", "checked_out_at", "updated_at"])
+        _event(
+            document,
+            DocumentAction.TAKEOVER,
+            user,
+            version=document.version,
+            former_holder=former,
+            reason=claim.kind,
+            idle_since=idle.isoformat() if idle else None,
+        )
+        return document
     start = documents_start_sets(tenant=tenant, documents=[document])[0]
     document.working = _content_set_create(document=document, user=user, copy_of=start.set_id)
     document.checked_out_by = user
-    document.checked_out_at = timezone.now()
+    document.checked_out_at = now
     document.saved_at = None
     document.save(
         update_fields=["working", "checked_out_by", "checked_out_at", "saved_at", "updated_at"]
@@ -744,6 +789,11 @@ def document_checkout(
         started_from=start.started_from,
     )
     return document
+
+
+def _is_publisher(tenant: Tenant, user: AbstractBaseUser) -> bool:
+    role = user_role(tenant=tenant, user=user)
+    return role is not None and ROLE_RANK[Role(role)] >= ROLE_RANK[Role.PUBLISHER]
 
 
 def _working_write(

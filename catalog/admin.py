@@ -7,22 +7,36 @@ a 500; `save_model`/`save_formset` then write through the services.
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.shortcuts import redirect
 
 from tenants.admin_base import TenantScopedAdmin, TenantScopedInline
 
 from . import services
-from .models import Category, DimensionValue, Product, ProductDimensionValue, Variant
+from .admin_widgets import VariantValuesField, dimension_label, dimensions_with_values
+from .models import (
+    Category,
+    DimensionValue,
+    Product,
+    ProductDimensionValue,
+    ProductKind,
+    Variant,
+)
+from .selectors import product_dimensions
 
 # Editors manage the catalog, as in the API (R1a); TenantScopedAdmin's default roles.
 TENANT_FILTER = "tenant"  # TenantScopedAdmin offers only the user's tenants
 
 
 def _add_errors(form: forms.BaseForm, errors: list[tuple[str, str]]) -> None:
-    """Attach service errors to the form's fields, or to the form when no field matches."""
+    """Attach service errors to the form's fields (`values.color` to the values field, as
+    "Color: …"), or to the form when no field matches."""
     for field, reason in errors:
+        head, _, rest = (field or "").partition(".")
         if field in form.fields:
             form.add_error(field, reason)
+        elif head in form.fields:
+            form.add_error(head, f"{dimension_label(rest)}: {reason}" if rest else reason)
         else:
             form.add_error(None, f"{field}: {reason}" if field else reason)
 
@@ -66,6 +80,9 @@ class ProductDimensionValueInline(TenantScopedInline, admin.TabularInline):
     extra = 0
     verbose_name = "offered dimension value"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("dimension_value")
+
 
 class VariantInlineFormSet(forms.BaseInlineFormSet):
     """Each variant row is checked against the master's saved dimensions (R2)."""
@@ -103,12 +120,36 @@ class VariantInlineFormSet(forms.BaseInlineFormSet):
             seen[key] = key[0]
 
 
+class VariantValuesForm(forms.ModelForm):
+    """A variant's values as one select per dimension of its master (not JSON). `product` is
+    the master, set on a subclass by the admin (inline rows get their product only after
+    they are built)."""
+
+    product: Product | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        product = self.product or (self.instance.product if self.instance.pk else None)
+        if product is None or not product.is_master or "values" not in self.fields:
+            return
+        held = self.instance.values if self.instance.pk else None
+        self.fields["values"] = VariantValuesField(
+            dimensions_with_values(product_dimensions(product=product), held),
+            help_text="One value per dimension the master offers.",
+        )
+
+
 class VariantInline(TenantScopedInline, admin.TabularInline):
     model = Variant
     formset = VariantInlineFormSet
+    form = VariantValuesForm
     fields = ["number", "values"]
     extra = 0
     show_change_link = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["form"] = type("VariantRowForm", (VariantValuesForm,), {"product": obj})
+        return super().get_formset(request, obj, **kwargs)
 
 
 class ProductAdminForm(forms.ModelForm):
@@ -200,14 +241,18 @@ class ProductAdmin(TenantScopedAdmin):
 # --- variants ----------------------------------------------------------------------------
 
 
-class VariantAdminForm(forms.ModelForm):
+class VariantAdminForm(VariantValuesForm):
+    """Changing a variant: selects for its master's dimensions, checked by the services."""
+
     class Meta:
         model = Variant
         fields = ["product", "number", "values"]
 
     def clean(self):
         data = super().clean()
-        product = data.get("product") or (self.instance.product if self.instance.pk else None)
+        product = self.product or data.get("product")
+        if product is None and self.instance.pk:
+            product = self.instance.product
         if product is not None and "number" in data and "values" in data:
             errors = services.variant_values_errors(
                 product=product,
@@ -217,6 +262,39 @@ class VariantAdminForm(forms.ModelForm):
             )
             _add_errors(self, errors)
         return data
+
+
+class VariantMasterForm(forms.ModelForm):
+    """Adding a variant, step 1 (like Django's user add form): choose its master. Step 2 is
+    the same page with ?master=<id>: one select per dimension that master offers."""
+
+    class Meta:
+        model = Variant
+        fields = ["product"]
+        labels = {"product": "Product master"}
+        help_texts = {
+            "product": "The master the variant belongs to. Next, choose one value per "
+            "dimension it offers."
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["product"]
+        field.queryset = field.queryset.filter(kind=ProductKind.MASTER)
+
+
+class VariantAddForm(VariantAdminForm):
+    """Adding a variant, step 2: the master is fixed (from ?master=), the values are selects."""
+
+    class Meta:
+        model = Variant
+        fields = ["number", "values"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The instance belongs to the master's tenant before validation, so the tenant
+        # check (TenantScopedAdmin) and the services see where the row would go.
+        self.instance.product, self.instance.tenant = self.product, self.product.tenant
 
 
 @admin.register(Variant)
@@ -229,6 +307,48 @@ class VariantAdmin(TenantScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["product"] if obj is not None else []
+
+    def master_from_query(self, request) -> Product | None:
+        """The master named by ?master=, if the user may add to its tenant; else None."""
+        raw = request.GET.get("master", "")
+        if not raw.isdigit():
+            return None
+        masters = Product.objects.filter(kind=ProductKind.MASTER).select_related("tenant")
+        ids = self.tenant_ids(request, "add")
+        if ids is not None:
+            masters = masters.filter(tenant_id__in=ids)
+        return masters.filter(pk=int(raw)).first()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            master = self.master_from_query(request)
+            if master is None:
+                kwargs["form"] = VariantMasterForm
+            else:
+                kwargs["form"] = type("VariantAddForm", (VariantAddForm,), {"product": master})
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        master = self.master_from_query(request)
+        if master is None:
+            if "master" in request.GET:
+                messages.error(
+                    request, "That product is not a master you may add variants to; choose one."
+                )
+            if request.method == "POST":
+                chooser = self.get_form(request)(request.POST)
+                if chooser.is_valid():  # step 1 done: show the master's selects
+                    return redirect(f"{request.path}?master={chooser.cleaned_data['product'].pk}")
+        else:
+            subtitle = f"Variant of {master.number} · {master.name}"
+            extra_context = {**(extra_context or {}), "subtitle": subtitle}
+        return super().add_view(request, form_url, extra_context)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_addanother" in request.POST:  # another variant of the same master
+            self.message_user(request, f"The variant “{obj}” was added.", messages.SUCCESS)
+            return redirect(f"{request.path}?master={obj.product_id}")
+        return super().response_add(request, obj, post_url_continue)
 
     def save_model(self, request, obj, form, change):
         if change:

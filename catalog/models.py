@@ -89,6 +89,11 @@ class ProductDimensionValue(TenantOwned):
         ]
         ordering = ["product", "position", "pk"]
 
+    def __str__(self) -> str:
+        # Readable inline titles in the admin ("Color: Blue", not "… object (7)").
+        value = self.dimension_value
+        return f"{value.get_dimension_display()}: {value.value}"
+
 
 class Variant(TenantOwned):
     """A combination of a master's dimension values, with its own number (R2)."""

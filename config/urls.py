@@ -9,6 +9,7 @@ from media_library.serving import media_public_storage_file, media_storage_file
 from tenants.api.health import HealthReadyApi
 from tenants.api.middleware import api_path_unmatched
 from tenants.api.views import HealthApi, TenantListApi, UserPreferenceApi
+from tenants.favicon import favicon
 
 tenant_api = [
     path("", include("tenants.api.urls")),
@@ -26,6 +27,7 @@ urlpatterns = [
         "api/v1/tenants/<slug:tenant>/channels/<slug:channel>/", include("publishing.api.shop_urls")
     ),
     path("", RedirectView.as_view(url="/workspace/", permanent=False)),
+    path("favicon.ico", favicon, name="favicon"),
     path("accounts/", include("django.contrib.auth.urls")),
     path(
         "admin/manifests/import/",

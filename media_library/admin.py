@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -15,15 +16,24 @@ from .models import MediaItem, MediaTag, Rendition
 from .selectors import media_file_versions, media_item_usage, media_public_urls
 
 
-def _thumbnail(item: MediaItem, request=None) -> str:
+def media_thumbnail(item: MediaItem | None, request=None, *, size: int = 64) -> str:
+    """A thumbnail for admin lists and pages (other apps' admins show media with it too);
+    items without a thumb rendition (documents, videos) show their kind instead."""
+    if item is None:
+        return "—"
     url = media_public_urls(item, request).renditions.get("thumb")
     if not url:
-        return "—"
+        return format_html('<span title="{}">{}</span>', item.display_name, item.get_kind_display())
     return format_html(
-        '<img src="{}" alt="{}" width="64" height="64" style="object-fit:cover">',
+        '<img src="{}" alt="{}" width="{}" height="{}" style="object-fit:cover">',
         url,
-        item.alt_text or item.display_name,
+        item.alt_text or item.title or item.display_name,
+        size,
+        size,
     )
+
+
+_thumbnail = media_thumbnail
 
 
 class RenditionInline(TenantScopedInline, admin.TabularInline):
@@ -47,11 +57,12 @@ class MediaItemAdmin(TenantScopedAdmin):
     list_display = [
         "thumbnail",
         "display_name",
+        "title",
         "kind",
         "status",
         "availability",
         "mime_type",
-        "size",
+        "file_size",
         "tenant",
         "updated_at",
     ]
@@ -63,7 +74,7 @@ class MediaItemAdmin(TenantScopedAdmin):
         "status",
         "kind",
         "mime_type",
-        "size",
+        "file_size",
         "checksum",
         "width",
         "height",
@@ -165,6 +176,13 @@ class MediaItemAdmin(TenantScopedAdmin):
     @admin.display(description="")
     def thumbnail(self, obj: MediaItem) -> str:
         return _thumbnail(obj)
+
+    @admin.display(description="Size", ordering="size")
+    def file_size(self, obj: MediaItem) -> str:
+        """Human sizes ("2.4 MB"), the exact bytes on hover."""
+        return format_html(
+            '<span title="{} bytes">{}</span>', f"{obj.size:,}", filesizeformat(obj.size)
+        )
 
     @admin.display(description="Preview")
     def preview(self, obj: MediaItem) -> str:

@@ -8,12 +8,13 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from assignments.models import AssignmentEntry
 from tenants.exceptions import Conflict, DomainError, NotFound, ValidationFailed
 from tenants.jobs.services import JobQueueUnavailable, job_create, job_fail
-from tenants.models import Channel, Job, JobKind, Locale, Tenant
+from tenants.models import Channel, Job, JobKind, Locale, Role, Tenant
+from tenants.selectors import role_require
 
 from .models import PublishGroup, PublishGroupStatus
 from .services import product_ids_for, publish_job_start, publish_plan
@@ -92,29 +93,79 @@ def group_update(
     return group
 
 
+def group_products_add(
+    *, group: PublishGroup, user: AbstractBaseUser | None, products: Sequence[str]
+) -> PublishGroup:
+    """Explicit membership (issue 15): a product joins a group only when someone adds it.
+    `user` None is a system action; a user must be a publisher (R1a)."""
+    if user is not None:
+        role_require(tenant=group.tenant, user=user, role=Role.PUBLISHER, action="add products")
+    if not products:
+        raise DomainError("Name at least one product to add.", field="products")
+    return group_update(group=group, add=products)
+
+
+def group_products_remove(
+    *, group: PublishGroup, user: AbstractBaseUser | None, products: Sequence[str]
+) -> PublishGroup:
+    if user is not None:
+        role_require(tenant=group.tenant, user=user, role=Role.PUBLISHER, action="remove products")
+    if not products:
+        raise DomainError("Name at least one product to remove.", field="products")
+    return group_update(group=group, remove=products)
+
+
 def group_validate(*, group: PublishGroup) -> dict:
-    """What publishing the group now would do, and every reason it would be refused."""
-    product_ids = list(group.products.values_list("pk", flat=True))
+    """What publishing the group now would do, and every reason it would be refused, listed
+    per product too (`by_product`), so the page shows each product's problems beside it.
+
+    A product with nothing checked in to publish in the group's context is a warning, not a
+    refusal: the group publishes what its other products have.
+    """
+    products = list(group.products.order_by("number").values_list("pk", "number", "name"))
+    product_ids = [pk for pk, _, _ in products]
     problems: list[dict] = []
+    by_product = {
+        number: {"product": number, "name": name, "documents": 0, "problems": [], "warnings": []}
+        for _, number, name in products
+    }
     if not product_ids:
         problems.append({"field": "products", "reason": "The group has no products."})
     plan = publish_plan(
         tenant=group.tenant, product_ids=product_ids, channel=group.channel, locale=group.locale
     )
     for holder in plan.holder_list():
-        problems.append(
-            {
-                "field": "checked_out",
-                "reason": f"{holder['product']} ({holder['channel']}/{holder['locale']}) is checked out by {holder['checked_out_by']}.",
-            }
-        )
+        problem = {
+            "field": "checked_out",
+            "product": holder["product"],
+            "reason": f"{holder['product']} ({holder['channel']}/{holder['locale']}) is "
+            f"checked out by {holder['checked_out_by']}: it must be checked in first.",
+        }
+        problems.append(problem)
+        by_product[holder["product"]]["problems"].append(problem)
+    for document in plan.documents:
+        by_product[document.product.number]["documents"] += 1
     if plan.dependencies and not group.publish_dependencies:
+        users = _dependency_users(plan)
         for media in plan.dependency_list():
-            problems.append(
-                {
+            for number in users.get(media["id"], []):
+                problem = {
                     "field": "dependencies",
-                    "reason": f"Media '{media['display_name']}' (id {media['id']}) is not published.",
+                    "product": number,
+                    "media": media["id"],
+                    "reason": f"Media '{media['display_name']}' (id {media['id']}) is not "
+                    "published; publish it first or let the group publish its dependencies.",
                 }
+                problems.append(problem)
+                by_product[number]["problems"].append(problem)
+    for row in by_product.values():
+        if not row["documents"] and not row["problems"]:
+            context = (
+                f"{group.channel.code if group.channel else 'any channel'}/"
+                f"{group.locale.code if group.locale else 'any locale'}"
+            )
+            row["warnings"].append(
+                f"Nothing checked in to publish in {context}: the group skips this product."
             )
     return {
         "valid": not problems,
@@ -122,7 +173,26 @@ def group_validate(*, group: PublishGroup) -> dict:
         "documents_to_publish": len(plan.documents),
         "dependencies": plan.dependency_list(),
         "problems": problems,
+        "by_product": list(by_product.values()),
     }
+
+
+def _dependency_users(plan) -> dict[int, list[str]]:
+    """Unpublished media id -> the numbers of the group's products whose drafts use it."""
+    rows = (
+        AssignmentEntry.objects.filter(
+            content_set_id__in=[d.draft_id for d in plan.documents],
+            media_id__in=[m.pk for m in plan.dependencies],
+        )
+        .values_list("media_id", "content_set__document__product__number")
+        .distinct()
+    )
+    users: dict[int, list[str]] = {}
+    for media_id, number in rows:
+        users.setdefault(media_id, [])
+        if number not in users[media_id]:
+            users[media_id].append(number)
+    return {k: sorted(v) for k, v in users.items()}
 
 
 def _require_valid(group: PublishGroup) -> None:
@@ -242,53 +312,6 @@ def _fail_unpublishable(group: PublishGroup, exc: DomainError) -> None:
     PublishGroup.objects.filter(pk=group.pk).update(
         status=PublishGroupStatus.FAILED, last_job=job, updated_at=timezone.now()
     )
-
-
-def group_collect_checkin(*, document) -> None:
-    """Checking in a document adds its product to the open or scheduled groups of that context."""
-    groups = PublishGroup.objects.filter(
-        tenant_id=document.tenant_id,
-        status__in=(PublishGroupStatus.OPEN, PublishGroupStatus.SCHEDULED),
-    ).filter(
-        Q(channel_id=document.channel_id) | Q(channel__isnull=True),
-        Q(locale_id=document.locale_id) | Q(locale__isnull=True),
-    )
-    for group in groups:
-        if group.products.count() < PublishGroup.MAX_PRODUCTS:
-            group.products.add(document.product_id)
-
-
-def groups_collect_checkins(*, documents) -> None:
-    """`group_collect_checkin` for all documents of one bulk check-in (manifest import,
-    tenant copy), in a fixed number of queries: the open or scheduled groups, then for each
-    group matching any of the documents its current products and one insert (the size
-    limit kept as by the one-document form)."""
-    documents = list(documents)
-    if not documents:
-        return
-    groups = PublishGroup.objects.filter(
-        tenant_id__in={d.tenant_id for d in documents},
-        status__in=(PublishGroupStatus.OPEN, PublishGroupStatus.SCHEDULED),
-    ).order_by("pk")
-    for group in groups:
-        wanted = dict.fromkeys(
-            d.product_id
-            for d in documents
-            if d.tenant_id == group.tenant_id
-            and group.channel_id in (None, d.channel_id)
-            and group.locale_id in (None, d.locale_id)
-        )
-        if not wanted:
-            continue
-        held = set(group.products.values_list("pk", flat=True))
-        room = max(PublishGroup.MAX_PRODUCTS - len(held), 0)
-        new = [pk for pk in wanted if pk not in held][:room]
-        if new:
-            group.products.add(*new)
-
-
-# assignments.services calls a hook's `bulk` form once per bulk check-in, when it has one.
-group_collect_checkin.bulk = groups_collect_checkins
 
 
 def _locked(group: PublishGroup) -> PublishGroup:

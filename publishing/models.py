@@ -127,8 +127,9 @@ class PublishGroupStatus(models.TextChoices):
 class PublishGroup(TenantOwned):
     """A named set of up to 2,000 products published together as one job (R16).
 
-    Its context (channel + locale; empty = every context) decides which drafts it publishes;
-    while open or scheduled, checking in a product's document in that context adds the product.
+    Its context (channel + locale; empty = every context) decides which drafts it publishes.
+    Membership is explicit: a product is in the group only when someone added it (checking
+    in never adds one, issue 15).
     """
 
     MAX_PRODUCTS = 2000

@@ -34,10 +34,12 @@ def media_dependency(item: MediaItem) -> dict:
         "id": item.pk,
         "display_name": item.display_name,
         "kind": item.kind,
+        "kind_label": item.get_kind_display(),
         "status": item.status,
         "availability": item.availability(),
         "available_from": item.available_from.isoformat() if item.available_from else None,
         "expires_at": item.expires_at.isoformat() if item.expires_at else None,
+        "status_label": item.get_status_display(),
     }
 
 

@@ -151,17 +151,21 @@ class JobKind(models.TextChoices):
     """The kinds stored in the column. What a kind does (its body, queue, roles, retries)
     comes from the registry each app fills in its AppConfig.ready() (tenants.jobs.registry)."""
 
-    PUBLISH = "publish", "Publish"
-    IMPORT = "import", "Manifest import"
-    EXPORT = "export", "Manifest export"
-    COPY = "copy", "Tenant copy"
-    SYNC = "sync", "Read-model sync"
+    # The labels are what users read (issue 15 item 7): the jobs API serves them as
+    # `kind_label`, so no page keeps its own dictionary of kinds.
+    PUBLISH = "publish", "Publishing"
+    IMPORT = "import", "Import manifest"
+    EXPORT = "export", "Export manifest"
+    COPY = "copy", "Copy between tenants"
+    SYNC = "sync", "Refresh shop answers"
 
 
 class JobStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
+    """Served as `status_label` by the jobs API (a failed job reads "Failed — retry?")."""
+
+    QUEUED = "queued", "Waiting to start"
     RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
+    SUCCEEDED = "succeeded", "Finished"
     FAILED = "failed", "Failed"
 
 

@@ -71,6 +71,15 @@ class DocumentOutput(serializers.Serializer):
     checked_out_by = serializers.CharField(allow_null=True)
     checked_out_at = serializers.DateTimeField(allow_null=True)
     saved_at = serializers.DateTimeField(allow_null=True)
+    last_active_at = serializers.DateTimeField(
+        allow_null=True, help_text="The holder's last check-out, save or edit."
+    )
+    expires_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="From then on anyone with edit rights may take the check-out over "
+        "(CHECKOUT_IDLE_MINUTES after the last activity).",
+    )
+    expired = serializers.BooleanField()
     version = serializers.IntegerField(allow_null=True)
     published_version = serializers.IntegerField(allow_null=True)
     inherited_from = ContextSerializer(allow_null=True)
@@ -196,3 +205,44 @@ class PrimaryChangeInput(serializers.Serializer):
                 {"variant": "Name a dimension combination or a variant, not both."}
             )
         return attrs
+
+
+class CheckoutInput(serializers.Serializer):
+    take_over = serializers.BooleanField(
+        default=False,
+        help_text="Take over someone else's check-out: allowed once it has been idle for "
+        "CHECKOUT_IDLE_MINUTES, or at any time for a publisher (audited; the working copy "
+        "is kept).",
+    )
+
+
+class DocumentEventOutput(serializers.Serializer):
+    action = serializers.CharField()
+    label = serializers.CharField()
+    by = serializers.CharField(allow_null=True)
+    at = serializers.DateTimeField()
+    version = serializers.IntegerField(allow_null=True)
+    detail = serializers.DictField()
+
+
+class DocumentStateOutput(serializers.Serializer):
+    channel = serializers.CharField()
+    locale = serializers.CharField()
+    state = serializers.ChoiceField(choices=["empty", "draft", "checked_out", "published"])
+    checked_out_by = serializers.CharField(allow_null=True)
+    checked_out_at = serializers.DateTimeField(allow_null=True)
+    last_active_at = serializers.DateTimeField(allow_null=True)
+    expires_at = serializers.DateTimeField(allow_null=True)
+    expired = serializers.BooleanField()
+    version = serializers.IntegerField(allow_null=True)
+    published_version = serializers.IntegerField(allow_null=True)
+    published_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField()
+    last_event = DocumentEventOutput(allow_null=True)
+
+
+class ProductDocumentsStateOutput(serializers.Serializer):
+    product = serializers.CharField()
+    etag = serializers.CharField()
+    idle_minutes = serializers.IntegerField()
+    documents = DocumentStateOutput(many=True)

@@ -15,6 +15,11 @@ urlpatterns = [
         name="product-media-checkout",
     ),
     re_path(
+        rf"{PRODUCT_MEDIA}/state/?$",
+        views.ProductMediaStateApi.as_view(),
+        name="product-media-state",
+    ),
+    re_path(
         rf"{PRODUCT_MEDIA}/working/primary/?$",
         views.ProductMediaPrimaryApi.as_view(),
         name="product-media-working-primary",

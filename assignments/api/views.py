@@ -20,11 +20,13 @@ from tenants.models import Role
 from .serializers import (
     CategoryMediaInput,
     CategoryMediaOutput,
+    CheckoutInput,
     ContentInput,
     CoverageOutput,
     DocumentOutput,
     PreviewOutput,
     PrimaryChangeInput,
+    ProductDocumentsStateOutput,
     PurposeSerializer,
     VersionOutput,
 )
@@ -107,16 +109,54 @@ class ProductMediaDocumentApi(ProductMediaBaseApi):
 class ProductMediaCheckoutApi(ProductMediaBaseApi):
     @extend_schema(
         parameters=CONTEXT_PARAMS,
-        request=None,
+        request=CheckoutInput,
         responses=DocumentOutput,
-        summary="Check the document out (edit); the first edit copies the inherited content.",
+        summary="Check the document out (edit); the first edit copies the inherited content. "
+        "take_over: true takes someone else's idle check-out (a publisher's: any).",
     )
     def post(self, request, tenant: str, number: str):
+        data = CheckoutInput(data=request.data or {})
+        data.is_valid(raise_exception=True)
         product, channel, locale = self.context(request, number)
         document = services.document_checkout(
-            tenant=self.tenant, product=product, channel=channel, locale=locale, user=request.user
+            tenant=self.tenant,
+            product=product,
+            channel=channel,
+            locale=locale,
+            user=request.user,
+            take_over=data.validated_data["take_over"],
         )
         return self.respond(request, document)
+
+
+class ProductMediaStateApi(ProductMediaBaseApi):
+    """What pages poll every few seconds (issue 15): the check-out state of all the product's
+    documents. Send the last ETag in If-None-Match: an unchanged state answers 304 after one
+    query, without building the body."""
+
+    @extend_schema(
+        parameters=[TENANT_PARAM, PRODUCT_PARAM],
+        responses={200: ProductDocumentsStateOutput, 304: None},
+        summary="Check-out state of every document of a product (ETag, 304 when unchanged).",
+    )
+    def get(self, request, tenant: str, number: str):
+        product = selectors.product_get(tenant=self.tenant, number=number)
+        rows = selectors.documents_state_rows(tenant=self.tenant, product=product)
+        etag = selectors.documents_state_etag(rows=rows)
+        quoted = f'"{etag}"'
+        sent = [
+            t.strip().removeprefix("W/")
+            for t in request.headers.get("If-None-Match", "").split(",")
+        ]
+        if quoted in sent:
+            response = Response(status=status.HTTP_304_NOT_MODIFIED)
+        else:
+            response = Response(
+                selectors.documents_state(tenant=self.tenant, product=product, rows=rows, etag=etag)
+            )
+        response["ETag"] = quoted
+        response["Cache-Control"] = "private, no-cache"
+        return response
 
 
 class ProductMediaWorkingApi(ProductMediaBaseApi):

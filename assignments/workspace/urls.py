@@ -12,6 +12,7 @@ urlpatterns = [
     path("<slug:tenant>/jobs/", views.jobs, name="jobs"),
     path("<slug:tenant>/library/", library_views.library, name="library"),
     path("<slug:tenant>/library/<int:media_id>/", library_views.library_item, name="library-item"),
+    path("<slug:tenant>/publish-groups/", views.publish_groups, name="publish-groups"),
     # Product numbers may contain anything but a slash (as in the API).
     re_path(
         r"^(?P<tenant>[-\w]+)/products/(?P<number>[^/]+)/admin/$",

@@ -16,7 +16,7 @@ from assignments.selectors import purpose_list
 from catalog.selectors import product_get
 from tenants.exceptions import NotFound
 from tenants.jobs.scheduler import scheduler_status
-from tenants.models import Role, Tenant
+from tenants.models import JobKind, Role, Tenant
 from tenants.selectors import (
     channel_list,
     locale_list,
@@ -50,6 +50,7 @@ def _page_context(request: HttpRequest, tenant: Tenant) -> dict:
             "api": f"/api/v1/tenants/{tenant.slug}/",
             "workspace_url": reverse("workspace:home", kwargs={"tenant": tenant.slug}),
             "jobs_url": reverse("workspace:jobs", kwargs={"tenant": tenant.slug}),
+            "groups_url": reverse("workspace:publish-groups", kwargs={"tenant": tenant.slug}),
             "admin_product_url": reverse(
                 "workspace:product-admin", kwargs={"tenant": tenant.slug, "number": "__number__"}
             ),
@@ -99,7 +100,24 @@ def jobs(request: HttpRequest, tenant: str) -> HttpResponse:
     scoped = _tenant(request, tenant)
     context = _page_context(request, scoped)
     context["scheduler"] = scheduler_status()
+    context["job_kinds"] = JobKind.choices  # the filter's words are the model's labels
     return render(request, "workspace/jobs.html", context)
+
+
+@login_required
+def publish_groups(request: HttpRequest, tenant: str) -> HttpResponse:
+    """Publish groups (R16, issue 15): list, create, add and remove products, validate,
+    schedule, publish now, follow the job. Everything goes through the publish-groups API;
+    the page warns when no scheduler runs (scheduled groups would wait silently)."""
+    scoped = _tenant(request, tenant)
+    context = _page_context(request, scoped)
+    context["scheduler"] = scheduler_status()
+    context["channels"] = channel_list(tenant=scoped)
+    context["locales"] = locale_list(tenant=scoped)
+    context["page_config"]["workspace_product_url"] = reverse(
+        "workspace:product", kwargs={"tenant": scoped.slug, "number": "__number__"}
+    )
+    return render(request, "workspace/publish_groups.html", context)
 
 
 @login_required

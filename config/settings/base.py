@@ -455,9 +455,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
-# Called with document=... after a check-in that staged new content (in its transaction):
-# publish groups collect the products edited in their context (R16).
-ASSIGNMENT_CHECKIN_HOOKS = ["publishing.groups.group_collect_checkin"]
+# Called with document=... after a check-in that staged new content (in its transaction).
+# None by default: a check-in never adds a product to a publish group (issue 15: membership
+# is explicit, someone adds the product), and it never publishes anything.
+ASSIGNMENT_CHECKIN_HOOKS: list[str] = []
+
+# A check-out idle this long (no save or edit by its holder) may be taken over by anyone with
+# edit rights; publishers may take one over at any time (assignments.locks, issue 15).
+CHECKOUT_IDLE_MINUTES = env.int("CHECKOUT_IDLE_MINUTES", default=120)
 
 # The live read model (R21): services note changes in tenants.ChangeOutbox; after commit
 # these drain it (publishing re-projects exactly the products and categories named).

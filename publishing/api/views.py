@@ -16,6 +16,8 @@ from tenants.selectors import channel_get, locale_get
 
 from .serializers import (
     CategoryPublishInput,
+    GroupProductsInput,
+    GroupValidationOutput,
     PublishGroupCreateInput,
     PublishGroupOutput,
     PublishGroupUpdateInput,
@@ -106,6 +108,22 @@ class PublishGroupViewSet(
     pagination_class = SchedulerPagination  # scheduled groups need a running scheduler
     filterset_fields = ["status"]
 
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        number = self.request.query_params.get("product") if self.action == "list" else None
+        if number:  # the groups a product is in (the product page's "publish groups")
+            queryset = queryset.filter(products__number=number).distinct()
+        return queryset
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, description="open, scheduled, running, ..."),
+            OpenApiParameter("product", str, description="Only the groups holding this product"),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
     def _out(self, group, code=status.HTTP_200_OK):
         group = self.get_queryset().filter(pk=group.pk).first()
         if group is None:  # deleted by another request right after this one's write
@@ -142,7 +160,32 @@ class PublishGroupViewSet(
         group = groups.group_update(group=group, **data.validated_data)
         return self._out(group)
 
-    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=GroupProductsInput, responses={200: PublishGroupOutput})
+    @action(detail=True, methods=["post"])
+    def add(self, request, *args, **kwargs):
+        """Add products (numbers; a variant number adds its product): the only way in."""
+        group = self.get_object()
+        data = GroupProductsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._out(
+            groups.group_products_add(
+                group=group, user=request.user, products=data.validated_data["products"]
+            )
+        )
+
+    @extend_schema(request=GroupProductsInput, responses={200: PublishGroupOutput})
+    @action(detail=True, methods=["post"])
+    def remove(self, request, *args, **kwargs):
+        group = self.get_object()
+        data = GroupProductsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._out(
+            groups.group_products_remove(
+                group=group, user=request.user, products=data.validated_data["products"]
+            )
+        )
+
+    @extend_schema(request=None, responses={200: GroupValidationOutput})
     @action(detail=True, methods=["post"])
     def validate(self, request, *args, **kwargs):
         """Say whether the group can be published now, and every reason it can't."""

@@ -15,7 +15,7 @@ from tenants.exceptions import DomainError, NotFound
 from tenants.jobs.registry import job_kind_get, job_kinds_started_by_api
 from tenants.jobs.scheduler import scheduler_status
 from tenants.jobs.services import job_queue_require, job_retry
-from tenants.models import Job, Role
+from tenants.models import Job, JobStatus, Role
 
 from .mixins import TenantScopedMixin
 from .pagination import StandardPagination
@@ -26,15 +26,26 @@ class JobOutput(serializers.ModelSerializer):
         source="created_by.username", default=None, read_only=True, allow_null=True
     )
     percent = serializers.IntegerField(read_only=True)
+    kind_label = serializers.CharField(
+        source="get_kind_display", read_only=True, help_text="The kind in plain words."
+    )
+    status_label = serializers.SerializerMethodField(help_text="The status in plain words.")
     result_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Job
         fields = [
-            "id", "kind", "status", "description", "params", "progress_done", "progress_total", "percent",
-            "counts", "errors", "attempts", "created_by", "created_at", "started_at", "finished_at",
-            "heartbeat_at", "worker", "history", "result_url",
+            "id", "kind", "kind_label", "status", "status_label", "description", "params",
+            "progress_done", "progress_total", "percent", "counts", "errors", "attempts",
+            "created_by", "created_at", "started_at", "finished_at", "heartbeat_at", "worker",
+            "history", "result_url",
         ]  # fmt: skip
+
+    def get_status_label(self, job) -> str:
+        # Every failed job can be queued again (job_retry), and the pages offer it.
+        if job.status == JobStatus.FAILED:
+            return "Failed — retry?"
+        return job.get_status_display()
 
     def get_result_url(self, job) -> str | None:
         if not job.result_file:

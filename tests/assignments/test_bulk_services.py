@@ -382,19 +382,15 @@ def test_category_bulk_forms_check_images_and_record_the_outbox(
     ) == {categories[0].pk, categories[1].pk}
 
 
-def test_the_group_hook_bulk_form_collects_like_the_single_one(
-    tenant, images, editor, monkeypatch
-):  # R16
-    from publishing.groups import group_collect_checkin, group_create
-    from publishing.models import PublishGroup
+def test_a_bulk_checkin_adds_no_product_to_any_group(tenant, images, editor):
+    # Issue 15: publish-group membership is explicit; imports and copies add nothing either.
+    from publishing.groups import group_create
 
-    monkeypatch.setattr(PublishGroup, "MAX_PRODUCTS", 3)
-    products = [make_simple(tenant, f"MUG-{n}") for n in range(4)]
-    single = group_create(tenant=tenant, user=None, name="one by one")
-    for product in products:
-        check_in(tenant, product, editor, content(master=slots(primary=[images[0].pk])))
-    bulk = group_create(tenant=tenant, user=None, name="bulk", products=["MUG-3"])
-    documents = list(AssignmentDocument.objects.filter(tenant=tenant).order_by("pk"))
-    group_collect_checkin.bulk(documents=documents)
-    assert single.products.count() == bulk.products.count() == 3
-    assert set(bulk.products.values_list("number", flat=True)) == {"MUG-3", "MUG-0", "MUG-1"}
+    group = group_create(tenant=tenant, user=None, name="open group")
+    products = [make_simple(tenant, f"MUG-{n}") for n in range(2)]
+    services.documents_checkin_bulk(
+        tenant=tenant,
+        user=editor,
+        items=[_item(tenant, p, content(master=slots(primary=[images[0].pk]))) for p in products],
+    )
+    assert not group.products.exists()

@@ -78,3 +78,8 @@ def shot(request):
         return path
 
     return _shot
+
+
+# axe-core (tests/browser/axe.py): `axe_required` skips a test, with the reason, when
+# scripts/install could not install it (no npm).
+from tests.browser.axe import axe_required  # noqa: E402, F401

@@ -212,10 +212,11 @@ def test_edit_preview_publish_flow(demo, page, shot, upload_file, live_server):
     expect(page.locator("#deps-dialog")).to_be_visible()
     expect(page.locator("#deps-list li")).to_have_count(5)
     expect(page.locator("#deps-list")).to_contain_text("studio-shot.png")
+    expect(page.locator("#deps-list")).to_contain_text("Image · Draft")  # item 7: words
     shot(page, "publish-dependencies")
     page.click("#deps-publish-all")
     expect(page.locator("#job-title")).to_have_text("Published")
-    expect(page.locator("#job-status")).to_contain_text("100%")
+    expect(page.locator("#job-status")).to_contain_text("Finished · 100%")
     shot(page, "publish-job")
     page.click("#job-close")
     expect(page.locator("#doc-state")).to_have_text("Published")
@@ -246,7 +247,8 @@ def test_edit_preview_publish_flow(demo, page, shot, upload_file, live_server):
 
     # The jobs page lists the publish job as succeeded.
     page.click("text=Jobs")
-    expect(page.locator("#job-rows tr").first).to_contain_text("succeeded")
+    expect(page.locator("#job-rows tr").first).to_contain_text("Publishing")
+    expect(page.locator("#job-rows tr").first).to_contain_text("Finished")
     expect(page.locator("#job-rows tr").first).to_contain_text("Publish SHIRT-001 (web/en-us)")
     shot(page, "jobs")
 

@@ -1,7 +1,5 @@
 """R1, R2, R3 in the Django admin: scoped to the user's tenants, writes checked like the API."""
 
-import json
-
 import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
@@ -97,6 +95,11 @@ def test_search_finds_by_number_and_name(superuser_client, two_catalogs, tenant)
     assert [p.number for p in by_name.context["cl"].result_list] == ["MUG.01"]
 
 
+def values_fields(prefix: str, values: dict) -> dict:
+    """A variant's values as the admin posts them: one select per dimension (issue 15)."""
+    return {f"{prefix}-values_{dimension}": value for dimension, value in values.items()}
+
+
 def _change_form(product: Product, variants: list[dict], offered_deleted=()) -> dict:
     """The POST body of the product change page with the given variant rows."""
     offered = list(ProductDimensionValue.objects.filter(product=product))
@@ -120,11 +123,11 @@ def _change_form(product: Product, variants: list[dict], offered_deleted=()) -> 
         data[f"variants-{index}-id"] = variant.pk
         data[f"variants-{index}-product"] = product.pk
         data[f"variants-{index}-number"] = variant.number
-        data[f"variants-{index}-values"] = json.dumps(variant.values)
+        data |= values_fields(f"variants-{index}", variant.values)
     for index, row in enumerate(variants, start=len(existing)):
         data[f"variants-{index}-product"] = product.pk
         data[f"variants-{index}-number"] = row["number"]
-        data[f"variants-{index}-values"] = json.dumps(row["values"])
+        data |= values_fields(f"variants-{index}", row["values"])
     return data
 
 

@@ -94,13 +94,16 @@ def test_unpublish_goes_through_the_bulk_service(tenant, catalog, images, calls)
     assert event.detail == {"source": "manifest import", "unpublished": 1}
 
 
-def test_imported_check_ins_run_the_check_in_hooks(tenant, catalog, images):
-    """The default hook (in its bulk form) adds checked-in products to the open publish
-    groups of their context (R16)."""
+def test_imported_check_ins_run_the_check_in_hooks_and_join_no_group(
+    tenant, catalog, images, settings
+):
+    """Configured check-in hooks run once per import, in their bulk form; publish groups
+    gain no product by an import (issue 15: membership is explicit, R16)."""
+    from tests.assignments import test_bulk_services as hooks
+
+    settings.ASSIGNMENT_CHECKIN_HOOKS = ["tests.assignments.test_bulk_services.bulk_hook"]
+    hooks.HOOK_CALLS.clear()
     everywhere = group_create(tenant=tenant, user=None, name="Spring")
-    web = group_create(
-        tenant=tenant, user=None, name="Web", channel=Channel.objects.get(tenant=tenant, code="web")
-    )
     english = group_create(
         tenant=tenant,
         user=None,
@@ -114,6 +117,7 @@ def test_imported_check_ins_run_the_check_in_hooks(tenant, catalog, images):
     )
     report, _ = run_import(tenant, text)
     assert report.ok, report.errors
-    assert set(everywhere.products.values_list("number", flat=True)) == {"SHIRT-001", "MUG-001"}
-    assert list(english.products.values_list("number", flat=True)) == ["MUG-001"]
-    assert not web.products.exists()
+    assert [kind for kind, _ in hooks.HOOK_CALLS] == ["bulk"]
+    assert len(hooks.HOOK_CALLS[0][1]) == 2
+    hooks.HOOK_CALLS.clear()
+    assert not everywhere.products.exists() and not english.products.exists()

@@ -118,6 +118,23 @@ def test_editors_read_groups_but_cannot_manage_them(tenant, publisher, editor, c
     group = group_create(tenant=tenant, user=publisher, name="G")
     assert client_for(editor).get(f"{BASE}/{group.pk}/").status_code == 200
     assert client_for(editor).post(f"{BASE}/{group.pk}/publish").status_code == 403
+    b.mug(tenant)
+    add = client_for(editor).post(
+        f"{BASE}/{group.pk}/add", {"products": ["MUG-001"]}, format="json"
+    )
+    assert add.status_code == 403 and not group.products.exists()
+
+
+def test_adding_needs_the_publisher_role_in_the_service_too(tenant, editor):
+    # R30: one check at every door, the service included (a command or task calling it).
+    from publishing.groups import group_products_add
+    from tenants.exceptions import PermissionDenied
+
+    group = group_create(tenant=tenant, user=None, name="G")
+    b.mug(tenant)
+    with pytest.raises(PermissionDenied):
+        group_products_add(group=group, user=editor, products=["MUG-001"])
+    assert group_products_add(group=group, user=None, products=["MUG-001"]).products.count() == 1
 
 
 def test_other_tenants_groups_are_invisible(tenant, other_tenant, publisher, client_for):
@@ -127,22 +144,95 @@ def test_other_tenants_groups_are_invisible(tenant, other_tenant, publisher, cli
     assert PublishGroup.objects.filter(pk=theirs.pk).exists()
 
 
-def test_checking_in_a_product_in_the_groups_context_adds_it(tenant, editor, publisher):
-    # R16: editing a product inside an open group's context adds it to the group.
+def test_checking_in_never_adds_a_product_to_a_group(tenant, editor, publisher):
+    # Issue 15: a group made for 2 products grew to 10 and published drafts nobody put in
+    # it. Membership is explicit: a check-in (in any context) adds nothing.
     from tenants.models import Channel
 
     web = Channel.objects.get(tenant=tenant, code="web")
+    mug, shirt = b.mug(tenant), b.shirt(tenant)
     web_group = group_create(tenant=tenant, user=publisher, name="Web launch", channel=web)
-    every_context = group_create(tenant=tenant, user=publisher, name="Everything")
-    mug = b.mug(tenant)
+    every_context = group_create(
+        tenant=tenant, user=publisher, name="Everything", products=["SHIRT-001"]
+    )
 
-    b.checkin(
-        tenant, mug, editor, {"master": b.slots([b.image(tenant, editor, "a")])}
-    )  # omnichannel/neutral
-    assert list(every_context.products.all()) == [mug]
-    assert not web_group.products.exists()
-
+    b.checkin(tenant, mug, editor, {"master": b.slots([b.image(tenant, editor, "a")])})
     b.checkin(
         tenant, mug, editor, {"master": b.slots([b.image(tenant, editor, "b")])}, "web", "en-us"
     )
-    assert list(web_group.products.all()) == [mug]
+    assert not web_group.products.exists()
+    assert list(every_context.products.all()) == [shirt]
+
+
+def test_products_join_and_leave_only_when_someone_adds_or_removes_them(
+    tenant, two_products, publisher, client_for
+):
+    client = client_for(publisher)
+    group = client.post(f"{BASE}/", {"name": "Explicit"}, format="json").json()
+    added = client.post(
+        f"{BASE}/{group['id']}/add",
+        {"products": ["MUG-001", "SHIRT-001-RED-S-SLIM"]},
+        format="json",
+    )
+    assert added.status_code == 200 and added.json()["products"] == ["MUG-001", "SHIRT-001"]
+    assert added.json()["items"][0] == {"number": "MUG-001", "name": "Mug"}
+    # The product page asks which groups hold its product.
+    listed = client.get(f"{BASE}/", {"product": "MUG-001"}).json()["results"]
+    assert [g["name"] for g in listed] == ["Explicit"]
+    assert client.get(f"{BASE}/", {"product": "NOPE"}).json()["results"] == []
+
+    removed = client.post(f"{BASE}/{group['id']}/remove", {"products": ["MUG-001"]}, format="json")
+    assert removed.json()["products"] == ["SHIRT-001"]
+
+    bad = client.post(f"{BASE}/{group['id']}/add", {"products": ["NOPE"]}, format="json")
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "products"
+    empty = client.post(f"{BASE}/{group['id']}/add", {"products": []}, format="json")
+    assert empty.status_code == 400
+    assert PublishGroup.objects.get(pk=group["id"]).products.count() == 1
+
+
+def test_validate_lists_every_problem_per_product(
+    tenant, two_products, publisher, editor, client_for
+):
+    from assignments.services import document_checkout
+    from catalog.services import product_create
+    from tenants.models import Channel, Locale
+
+    product_create(tenant=tenant, number="CUP-001", name="Cup", kind="simple")  # no draft
+    client = client_for(publisher)
+    group = client.post(
+        f"{BASE}/",
+        {"name": "Check", "products": ["MUG-001", "SHIRT-001", "CUP-001"]},
+        format="json",
+    ).json()
+    document_checkout(
+        tenant=tenant,
+        product=two_products[1],
+        channel=Channel.objects.get(tenant=tenant, code="omnichannel"),
+        locale=Locale.objects.get(tenant=tenant, code="neutral"),
+        user=editor,
+    )
+    report = client.post(f"{BASE}/{group['id']}/validate").json()
+    assert not report["valid"]
+    rows = {row["product"]: row for row in report["by_product"]}
+    assert [p["field"] for p in rows["MUG-001"]["problems"]] == ["dependencies"]
+    assert "not published" in rows["MUG-001"]["problems"][0]["reason"]
+    assert [p["field"] for p in rows["SHIRT-001"]["problems"]] == ["checked_out"]
+    assert "checked out by eddie" in rows["SHIRT-001"]["problems"][0]["reason"]
+    assert (
+        rows["CUP-001"]["problems"] == [] and "Nothing checked in" in rows["CUP-001"]["warnings"][0]
+    )
+    assert {p["product"] for p in report["problems"]} == {"MUG-001", "SHIRT-001"}
+
+
+def test_a_scheduled_group_past_its_time_without_a_scheduler_says_so(
+    tenant, two_products, publisher, client_for
+):
+    group = group_create(tenant=tenant, user=publisher, name="Late", products=["MUG-001"])
+    PublishGroup.objects.filter(pk=group.pk).update(
+        status="scheduled", scheduled_at=timezone.now() - timedelta(minutes=5)
+    )
+    body = client_for(publisher).get(f"{BASE}/{group.pk}/").json()
+    assert body["overdue"] is True
+    assert "scheduled time has passed" in body["scheduler_warning"]
+    assert "No scheduler" in body["scheduler_warning"]

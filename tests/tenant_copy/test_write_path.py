@@ -64,8 +64,9 @@ def test_a_second_copy_calls_no_write_service(other_tenant, source, copy_command
     assert calls == {}
 
 
-def test_copied_check_ins_run_the_check_in_hooks(other_tenant, source, copy_command):
-    """The default hook adds checked-in products to the destination's open groups (R16)."""
+def test_copied_check_ins_join_no_publish_group(other_tenant, source, copy_command):
+    """A copy checks content in; it adds no product to the destination's groups (issue 15:
+    membership is explicit, R16)."""
     group = group_create(tenant=other_tenant, user=None, name="Spring")
     copy_command()
-    assert list(group.products.values_list("number", flat=True)) == ["SHIRT-001"]
+    assert not group.products.exists()

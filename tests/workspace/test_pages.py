@@ -135,6 +135,9 @@ def test_jobs_page_renders(tenant, viewer):
     assert response.status_code == 200
     assert b'id="job-rows"' in response.content
     assert page_config(response)["tenant"] == "acme"
+    # Issue 15 item 7: the kind filter reads the model's labels, the values stay the API's.
+    assert b'<option value="import">Import manifest</option>' in response.content
+    assert b'<option value="publish">Publishing</option>' in response.content
 
 
 def test_workspace_links_to_the_admin_product_page(tenant, admin_user, shirt):

@@ -1,4 +1,5 @@
 // The JSON API client every page module uses: session auth, CSRF header, errors in words.
+import { formatDate } from "./dom.js";
 
 export const config = JSON.parse(document.getElementById("ws-config").textContent);
 
@@ -76,23 +77,80 @@ export async function listAll(path, query) {
   return items;
 }
 
-// Words for the user: the detail plus each field's reason (field paths made readable).
+// Words for the user: the detail plus each field's reason, fields named by the labels the
+// page shows (never the API's names) and times in the user's locale.
 export function errorMessages(err) {
   if (!(err instanceof ApiError)) return [String(err && err.message ? err.message : err)];
   const lines = [];
   const reasons = err.errors.filter((e) => e && e.reason && e.reason !== err.message);
   if (err.message && (reasons.length === 0 || err.message !== "Validation failed.")) lines.push(err.message);
   else if (reasons.length) lines.push("Some entries were not accepted:");
-  for (const e of reasons) lines.push(e.field ? `${readableField(e.field)}: ${e.reason}` : e.reason);
-  return lines;
+  for (const e of reasons) lines.push(fieldReason(e.field, e.reason));
+  return lines.map(localTimes);
+}
+
+// "alt_text" + "Alt text is required for images." says it once; other reasons get the label.
+export function fieldReason(field, reason) {
+  if (!field) return reason;
+  const label = readableField(field);
+  return reason.toLowerCase().startsWith(label.toLowerCase()) ? reason : `${label}: ${reason}`;
+}
+
+// The API's field names, as the page labels them.
+const FIELD_LABELS = {
+  master: "Master",
+  primary: "primary media",
+  additional: "additional media",
+  swatches: "swatches",
+  title: "Title",
+  alt_text: "Alt text",
+  caption: "Caption",
+  description: "Description",
+  display_name: "File name",
+  file: "File",
+  kind: "Kind",
+  tags: "Tags",
+  available_from: "Available from",
+  expires_at: "Expires",
+  purpose: "Purpose",
+  media: "Media",
+  hex: "Colour",
+  crop: "Crop",
+  dimension: "Dimension group",
+  value: "Dimension",
+  values: "Dimension values",
+  matrix: "Assignment matrix",
+  variant: "Variant",
+  channel: "Channel",
+  locale: "Locale",
+  number: "Number",
+  name: "Name",
+  parent: "Parent category",
+  position: "Position",
+  document: "Product media",
+  confirm_matrix_change: "Matrix change",
+  publish_dependencies: "Unpublished dependencies",
+  swatch_hex: "Swatch colour",
+  swatch_media: "Swatch image",
+};
+const ROW_LABELS = { dimensions: "Dimension row", variants: "Variant row", primary: "primary media #", additional: "additional media #", swatches: "swatch #" };
+
+function segmentLabel(segment) {
+  const row = segment.match(/^(\w+)\[(\d+)\]$/);
+  if (row) {
+    const label = ROW_LABELS[row[1]] || FIELD_LABELS[row[1]] || row[1].replaceAll("_", " ");
+    return label.endsWith("#") ? `${label}${Number(row[2]) + 1}` : `${label} ${Number(row[2]) + 1}`;
+  }
+  return FIELD_LABELS[segment] || segment.replaceAll("_", " ");
 }
 
 export function readableField(field) {
-  return String(field)
-    .replace(/^master\./, "Master › ")
-    .replace(/^dimensions\[(\d+)\]\.?/, (_, i) => `Dimension row ${Number(i) + 1} › `)
-    .replace(/^variants\[(\d+)\]\.?/, (_, i) => `Variant row ${Number(i) + 1} › `)
-    .replace(/primary\[(\d+)\]/, (_, i) => `primary media #${Number(i) + 1}`)
-    .replace(/additional\[(\d+)\]/, (_, i) => `additional media #${Number(i) + 1}`)
-    .replace(/swatches\[(\d+)\]/, (_, i) => `swatch #${Number(i) + 1}`);
+  return String(field).split(".").map(segmentLabel).join(" › ");
+}
+
+// ISO timestamps inside the server's sentences ("checked out by … since 2026-…T…Z").
+const ISO_TIME = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/g;
+
+export function localTimes(text) {
+  return String(text).replace(ISO_TIME, (iso) => formatDate(iso));
 }

@@ -1,6 +1,6 @@
 // Category media: one default image per category in a real (non-Omnichannel) channel.
 import { api, config, errorMessages } from "./api.js";
-import { $, h, hideAlert, showAlert } from "./dom.js";
+import { $, captureFocus, focusFirst, focusLost, h, hideAlert, restoreFocus, showAlert } from "./dom.js";
 import { mediaGet, mediaLabel, mediaLoad, mediaThumb } from "./media.js";
 import { openPicker } from "./picker.js";
 import { publishCategory } from "./publish.js";
@@ -12,6 +12,7 @@ let category = null; // {id, name, path, channel}
 let assignment = null; // the category media view from the API
 let editing = false;
 let busy = false;
+let pendingFocus = null; // a control rebuilt while disabled (busy) gets the focus back after
 
 const buttons = Object.fromEntries([...view.querySelectorAll("[data-cat-action]")].map((b) => [b.dataset.catAction, b]));
 
@@ -32,10 +33,12 @@ async function put(mediaId) {
 buttons.edit.addEventListener("click", () => {
   editing = true;
   render();
+  focusFirst($("#category-media button"), buttons.done);
 });
 buttons.done.addEventListener("click", () => {
   editing = false;
   render();
+  focusFirst(buttons.publish, buttons.edit);
 });
 buttons.publish.addEventListener("click", async () => {
   busy = true;
@@ -77,18 +80,20 @@ function render() {
   buttons.done.disabled = busy;
   buttons.publish.disabled = busy || editing || !config.can.publish || !pending;
   const box = $("#category-media");
+  const focused = captureFocus(box) || (focusLost() ? pendingFocus : null);
   box.replaceChildren();
   if (draft) box.append(tile(draft, pending ? "Default image (draft)" : "Default image"));
   if (published && pending) box.append(tile(published, "Published now"));
   if (!draft && !published) box.append(h("p", { class: "empty", text: "No default image yet." }));
   if (editing) {
     box.append(h("div", { class: "category-actions" },
-      h("button", { type: "button", class: "btn btn-primary", disabled: busy, onclick: async () => {
+      h("button", { type: "button", class: "btn btn-primary", "data-focus-key": "category-add", disabled: busy, onclick: async () => {
         const ids = await openPicker({ multiple: false, kind: "image" });
         if (ids && ids.length) put(ids[0]);
       } }, draft ? "Replace image" : "Add media"),
-      draft ? h("button", { type: "button", class: "btn btn-danger-outline", disabled: busy, onclick: () => put(null) }, "Remove") : null));
+      draft ? h("button", { type: "button", class: "btn btn-danger-outline", "data-focus-key": "category-remove", "data-focus-alt": "category-add", disabled: busy, onclick: () => put(null) }, "Remove") : null));
   }
+  pendingFocus = focused && !restoreFocus(box, focused) ? focused : null;
 }
 
 export async function loadCategory(found) {

@@ -39,24 +39,37 @@ $("#matrix-apply").addEventListener("click", () => {
   });
 });
 
+// The cell's name says what it holds; its thumbnail adds nothing to it.
+function decorative(thumb) {
+  if (thumb.tagName === "IMG") thumb.alt = "";
+  else thumb.setAttribute("aria-hidden", "true");
+  return thumb;
+}
+
 function cell(content, values, can) {
   const scope = { kind: "dimension", values };
   const slots = slotsOf(content, scope);
   const first = slots && slots.primary.length ? mediaGet(slots.primary[0]) : null;
   const label = scopeLabel(scope);
   const own = hasMedia(slots);
+  const shown = Object.values(values).join(" · ");
+  const count = own ? `${slots.primary.length} media` : "";
   return h("button", {
     type: "button",
     class: `cell${own ? " cell-own" : ""}`,
     dataset: { cell: Object.values(values).join("|") },
-    "aria-label": `${label}: ${own ? `${slots.primary.length} primary media` : "no own media"}`,
+    "data-focus-key": `cell:${Object.values(values).join("|")}`,
+    "data-focus-alt": "back", // opening it shows its media under "← All combinations"
+    // The name starts with the words shown (speech control users say what they see).
+    "aria-label": `${shown}${count ? ` ${count}` : ""} (${label}; ${own ? "own media" : "no own media"})`,
     onclick: () => {
       state.openScope.dimensions = values;
       emit();
     },
-  }, own && first ? mediaThumb(first, { size: "sm" }) : h("span", { class: "plus", "aria-hidden": "true" }, can ? "+" : "–"),
+  }, own && first ? decorative(mediaThumb(first, { size: "sm" })) : h("span", { class: "plus", "aria-hidden": "true" }, can ? "+" : "–"),
      h("span", { class: "cell-label small", text: Object.values(values).join(" · ") }),
-     own ? h("span", { class: "muted small", text: `${slots.primary.length} media` }) : null);
+     own ? " " : null, // (not rendered in the flex column; keeps the words apart in the name)
+     own ? h("span", { class: "muted small", text: count }) : null);
 }
 
 export function renderDimensions(panel) {
@@ -68,7 +81,7 @@ export function renderDimensions(panel) {
     const scope = { kind: "dimension", values: state.openScope.dimensions };
     panel.append(
       h("div", { class: "crumbs" },
-        h("button", { type: "button", class: "btn btn-link", onclick: () => { state.openScope.dimensions = null; emit(); } }, "← All combinations"),
+        h("button", { type: "button", class: "btn btn-link", "data-focus-key": "back", "data-focus-alt": `cell:${Object.values(scope.values).join("|")}`, onclick: () => { state.openScope.dimensions = null; emit(); } }, "← All combinations"),
         h("span", { class: "crumb-current", text: scopeLabel(scope) })),
       renderSlots(scope),
     );
@@ -77,21 +90,22 @@ export function renderDimensions(panel) {
   if (!content.matrix.length) {
     panel.append(h("div", { class: "empty-block" },
       h("p", { text: "No assignment matrix yet. An assignment matrix chooses the dimensions that get their own media (e.g. colour and style, ignoring size)." }),
-      can ? h("button", { type: "button", class: "btn btn-primary", "data-matrix": "create", onclick: openMatrixDialog }, "Create assignment matrix") : h("p", { class: "muted small", text: "Edit product media to create one." })));
+      can ? h("button", { type: "button", class: "btn btn-primary", "data-matrix": "create", "data-focus-key": "matrix", onclick: openMatrixDialog }, "Create assignment matrix") : h("p", { class: "muted small", text: "Edit product media to create one." })));
     return;
   }
   panel.append(h("div", { class: "matrix-head" },
     h("p", {}, "Assignment matrix: ", h("strong", { text: content.matrix.join(" × ") })),
-    can ? h("button", { type: "button", class: "btn", "data-matrix": "change", onclick: openMatrixDialog }, "Change assignment matrix") : null));
+    can ? h("button", { type: "button", class: "btn", "data-matrix": "change", "data-focus-key": "matrix", onclick: openMatrixDialog }, "Change assignment matrix") : null));
   const last = content.matrix[content.matrix.length - 1];
   const rowsDims = content.matrix.slice(0, -1);
   const rows = rowsDims.length ? combinations(dims, rowsDims) : [{}];
   const table = h("table", { class: "grid-table" },
-    h("thead", {}, h("tr", {}, h("th", { text: rowsDims.join(" · ") || "" }), (dims[last] || []).map((v) => h("th", { text: `${last}: ${v}` })))));
+    // A one-dimension matrix has no row headers: no empty header cells then.
+    h("thead", {}, h("tr", {}, rowsDims.length ? h("th", { scope: "col", text: rowsDims.join(" · ") }) : null, (dims[last] || []).map((v) => h("th", { scope: "col", text: `${last}: ${v}` })))));
   const body = h("tbody");
   for (const row of rows) {
     body.append(h("tr", {},
-      h("th", { scope: "row", text: Object.values(row).join(" · ") || "" }),
+      rowsDims.length ? h("th", { scope: "row", text: Object.values(row).join(" · ") }) : null,
       (dims[last] || []).map((v) => h("td", {}, cell(content, { ...row, [last]: v }, can)))));
   }
   table.append(body);

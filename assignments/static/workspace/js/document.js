@@ -158,20 +158,24 @@ async function write(extra) {
   }
 }
 
-// Changing the matrix drops the rows of the old one: ask before the server does it.
+// Changing the matrix drops the rows of the old one: ask before the server does it. The
+// question is put in the page's words from the refusal's facts (the API's own message names
+// the request flag, which means nothing to the user).
 async function matrixConfirm(err) {
   const dropped = err.body.dropped || [];
+  const change = err.body.matrix || {};
+  const dims = (list) => (list && list.length ? list.join(" × ") : "none");
   const rows = dropped.map((values) =>
     h("li", { text: Object.entries(values).map(([d, v]) => `${d}: ${v}`).join(", ") }),
   );
   const ok = await confirmDialog({
     title: "Change the assignment matrix?",
     body: [
-      h("p", { text: err.message }),
-      h("p", { text: `These ${dropped.length} dimension assignment(s) will be removed:` }),
+      h("p", { text: `The assignment matrix changes from ${dims(change.from)} to ${dims(change.to)}.` }),
+      h("p", { text: dropped.length === 1 ? "This dimension assignment and its media will be removed:" : `These ${dropped.length} dimension assignments and their media will be removed:` }),
       h("ul", { class: "dropped" }, rows),
     ],
-    ok: "Change matrix",
+    ok: "Change matrix anyway",
     danger: true,
   });
   if (!ok) {

@@ -42,15 +42,77 @@ export function hideAlert(el) {
   }
 }
 
+// Focus management. Parts of the page are rebuilt on every change, so an element that had the
+// focus may be gone a moment later: controls carry a stable key (data-focus-key, else their
+// aria-label, else their id) and, where they may vanish or be disabled by their own action,
+// data-focus-alt, the key of the control to land on instead (Remove → Add media, the top
+// row's Move up → its Move down). Focus is never left on <body> after an action.
+export function focusKeyOf(el) {
+  if (!el || !el.getAttribute) return null;
+  return el.getAttribute("data-focus-key") || el.getAttribute("aria-label") || el.id || null;
+}
+
+export function isFocusable(el) {
+  return !!el && el.isConnected && !el.disabled && !el.closest("[hidden]") && el.getClientRects().length > 0;
+}
+
+function findByKey(root, key) {
+  if (!key) return null;
+  const found = [...root.querySelectorAll("[data-focus-key], [aria-label], [id]")].filter((el) => focusKeyOf(el) === key);
+  return found.find(isFocusable) || null;
+}
+
+export const focusLost = () => !document.activeElement || document.activeElement === document.body;
+
+// What has the focus inside `root` now, to put it back after `root` is rebuilt.
+export function captureFocus(root) {
+  const active = document.activeElement;
+  if (!active || active === document.body || !root.contains(active)) return null;
+  return { key: focusKeyOf(active), alt: active.getAttribute("data-focus-alt") };
+}
+
+export function restoreFocus(root, captured) {
+  if (!captured) return null;
+  const target = findByKey(root, captured.key) || findByKey(root, captured.alt);
+  if (target && document.activeElement !== target) target.focus();
+  return target;
+}
+
+// Focus the first candidate (element or selector) that can take it.
+export function focusFirst(...candidates) {
+  for (const candidate of candidates.flat()) {
+    const el = typeof candidate === "string" ? document.querySelector(candidate) : candidate;
+    if (isFocusable(el)) {
+      el.focus();
+      return el;
+    }
+  }
+  return null;
+}
+
+// Modal dialogs: the browser returns the focus to the control that opened them; when that
+// control was rebuilt meanwhile, the focus goes to its successor (same key) instead.
 export function openDialog(dialog) {
-  if (!dialog.open) dialog.showModal();
+  if (dialog.open) return;
+  const opener = document.activeElement;
+  const captured = opener && opener !== document.body ? { key: focusKeyOf(opener), alt: opener.getAttribute("data-focus-alt") } : null;
+  dialog.addEventListener(
+    "close",
+    () => {
+      if (captured && (focusLost() || !opener.isConnected)) restoreFocus(document, captured);
+      // Opened by no control (a job dialog after others closed): its data-return-focus says where.
+      if (focusLost() && dialog.dataset.returnFocus) focusFirst([...document.querySelectorAll(dialog.dataset.returnFocus)]);
+    },
+    { once: true },
+  );
+  dialog.showModal();
 }
 
 export function closeDialog(dialog) {
   if (dialog.open) dialog.close();
 }
 
-// A confirm dialog in the page's style; resolves true on OK.
+// A confirm dialog in the page's style; resolves true on OK, false on Cancel or Esc.
 export function confirmDialog({ title, body, ok = "OK", danger = false }) {
   const dialog = document.getElementById("confirm-dialog");
   document.getElementById("confirm-title").textContent = title;
@@ -77,14 +139,23 @@ export function confirmDialog({ title, body, ok = "OK", danger = false }) {
     cancel.addEventListener("click", onCancel);
     dialog.addEventListener("cancel", onCancel);
     openDialog(dialog);
-    okButton.focus();
+    // A destructive answer is never the default: Enter (or a stray click) cancels.
+    (danger ? cancel : okButton).focus();
   });
 }
 
+// A date from the API in the user's locale (Intl.DateTimeFormat), never raw ISO.
 export function formatDate(value) {
   if (!value) return "";
   const date = new Date(value);
-  return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  if (Number.isNaN(date.getTime())) return String(value);
+  return new Intl.DateTimeFormat(navigator.languages && navigator.languages.length ? navigator.languages : undefined, { dateStyle: "medium", timeStyle: "short" }).format(date);
+}
+
+// <time datetime="ISO">local words</time>: machines read the ISO, people the words.
+export function timeElement(value) {
+  if (!value) return document.createTextNode("");
+  return h("time", { datetime: value, title: value, text: formatDate(value) });
 }
 
 // Inline icons (no icon font: the page must not depend on the system's emoji fonts).

@@ -3,7 +3,7 @@
 // ones (the API answers 403 with the reason when the user's role may not), and warns when
 // no scheduler (Celery beat) has been seen lately.
 import { api, errorMessages } from "./api.js";
-import { $, formatDate, h, hideAlert, showAlert } from "./dom.js";
+import { $, h, hideAlert, showAlert, timeElement } from "./dom.js";
 
 const rows = $("#job-rows");
 const kind = $("#job-kind");
@@ -13,7 +13,7 @@ let loadFailed = false; // the error shown is the list's own (a retry's stays un
 
 function progress(job) {
   return h("div", { class: "job-progress" },
-    h("div", { class: `progress progress-sm${job.status === "failed" ? " failed" : ""}`, role: "progressbar", "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": job.percent }, h("span", { style: `width:${job.percent}%` })),
+    h("div", { class: `progress progress-sm${job.status === "failed" ? " failed" : ""}`, role: "progressbar", "aria-label": `Progress of job ${job.id}`, "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": job.percent }, h("span", { style: `width:${job.percent}%` })),
     h("span", { class: "small muted", text: `${job.percent}%${job.progress_total ? ` (${job.progress_done}/${job.progress_total})` : ""}` }));
 }
 
@@ -41,7 +41,7 @@ async function retry(job) {
 
 function status(job) {
   const attempts = job.attempts > 1 ? h("span", { class: "small muted", text: ` attempt ${job.attempts}` }) : null;
-  return h("td", {}, h("span", { class: `badge badge-job-${job.status}`, text: job.status }), attempts);
+  return h("td", {}, h("span", { class: `badge badge-job-${job.status}`, text: job.status_label }), attempts);
 }
 
 async function load() {
@@ -57,14 +57,14 @@ async function load() {
     for (const job of jobs) {
       rows.append(h("tr", { dataset: { job: job.id, status: job.status } },
         h("td", { text: job.id }),
-        h("td", { text: job.kind }),
+        h("td", { text: job.kind_label }),
         h("td", {}, job.description || "", job.result_url ? h("a", { href: job.result_url, class: "small", text: " · result file" }) : null),
         status(job),
         h("td", {}, progress(job)),
         counts(job),
         h("td", { text: job.created_by || "system" }),
-        h("td", { class: "small", text: formatDate(job.started_at || job.created_at) }),
-        h("td", { class: "small", text: formatDate(job.finished_at) }),
+        h("td", { class: "small" }, timeElement(job.started_at || job.created_at)),
+        h("td", { class: "small" }, timeElement(job.finished_at)),
         h("td", {}, job.status === "failed" ? h("button", { type: "button", class: "btn btn-small", text: "Retry", onclick: () => retry(job) }) : null)));
     }
     const running = jobs.some((j) => j.status === "queued" || j.status === "running");

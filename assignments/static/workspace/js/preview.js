@@ -2,7 +2,7 @@
 // or a variant's gallery (from the checked-in draft), and the coverage matrix
 // (variants × channels × locales) as a coloured grid: own, inherited from where, nothing.
 import { api, errorMessages } from "./api.js";
-import { $, h, showAlert } from "./dom.js";
+import { $, focusFirst, h, showAlert } from "./dom.js";
 import { galleryUrl, mediaLabel, remember, thumbUrl } from "./media.js";
 import { contextQuery, isHolder } from "./document.js";
 import { emit, state } from "./store.js";
@@ -134,5 +134,17 @@ export function closePreview() {
   emit();
 }
 
+// Closed by its button or Esc (when no dialog is over it), the focus goes back to Preview.
+function closeByUser() {
+  closePreview();
+  focusFirst('[data-action="preview"]');
+}
+
 slotSelect.addEventListener("change", renderCoverage);
-$("#preview-close").addEventListener("click", closePreview);
+$("#preview-close").addEventListener("click", closeByUser);
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && state.previewing && !document.querySelector("dialog[open]")) {
+    event.preventDefault();
+    closeByUser();
+  }
+});

@@ -3,7 +3,7 @@
 import { config } from "./api.js";
 import { renderDimensions } from "./dimensions.js";
 import { checkin, checkout, discard, editable, heldByOther, isHolder, reset, save } from "./document.js";
-import { $, $$, h, showAlert } from "./dom.js";
+import { $, $$, captureFocus, focusFirst, focusLost, h, restoreFocus, showAlert } from "./dom.js";
 import { openPreview } from "./preview.js";
 import { publish } from "./publish.js";
 import { renderSlots } from "./slots.js";
@@ -22,7 +22,23 @@ const handlers = {
   preview: () => openPreview(),
   publish: () => publish(),
 };
-for (const [name, button] of Object.entries(buttons)) button.addEventListener("click", () => handlers[name]());
+// Where the focus goes when an action took it away (its button hid or disabled itself):
+// Edit and Finish swap places, so each lands on the other.
+const focusAfter = {
+  checkout: ["checkin", "checkout"],
+  checkin: ["checkout", "publish", "preview"],
+  discard: ["checkout", "preview"],
+  reset: ["checkout", "preview"],
+  publish: ["preview", "checkout"],
+  preview: [],
+};
+for (const [name, button] of Object.entries(buttons)) {
+  button.addEventListener("click", async () => {
+    await handlers[name]();
+    const stranded = document.activeElement === button && (button.disabled || button.hidden);
+    if (focusLost() || stranded) focusFirst(focusAfter[name].map((n) => buttons[n]));
+  });
+}
 
 for (const tab of $$("[data-tab]", view)) {
   tab.addEventListener("click", () => {
@@ -112,15 +128,11 @@ function render() {
   }
   const panel = $(`#panel-${state.tab}`);
   // Keep keyboard focus on the same control across the re-render (arrows, remove...).
-  const active = document.activeElement;
-  const focusKey = active && panel.contains(active) ? active.getAttribute("aria-label") : null;
+  const focused = captureFocus(panel);
   if (state.tab === "master") panel.replaceChildren(renderSlots({ kind: "master" }));
   if (state.tab === "dimensions") renderDimensions(panel);
   if (state.tab === "variants") renderVariants(panel);
-  if (focusKey) {
-    const again = [...panel.querySelectorAll("[aria-label]")].find((el) => el.getAttribute("aria-label") === focusKey && !el.disabled);
-    if (again) again.focus();
-  }
+  restoreFocus(panel, focused);
 }
 
 subscribe(render);

@@ -48,7 +48,7 @@ async function explain() {
 }
 
 function confirmDependencies(dependencies) {
-  $("#deps-list").replaceChildren(...dependencies.map((d) => h("li", {}, h("strong", { text: d.display_name }), h("span", { class: "muted small", text: ` · ${d.kind} · ${d.status}` }))));
+  $("#deps-list").replaceChildren(...dependencies.map((d) => h("li", {}, h("strong", { text: d.display_name }), h("span", { class: "muted small", text: ` · ${d.kind_label} · ${d.status_label}` }))));
   return waitFor($("#deps-dialog"), "#deps-publish-all", "#deps-cancel");
 }
 
@@ -73,7 +73,7 @@ function showJob(job) {
   bar.firstElementChild.style.width = `${job.percent}%`;
   bar.classList.toggle("failed", job.status === "failed");
   const counts = Object.entries(job.counts || {}).map(([k, v]) => `${k.replaceAll("_", " ")}: ${v}`).join(" · ");
-  $("#job-status").textContent = `${job.status} · ${job.percent}%${counts ? ` · ${counts}` : ""}`;
+  $("#job-status").textContent = `${job.status_label} · ${job.percent}%${counts ? ` · ${counts}` : ""}`;
   $("#job-errors").replaceChildren(...(job.errors || []).map((e) => h("li", { class: "error-text", text: typeof e === "string" ? e : e.reason || e.detail || JSON.stringify(e) })));
 }
 

@@ -1,7 +1,7 @@
 // The assignment view of one scope (master, a dimension combination or a variant):
 // Primary media (ordered: drag and drop or arrows; remove), Additional media with a
 // purpose, and Swatches. Every change goes through document.edit().
-import { config, readableField } from "./api.js";
+import { config, fieldReason } from "./api.js";
 import { emptySlots, slotsOf } from "./content.js";
 import { edit, editable, shownContent } from "./document.js";
 import { h, icon } from "./dom.js";
@@ -28,7 +28,7 @@ function slotErrors(content, scope, slot) {
   const prefix = `${path}.${slot}`;
   const found = state.fieldErrors.filter((e) => e.field && (e.field === prefix || e.field.startsWith(`${prefix}[`) || e.field.startsWith(`${prefix}.`)));
   if (!found.length) return null;
-  return h("div", { class: "alert alert-error slot-error", role: "alert" }, found.map((e) => h("div", { text: `${readableField(e.field)}: ${e.reason}` })));
+  return h("div", { class: "alert alert-error slot-error", role: "alert" }, found.map((e) => h("div", { text: fieldReason(e.field, e.reason) })));
 }
 
 const move = (list, from, to) => {
@@ -57,6 +57,7 @@ function primarySection(content, scope, slots, can) {
         type: "button",
         class: "btn btn-primary",
         "data-add": "primary",
+        "data-focus-key": "add-primary",
         onclick: async () => {
           const ids = await openPicker({ multiple: true, assigned: slots.primary });
           if (ids && ids.length)
@@ -87,9 +88,9 @@ function primarySection(content, scope, slots, can) {
     if (can) {
       const edits = (fn) => () => edit((c) => fn(slotsOf(c, scope, { create: true }).primary));
       li.append(h("span", { class: "row-actions" },
-        h("button", { type: "button", class: "icon-btn", title: "Move up", "aria-label": `Move ${mediaLabel(item, id)} up`, disabled: index === 0, onclick: edits((l) => move(l, index, index - 1)) }, "↑"),
-        h("button", { type: "button", class: "icon-btn", title: "Move down", "aria-label": `Move ${mediaLabel(item, id)} down`, disabled: index === slots.primary.length - 1, onclick: edits((l) => move(l, index, index + 1)) }, "↓"),
-        h("button", { type: "button", class: "icon-btn danger", title: "Remove", "aria-label": `Remove ${mediaLabel(item, id)}`, onclick: edits((l) => l.splice(index, 1)) }, icon("trash")),
+        h("button", { type: "button", class: "icon-btn", title: "Move up", "aria-label": `Move ${mediaLabel(item, id)} up`, "data-focus-alt": `Move ${mediaLabel(item, id)} down`, disabled: index === 0, onclick: edits((l) => move(l, index, index - 1)) }, "↑"),
+        h("button", { type: "button", class: "icon-btn", title: "Move down", "aria-label": `Move ${mediaLabel(item, id)} down`, "data-focus-alt": `Move ${mediaLabel(item, id)} up`, disabled: index === slots.primary.length - 1, onclick: edits((l) => move(l, index, index + 1)) }, "↓"),
+        h("button", { type: "button", class: "icon-btn danger", title: "Remove", "aria-label": `Remove ${mediaLabel(item, id)}`, "data-focus-alt": "add-primary", onclick: edits((l) => l.splice(index, 1)) }, icon("trash")),
       ));
       dragAndDrop(li, index, (from, to) => edit((c) => move(slotsOf(c, scope, { create: true }).primary, from, to)));
     }
@@ -128,6 +129,7 @@ function additionalSection(content, scope, slots, can) {
         type: "button",
         class: "btn",
         "data-add": "additional",
+        "data-focus-key": "add-additional",
         onclick: async () => {
           const ids = await openPicker({ multiple: true, assigned: slots.additional.map((e) => e.media) });
           if (ids && ids.length)
@@ -156,7 +158,7 @@ function additionalSection(content, scope, slots, can) {
       mediaThumb(item, { size: "sm" }),
       h("span", { class: "media-meta" }, h("span", { class: "media-title", text: mediaLabel(item, entry.media) }), h("span", { class: "muted small", text: item ? item.kind : "" })),
       h("label", { class: "purpose" }, h("span", { class: "small muted", text: "Purpose " }), purpose),
-      can ? h("span", { class: "row-actions" }, h("button", { type: "button", class: "icon-btn danger", title: "Remove", "aria-label": `Remove ${mediaLabel(item, entry.media)}`, onclick: () => edit((c) => slotsOf(c, scope, { create: true }).additional.splice(index, 1)) }, icon("trash"))) : null,
+      can ? h("span", { class: "row-actions" }, h("button", { type: "button", class: "icon-btn danger", title: "Remove", "aria-label": `Remove ${mediaLabel(item, entry.media)}`, "data-focus-alt": "add-additional", onclick: () => edit((c) => slotsOf(c, scope, { create: true }).additional.splice(index, 1)) }, icon("trash"))) : null,
     ));
   });
   section.append(list);
@@ -190,6 +192,7 @@ function swatchSection(content, scope, slots, can) {
         type: "button",
         class: "btn",
         "data-add": "swatch",
+        "data-focus-key": "add-swatch",
         onclick: async () => {
           const swatch = await openSwatchEditor({ dimensions: state.product.dimensions, taken: slots.swatches });
           if (swatch) edit((c) => slotsOf(c, scope, { create: true }).swatches.push(swatch));
@@ -203,13 +206,13 @@ function swatchSection(content, scope, slots, can) {
     section.append(h("p", { class: "empty", text: "No product-specific swatches." }));
     return section;
   }
-  const table = h("table", { class: "table swatch-table" }, h("thead", {}, h("tr", {}, h("th", { text: "Dimension" }), h("th", { text: "Value" }), h("th", { text: "Swatch" }), h("th", { text: "Type" }), h("th", {}))));
+  const table = h("table", { class: "table swatch-table" }, h("thead", {}, h("tr", {}, h("th", { text: "Dimension" }), h("th", { text: "Value" }), h("th", { text: "Swatch" }), h("th", { text: "Type" }), h("th", {}, h("span", { class: "sr-only", text: "Actions" })))));
   const body = h("tbody");
   slots.swatches.forEach((swatch, index) => {
     const type = swatch.hex ? swatch.hex : swatch.crop ? `Image, cropped ${swatch.crop.width}×${swatch.crop.height} at ${swatch.crop.x},${swatch.crop.y}` : "Image";
     body.append(h("tr", { dataset: { swatch: `${swatch.dimension}:${swatch.value}` } },
       h("td", { text: swatch.dimension }), h("td", { text: swatch.value }), h("td", {}, swatchPreview(swatch)), h("td", { class: "small", text: type }),
-      h("td", {}, can ? h("button", { type: "button", class: "icon-btn danger", title: "Remove", "aria-label": `Remove swatch ${swatch.dimension} ${swatch.value}`, onclick: () => edit((c) => slotsOf(c, scope, { create: true }).swatches.splice(index, 1)) }, icon("trash")) : null),
+      h("td", {}, can ? h("button", { type: "button", class: "icon-btn danger", title: "Remove", "aria-label": `Remove swatch ${swatch.dimension} ${swatch.value}`, "data-focus-alt": "add-swatch", onclick: () => edit((c) => slotsOf(c, scope, { create: true }).swatches.splice(index, 1)) }, icon("trash")) : null),
     ));
   });
   table.append(body);

@@ -17,7 +17,7 @@ export function renderVariants(panel) {
     const scope = { kind: "variant", variant: open };
     panel.append(
       h("div", { class: "crumbs" },
-        h("button", { type: "button", class: "btn btn-link", onclick: () => { state.openScope.variants = null; emit(); } }, "← All variants"),
+        h("button", { type: "button", class: "btn btn-link", "data-focus-key": "back", "data-focus-alt": `variant:${open}`, onclick: () => { state.openScope.variants = null; emit(); } }, "← All variants"),
         h("span", { class: "crumb-current", text: open })),
       renderSlots(scope),
     );
@@ -34,7 +34,7 @@ export function renderVariants(panel) {
       state.openScope.variants = variant.number;
       emit();
     };
-    const assign = h("button", { type: "button", class: `assign${own ? " assign-own" : ""}`, "aria-label": `${own ? "Open" : "Assign media to"} ${variant.number}`, dataset: { variant: variant.number }, onclick: openIt },
+    const assign = h("button", { type: "button", class: `assign${own ? " assign-own" : ""}`, "aria-label": `${own ? "Open" : "Assign media to"} ${variant.number}`, dataset: { variant: variant.number }, "data-focus-key": `variant:${variant.number}`, "data-focus-alt": "back", onclick: openIt },
       first ? mediaThumb(first, { size: "sm" }) : h("span", { class: "plus", "aria-hidden": "true" }, own ? "●" : can ? "+" : "–"));
     body.append(h("tr", {}, h("td", { class: "mono", text: variant.number }), dims.map((d) => h("td", { text: variant.values[d] || "" })), h("td", {}, assign)));
   }

@@ -5,6 +5,8 @@ import { loadDocument } from "./document.js";
 import { $, showAlert } from "./dom.js";
 import { closePreview } from "./preview.js";
 import "./product.js";
+import "./checkout_live.js";
+import "./group_strip.js";
 import { categoryFind, initSearch, markActive, runSearch } from "./search.js";
 import { emit, initialEntity, remember, state } from "./store.js";
 
