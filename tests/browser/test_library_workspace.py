@@ -13,6 +13,7 @@ from PIL import Image
 from media_library.models import MediaItem, MediaStatus
 from tenants.demo.loader import DEMO_PASSWORD, demo_load
 from tenants.models import Tenant
+from tests.browser.axe import axe_required  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -364,3 +365,70 @@ def test_bulk_actions_on_a_selection(demo, page, shot):
     expect(page.locator("#lib-selected")).to_have_text("Select all on this page")
     shot(page, "bulk-deleted")
     assert page.console_log.errors == []
+
+
+def test_picker_search_facets_pages_and_assigned_marks(demo, page, shot):
+    total = MediaItem.objects.filter(tenant=demo).count()
+    log_in(page)
+    page.goto("/workspace/demo/products/LAMP-001/")
+    expect(page.locator("#product-title")).to_have_text("Desk lamp")
+    page.click('[data-action="checkout"]')
+    expect(page.locator("#doc-holder")).to_have_text("You are editing")
+    page.click('[data-add="primary"]')
+    expect(page.locator("#picker-page")).to_have_text(
+        f"Page 1 of {-(-total // 30)} · {total} items"
+    )
+    expect(page.locator("#picker-grid .picker-item")).to_have_count(30)
+    # Items already in this slot are marked.
+    expect(page.locator("#picker-grid .picker-item.assigned").first).to_contain_text("In this slot")
+    shot(page, "picker-page-1")
+    page.click("#picker-next")
+    expect(page.locator("#picker-page")).to_have_text(
+        f"Page 2 of {-(-total // 30)} · {total} items"
+    )
+    expect(page.locator("#picker-grid .picker-item")).to_have_count(total - 30)
+    # Facets with counts narrow the picker like the library.
+    draft = page.locator('#picker-facets .facet-option[data-facet="status"][data-value="draft"]')
+    drafts = int(draft.locator(".facet-count").inner_text())
+    draft.click()
+    expect(page.locator("#picker-page")).to_contain_text(f"{drafts} items")
+    page.fill("#picker-q", "chinos navy")
+    expect(page.locator("#picker-grid .picker-item")).to_have_count(1)
+    page.locator(".picker-item", has_text="Chinos, navy").locator("input").check()
+    shot(page, "picker-filtered")
+    page.click("#picker-apply")
+    expect(page.locator('[data-slot="primary"] .media-title').last).to_have_text("Chinos, navy")
+    page.click('[data-add="primary"]')
+    page.fill("#picker-q", "chinos navy")
+    marked = page.locator(".picker-item.assigned", has_text="Chinos, navy")
+    expect(marked).to_contain_text("In this slot")
+    shot(page, "picker-assigned")
+    assert page.console_log.errors == []
+
+
+@pytest.mark.usefixtures("axe_required")
+def test_library_screens_have_no_axe_violations(demo, page):
+    from tests.browser.axe import assert_no_axe_violations
+
+    log_in(page, username="demo")
+    settled(page)
+    assert_no_axe_violations(page, "library, grid")
+    page.click('[data-view="list"]')
+    assert_no_axe_violations(page, "library, list")
+    drop_files(page, [("bad.png", "image/png", b"\x7fELF\x02\x01\x01" + b"\x00" * 64)])
+    page.click("#lib-upload")
+    expect(page.locator(".queue-failed .queue-message")).to_contain_text("Executable")
+    page.check("#lib-select-all")
+    page.select_option("#lib-bulk-action", "title")
+    assert_no_axe_violations(page, "library, upload queue and bulk bar")
+    for name in ("lamp-chrome.jpg", "oxford-shirt-spec-sheet.pdf", "oxford-shirt-360.mp4"):
+        item = MediaItem.objects.get(tenant=demo, original_filename=name)
+        page.goto(f"/workspace/demo/library/{item.pk}/")
+        expect(page.locator("#item-facts dd").first).to_be_visible()
+        expect(page.locator("#item-usage h3").first).to_be_visible()
+        assert_no_axe_violations(page, f"library item {name}")
+    page.goto("/workspace/demo/products/LAMP-001/")
+    page.click('[data-action="checkout"]')
+    page.click('[data-add="primary"]')
+    expect(page.locator("#picker-grid .picker-item").first).to_be_visible()
+    assert_no_axe_violations(page, "picker with facets")
