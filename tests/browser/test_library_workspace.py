@@ -430,3 +430,40 @@ def test_library_screens_have_no_axe_violations(demo, page):
     page.click('[data-add="primary"]')
     expect(page.locator("#picker-grid .picker-item").first).to_be_visible()
     assert_no_axe_violations(page, "picker with facets")
+
+
+def test_replace_file_versions_usage_and_dates_R25_R26_R27(demo, page, shot, tmp_path):
+    from assignments.media_in_use import media_current_use_condition
+
+    item = (
+        MediaItem.objects.filter(media_current_use_condition(), tenant=demo, kind="image")
+        .order_by("pk")
+        .first()
+    )
+    log_in(page, next_path=f"/workspace/demo/library/{item.pk}/")
+    # Where-used (R26): a current document uses it (the same rule as the "unused" facet).
+    expect(page.locator("#usage-current li").first).to_be_visible()
+    # Replace the bytes (R25): same item, a second file version, the first restorable.
+    path = tmp_path / "replacement-v2.png"
+    path.write_bytes(png_bytes((10, 40, 160), (500, 600)))
+    page.set_input_files("#item-replace", str(path))
+    expect(page.locator("#item-error")).to_contain_text("The file was replaced")
+    expect(page.locator("#versions-table tbody tr")).to_have_count(2)
+    item.refresh_from_db()
+    assert item.original_filename == "replacement-v2.png" and item.width == 500
+    shot(page, "replaced")
+    page.locator("#versions-table [data-restore]").first.click()
+    page.click("#confirm-ok")
+    expect(page.locator("#item-error")).to_contain_text("restored")
+    item.refresh_from_db()
+    assert item.width != 500
+    # Availability (R27): a past expiry shows as expired, here and in the library's facet.
+    page.fill("#f-expires-at", "2020-01-01T10:00")
+    page.click("#meta-save")
+    expect(page.locator("#meta-state")).to_have_text("Saved.")
+    expect(page.locator("#item-availability")).to_contain_text("Expired")
+    shot(page, "expired")
+    page.goto("/workspace/demo/library/?availability=expired")
+    expect(tiles(page)).to_have_count(1)
+    expect(tiles(page).first.locator(".badge-expired")).to_have_text("Expired")
+    assert page.console_log.errors == []
