@@ -143,7 +143,8 @@ def checkout_claim(
     limit = settings.CHECKOUT_IDLE_MINUTES
     can_take_over = expired or is_publisher
     if can_take_over:
-        hint = "You may take it over (take_over: true); they will be told."
+        # Words for people; API clients read `can_take_over` (and send take_over: true).
+        hint = "You may take it over; they will be told."
     else:
         hint = (
             f"Ask them to finish editing; anyone with edit rights may take it over once it has "

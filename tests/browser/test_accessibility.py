@@ -242,7 +242,10 @@ def test_keyboard_focus_escape_and_safe_confirms(demo, page, shot):
     expect_focus(page, "add-primary")
     # Apply: the added item is saved and the focus stays on Add media (the panel re-rendered).
     page.keyboard.press("Enter")
-    page.fill("#picker-q", "polo red front")
+    # Wait for the search's own results: focusing an item of the list the search is about to
+    # replace would lose the focus (and the Space) with it.
+    with page.expect_response(lambda r: "/media/" in r.url and "q=polo" in r.url):
+        page.fill("#picker-q", "polo red front")
     item = page.locator(".picker-item", has_text="Piqué polo, red (front)").locator("input")
     item.focus()
     page.keyboard.press("Space")
@@ -506,16 +509,27 @@ def test_messages_in_plain_words_and_local_dates(demo, browser, live_server, sho
         held = assignment_services.document_checkout(**kwargs, user=holder)
         page.click('[data-action="checkout"]')
         error = page.locator("#product-error")
-        expect(error).to_contain_text("checked out by demo-editor since")
+        expect(error).to_contain_text("demo-editor is editing this document (checked out")
+        expect(error).to_contain_text("You may take it over; they will be told.")
         assert not ISO.search(error.inner_text()), error.inner_text()
+        assert "take_over" not in error.inner_text()  # the API's flag is no word for people
+        # The live banner says since when, in the browser's locale.
+        banner = page.locator(".live-held")
+        expect(banner).to_contain_text("Checked out by demo-editor since")
         shot(page, "held-since-local-time")
         held_at = held.checked_out_at.isoformat()
         local = page.evaluate(
+            "(iso) => new Intl.DateTimeFormat(undefined, {dateStyle: 'medium', timeStyle:"
+            " 'short'}).format(new Date(iso))",
+            held_at,
+        )
+        expected = page.evaluate(
             "(iso) => new Intl.DateTimeFormat('de-DE', {dateStyle: 'medium', timeStyle: 'short',"
             " timeZone: 'Europe/Berlin'}).format(new Date(iso))",
             held_at,
         )
-        expect(error).to_contain_text(local)
+        assert local == expected  # the page's default locale and zone are the user's
+        expect(banner).to_contain_text(local)
         assignment_services.document_discard(document=held, user=holder)
 
         # The matrix change asks in words; its OK button says what it does.
