@@ -570,6 +570,122 @@ def product_has_published_content(*, product) -> bool:
     ).exists()
 
 
+# --- the live check-out state (issue 15) ------------------------------------------------
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def documents_state_rows(*, tenant: Tenant, product: Product) -> list[dict]:
+    """The check-out and version fields of every document of a product, with the id of each
+    one's latest audit event: one query, all a page polling for changes needs to decide
+    whether anything changed (the ETag is computed from these rows)."""
+    latest = (
+        DocumentEvent.objects.filter(document=OuterRef("pk")).order_by("-at", "-pk").values("pk")
+    )
+    return list(
+        AssignmentDocument.objects.filter(tenant=tenant, product=product)
+        .annotate(last_event_id=Subquery(latest[:1]))
+        .order_by("channel__code", "locale__code")
+        .values(
+            "pk",
+            "channel__code",
+            "locale__code",
+            "version",
+            "published_version",
+            "published_at",
+            "draft_id",
+            "published_id",
+            "working_id",
+            "checked_out_by_id",
+            "checked_out_by__username",
+            "checked_out_at",
+            "saved_at",
+            "updated_at",
+            "last_event_id",
+        )
+    )
+
+
+def documents_state_etag(*, rows: list[dict], now=None) -> str:
+    """Changes whenever a document is checked out, in, discarded, taken over, saved, published
+    or reset, and when a check-out passes its idle limit (so `expired` is never stale)."""
+    now = now or timezone.now()
+    limit = checkout_idle_limit()
+    parts = []
+    for row in rows:
+        stamps = [row["checked_out_at"], row["saved_at"], row["updated_at"]]
+        last = max((s for s in stamps if s is not None), default=None)
+        expired = bool(row["checked_out_by_id"] and last and last + limit <= now)
+        parts.append(
+            f"{row['pk']}:{row['version']}:{row['published_version']}:{row['draft_id']}:"
+            f"{row['published_id']}:{row['working_id']}:{row['checked_out_by_id']}:"
+            f"{_iso(row['checked_out_at'])}:{_iso(row['updated_at'])}:{row['last_event_id']}:"
+            f"{int(expired)}"
+        )
+    parts.append(f"idle={limit.total_seconds()}")
+    return hashlib.sha1("|".join(parts).encode()).hexdigest()
+
+
+def documents_state(*, tenant: Tenant, product: Product, rows: list[dict], etag: str) -> dict:
+    """The state of each document of a product for pages that poll it: who holds it since
+    when, when the check-out may be taken over, the versions, and the latest audit event in
+    plain fields (who did what when), so a page that lost its check-out can say why."""
+    limit = checkout_idle_limit()
+    now = timezone.now()
+    events = {
+        e.pk: e
+        for e in DocumentEvent.objects.filter(
+            tenant=tenant, pk__in=[r["last_event_id"] for r in rows if r["last_event_id"]]
+        ).select_related("user")
+    }
+    documents = []
+    for row in rows:
+        held = row["checked_out_by_id"] is not None
+        stamps = [row["checked_out_at"], row["saved_at"], row["updated_at"]]
+        last = max((s for s in stamps if s is not None), default=None) if held else None
+        event = events.get(row["last_event_id"])
+        if held:
+            state = "checked_out"
+        elif row["draft_id"] is not None and row["draft_id"] != row["published_id"]:
+            state = "draft"
+        else:
+            state = "published" if row["published_id"] is not None else "empty"
+        documents.append(
+            {
+                "channel": row["channel__code"],
+                "locale": row["locale__code"],
+                "state": state,
+                "checked_out_by": row["checked_out_by__username"] if held else None,
+                "checked_out_at": _iso(row["checked_out_at"]),
+                "last_active_at": _iso(last),
+                "expires_at": _iso(last + limit) if last else None,
+                "expired": bool(last and last + limit <= now),
+                "version": row["version"] or None,
+                "published_version": row["published_version"],
+                "published_at": _iso(row["published_at"]),
+                "updated_at": _iso(row["updated_at"]),
+                "last_event": {
+                    "action": event.action,
+                    "label": DocumentAction(event.action).label,
+                    "by": event.user.get_username() if event.user else None,
+                    "at": _iso(event.at),
+                    "version": event.version,
+                    "detail": event.detail,
+                }
+                if event is not None
+                else None,
+            }
+        )
+    return {
+        "product": product.number,
+        "etag": etag,
+        "idle_minutes": int(limit.total_seconds() // 60),
+        "documents": documents,
+    }
+
+
 def _entry_usage(row: Mapping, *, state: str, document: Mapping) -> dict:
     """One use of a media item by an assignment entry in one state of a document (R26)."""
     scope = row["scope"]
@@ -759,119 +875,3 @@ def media_usages(*, item: MediaItem, history: bool = True) -> dict[str, list[dic
                 }
             )
     return {"current": current, "history": past}
-
-
-# --- the live check-out state (issue 15) ------------------------------------------------
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def documents_state_rows(*, tenant: Tenant, product: Product) -> list[dict]:
-    """The check-out and version fields of every document of a product, with the id of each
-    one's latest audit event: one query, all a page polling for changes needs to decide
-    whether anything changed (the ETag is computed from these rows)."""
-    latest = (
-        DocumentEvent.objects.filter(document=OuterRef("pk")).order_by("-at", "-pk").values("pk")
-    )
-    return list(
-        AssignmentDocument.objects.filter(tenant=tenant, product=product)
-        .annotate(last_event_id=Subquery(latest[:1]))
-        .order_by("channel__code", "locale__code")
-        .values(
-            "pk",
-            "channel__code",
-            "locale__code",
-            "version",
-            "published_version",
-            "published_at",
-            "draft_id",
-            "published_id",
-            "working_id",
-            "checked_out_by_id",
-            "checked_out_by__username",
-            "checked_out_at",
-            "saved_at",
-            "updated_at",
-            "last_event_id",
-        )
-    )
-
-
-def documents_state_etag(*, rows: list[dict], now=None) -> str:
-    """Changes whenever a document is checked out, in, discarded, taken over, saved, published
-    or reset, and when a check-out passes its idle limit (so `expired` is never stale)."""
-    now = now or timezone.now()
-    limit = checkout_idle_limit()
-    parts = []
-    for row in rows:
-        stamps = [row["checked_out_at"], row["saved_at"], row["updated_at"]]
-        last = max((s for s in stamps if s is not None), default=None)
-        expired = bool(row["checked_out_by_id"] and last and last + limit <= now)
-        parts.append(
-            f"{row['pk']}:{row['version']}:{row['published_version']}:{row['draft_id']}:"
-            f"{row['published_id']}:{row['working_id']}:{row['checked_out_by_id']}:"
-            f"{_iso(row['checked_out_at'])}:{_iso(row['updated_at'])}:{row['last_event_id']}:"
-            f"{int(expired)}"
-        )
-    parts.append(f"idle={limit.total_seconds()}")
-    return hashlib.sha1("|".join(parts).encode()).hexdigest()
-
-
-def documents_state(*, tenant: Tenant, product: Product, rows: list[dict], etag: str) -> dict:
-    """The state of each document of a product for pages that poll it: who holds it since
-    when, when the check-out may be taken over, the versions, and the latest audit event in
-    plain fields (who did what when), so a page that lost its check-out can say why."""
-    limit = checkout_idle_limit()
-    now = timezone.now()
-    events = {
-        e.pk: e
-        for e in DocumentEvent.objects.filter(
-            tenant=tenant, pk__in=[r["last_event_id"] for r in rows if r["last_event_id"]]
-        ).select_related("user")
-    }
-    documents = []
-    for row in rows:
-        held = row["checked_out_by_id"] is not None
-        stamps = [row["checked_out_at"], row["saved_at"], row["updated_at"]]
-        last = max((s for s in stamps if s is not None), default=None) if held else None
-        event = events.get(row["last_event_id"])
-        if held:
-            state = "checked_out"
-        elif row["draft_id"] is not None and row["draft_id"] != row["published_id"]:
-            state = "draft"
-        else:
-            state = "published" if row["published_id"] is not None else "empty"
-        documents.append(
-            {
-                "channel": row["channel__code"],
-                "locale": row["locale__code"],
-                "state": state,
-                "checked_out_by": row["checked_out_by__username"] if held else None,
-                "checked_out_at": _iso(row["checked_out_at"]),
-                "last_active_at": _iso(last),
-                "expires_at": _iso(last + limit) if last else None,
-                "expired": bool(last and last + limit <= now),
-                "version": row["version"] or None,
-                "published_version": row["published_version"],
-                "published_at": _iso(row["published_at"]),
-                "updated_at": _iso(row["updated_at"]),
-                "last_event": {
-                    "action": event.action,
-                    "label": DocumentAction(event.action).label,
-                    "by": event.user.get_username() if event.user else None,
-                    "at": _iso(event.at),
-                    "version": event.version,
-                    "detail": event.detail,
-                }
-                if event is not None
-                else None,
-            }
-        )
-    return {
-        "product": product.number,
-        "etag": etag,
-        "idle_minutes": int(limit.total_seconds() // 60),
-        "documents": documents,
-    }

@@ -30,6 +30,9 @@ from .models import MediaItem, MediaStatus
 logger = logging.getLogger(__name__)
 
 SWEEP_LIMIT = 1000
+# Crossings applied per transaction: no more than the outbox drain takes in one batch
+# (publishing.drain.DRAIN_BATCH), so one chunk is re-projected by one projection call.
+SWEEP_TENANT_CHUNK = 500
 
 
 def servable_q(now: datetime | None = None) -> Q:
@@ -87,27 +90,41 @@ def _crossed(now: datetime) -> Q:
 
 def media_availability_sweep(*, now: datetime | None = None, limit: int = SWEEP_LIMIT) -> int:
     """Apply every window that opened or closed since the last run (R27); returns how many
-    items changed. Safe to run twice at once: rows are re-checked under their lock, and a
-    row another sweep holds is left to it (SKIP LOCKED where the database has it)."""
+    items changed.
+
+    The crossings of one tenant are applied in one transaction (chunks of
+    `SWEEP_TENANT_CHUNK`), so its outbox notes commit together and the drain re-projects
+    every product they touch in one call, each product once, however many of its items
+    expired at the same moment. Safe to run twice at once and idempotent: rows are
+    re-checked under their lock, a row another sweep holds is left to it (SKIP LOCKED where
+    the database has it), and the `served` flag makes each crossing happen once."""
     now = now or timezone.now()
-    candidates = list(
-        MediaItem.objects.filter(_crossed(now)).order_by("pk").values_list("pk", flat=True)[:limit]
-    )
+    candidates = MediaItem.objects.filter(_crossed(now)).order_by("tenant_id", "pk")
+    by_tenant: dict[int, list[int]] = {}
+    for tenant_id, pk in candidates.values_list("tenant_id", "pk")[:limit]:
+        by_tenant.setdefault(tenant_id, []).append(pk)
     changed = 0
-    for pk in candidates:
-        with transaction.atomic():
-            item = (
-                MediaItem.objects.select_for_update(skip_locked=True)
-                .filter(_crossed(now), pk=pk)
-                .first()
-            )
-            if item is None:
-                continue
+    for tenant_id, pks in by_tenant.items():
+        for start in range(0, len(pks), SWEEP_TENANT_CHUNK):
+            changed += _sweep_tenant_chunk(tenant_id, pks[start : start + SWEEP_TENANT_CHUNK], now)
+    if changed:
+        logger.info("availability sweep: %s media item(s) crossed their window", changed)
+    return changed
+
+
+def _sweep_tenant_chunk(tenant_id: int, pks: list[int], now: datetime) -> int:
+    """One transaction for a tenant's crossings: one drain after its commit (R21)."""
+    changed = 0
+    with transaction.atomic():
+        items = (
+            MediaItem.objects.select_for_update(skip_locked=True)
+            .filter(_crossed(now), tenant_id=tenant_id, pk__in=pks)
+            .order_by("pk")
+        )
+        for item in items:
             if served_flag_apply(item, now):
                 item.save(update_fields=["served"])
                 changed += 1
-    if changed:
-        logger.info("availability sweep: %s media item(s) crossed their window", changed)
     return changed
 
 

@@ -69,6 +69,9 @@ class MediaItem(TenantOwned):
     video_thumbnail = models.FileField(upload_to=companion_upload_to, max_length=500, blank=True)
     video_captions = models.FileField(upload_to=companion_upload_to, max_length=500, blank=True)
     video_thumbnail_checksum = models.CharField(max_length=64, blank=True)
+    # True when the thumbnail is a frame we cut from the video (so a new video gets a new
+    # one, R25); False for a thumbnail someone uploaded, which a replacement keeps.
+    video_thumbnail_generated = models.BooleanField(default=False)
     video_captions_checksum = models.CharField(max_length=64, blank=True)
     transcript = models.TextField(blank=True)
     # While published, copies of the files in public storage under content-hashed names

@@ -336,6 +336,7 @@ def _media_item_store(
             if thumbnail is not None:
                 item.video_thumbnail.save(thumbnail.filename, File(thumbnail.fileobj), save=False)
                 item.video_thumbnail_checksum = thumbnail.checksum
+                item.video_thumbnail_generated = False
                 stored.append(item.video_thumbnail.name)
             if captions is not None:
                 item.video_captions.save(captions.filename, File(captions.fileobj), save=False)
@@ -670,8 +671,17 @@ def _file_version_apply(locked: MediaItem, version: MediaFileVersion) -> None:
     locked.checksum = version.checksum
     locked.width = version.width
     locked.height = version.height
+    generated_thumbnail = ""
     if locked.kind == MediaKind.VIDEO:
         locked.duration_seconds = version.duration_seconds
+        if locked.video_thumbnail and locked.video_thumbnail_generated:
+            # A frame of the old video would misrepresent the new one: it is cut again from
+            # the new bytes (below for a published item, else by the derivatives task); an
+            # uploaded thumbnail is the editor's choice and stays.
+            generated_thumbnail = locked.video_thumbnail.name
+            locked.video_thumbnail = ""
+            locked.video_thumbnail_checksum = ""
+            locked.video_thumbnail_generated = False
     locked.file_version = version.number
     locked.version += 1
     old = list(Rendition.objects.filter(media=locked))
@@ -679,7 +689,7 @@ def _file_version_apply(locked: MediaItem, version: MediaFileVersion) -> None:
     if published:
         media_public_files_remove(item=locked)  # forgets every public name, freed on commit
     Rendition.objects.filter(pk__in=[r.pk for r in old]).delete()
-    _files_delete_on_commit([r.file.name for r in old])
+    _files_delete_on_commit([r.file.name for r in old] + [n for n in [generated_thumbnail] if n])
     try:
         with transaction.atomic():
             locked.save()
@@ -687,6 +697,8 @@ def _file_version_apply(locked: MediaItem, version: MediaFileVersion) -> None:
         _same_bytes_refuse(item=locked, checksum=version.checksum)
         raise
     if published:
+        if generated_thumbnail:
+            _video_thumbnail_remake(locked)
         media_public_files_put(item=locked, renditions=[])
         _media_changed(locked)
         domain_event_emit(
@@ -823,10 +835,24 @@ def video_thumbnail_ensure(*, item: MediaItem) -> bool:
             f"{stem}-thumbnail.jpg", ContentFile(probe.thumbnail_jpeg), save=False
         )
         item.video_thumbnail_checksum = hashlib.sha256(probe.thumbnail_jpeg).hexdigest()
-        fields += ["video_thumbnail", "video_thumbnail_checksum"]
+        item.video_thumbnail_generated = True
+        fields += ["video_thumbnail", "video_thumbnail_checksum", "video_thumbnail_generated"]
     if fields:
         MediaItem.objects.filter(pk=item.pk).update(**{f: getattr(item, f) for f in fields})
     return bool(fields)
+
+
+def _video_thumbnail_remake(item: MediaItem) -> None:
+    """Cut a published video's new thumbnail inside the replacement's transaction, so its
+    public copy and the shops' answers switch together; the file goes if it rolls back.
+    Should ffmpeg fail, the replacement stands and the derivatives task tries again."""
+    try:
+        video_thumbnail_ensure(item=item)
+    except Exception:  # noqa: BLE001 - the queued derivatives task retries
+        logger.warning("thumbnail of replaced video %s deferred", item.pk, exc_info=True)
+        return
+    if item.video_thumbnail:
+        files_delete_on_rollback(default_storage, [item.video_thumbnail.name])
 
 
 def _rendition_source(item: MediaItem) -> bytes | None:

@@ -71,6 +71,7 @@ NEW_ITEM_FIELDS = (
     "height",
     "duration_seconds",
     "video_thumbnail_checksum",
+    "video_thumbnail_generated",  # R25: a copy re-cuts (or keeps) its thumbnail as the source would
     "video_captions_checksum",
     # R27: a copy is available when its source is (the flag follows the dates).
     "available_from",

@@ -65,3 +65,24 @@ def test_published_items_arrive_with_their_own_public_copies(
         assert response.status_code == 200 and "immutable" in response["Cache-Control"]
     for item in MediaItem.objects.filter(tenant=other_tenant, status=MediaStatus.DRAFT):
         assert item.public_name == "" and not item.renditions.exclude(public_name="").exists()
+
+
+@pytest.mark.parametrize("generated", [True, False])
+def test_a_copied_video_keeps_whether_its_thumbnail_was_generated(
+    tenant, other_tenant, source, copy_command, generated
+):  # R19, R25: the copy re-cuts a generated thumbnail on replace and keeps an uploaded one
+    from tests.media_library.samples import image_bytes
+    from tests.publishing import builders as b
+
+    frame = image_bytes(64, 48, "JPEG")
+    video = b.video(tenant, "runway")
+    video.video_thumbnail.save("runway-thumbnail.jpg", ContentFile(frame), save=False)
+    video.video_thumbnail_checksum = hashlib.sha256(frame).hexdigest()
+    video.video_thumbnail_generated = generated
+    video.save()
+
+    copy_command()
+
+    copy = dest_item(other_tenant, video)
+    assert copy.video_thumbnail and copy.video_thumbnail.name != video.video_thumbnail.name
+    assert copy.video_thumbnail_generated is generated

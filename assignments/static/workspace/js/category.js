@@ -3,7 +3,7 @@ import { api, config, errorMessages } from "./api.js";
 import { $, captureFocus, focusFirst, focusLost, h, hideAlert, restoreFocus, showAlert } from "./dom.js";
 import { mediaGet, mediaLabel, mediaLoad, mediaThumb } from "./media.js";
 import { openPicker } from "./picker.js";
-import { publishCategory } from "./publish.js";
+import { availabilityNote, publishCategory } from "./publish.js";
 import { state, subscribe } from "./store.js";
 
 const view = $("#category-view");
@@ -47,7 +47,10 @@ buttons.publish.addEventListener("click", async () => {
     const result = await publishCategory(category.id, category.channel);
     if (result) {
       assignment = await api.get(`categories/${category.id}/media`, { channel: category.channel });
-      showAlert(error, `Published the default image of ${category.path} in ${category.channel}.`, "success");
+      const expired = (result.data && result.data.expired) || [];
+      const done = `Published the default image of ${category.path} in ${category.channel}.`;
+      if (expired.length) showAlert(error, [done, ...expired.map((d) => `${d.display_name}: ${availabilityNote(d)}.`)], "warning");
+      else showAlert(error, done, "success");
     }
   } catch (err) {
     showAlert(error, errorMessages(err));

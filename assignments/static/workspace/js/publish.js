@@ -2,7 +2,7 @@
 // server, so it holds in every browser), the unpublished-dependencies dialog with "Publish all",
 // then the job's progress. Works for products (a job) and categories (immediate).
 import { api, ApiError, config, errorMessages } from "./api.js";
-import { $, closeDialog, h, openDialog } from "./dom.js";
+import { $, closeDialog, formatDate, h, openDialog } from "./dom.js";
 import { contextQuery, loadDocument, setError } from "./document.js";
 import { emit, state } from "./store.js";
 
@@ -47,8 +47,22 @@ async function explain() {
   return ok;
 }
 
-function confirmDependencies(dependencies) {
-  $("#deps-list").replaceChildren(...dependencies.map((d) => h("li", {}, h("strong", { text: d.display_name }), h("span", { class: "muted small", text: ` · ${d.kind_label} · ${d.status_label}` }))));
+// R27: what an item outside its availability window means for shops, in plain words.
+export function availabilityNote(item) {
+  if (item.availability === "expired") return `Expired on ${formatDate(item.expires_at)} — shops will not show it`;
+  if (item.availability === "scheduled") return `Available from ${formatDate(item.available_from)} — shops will not show it until then`;
+  return "";
+}
+
+function confirmDependencies(dependencies, expired) {
+  const note = (d) => availabilityNote(d) && h("span", { class: "small warning-text", text: ` · ${availabilityNote(d)}` });
+  $("#deps-intro").hidden = !dependencies.length;
+  $("#deps-list").hidden = !dependencies.length;
+  $("#deps-list").replaceChildren(...dependencies.map((d) => h("li", {}, h("strong", { text: d.display_name }), h("span", { class: "muted small", text: ` · ${d.kind} · ${d.status}` }), note(d) || null)));
+  $("#deps-expired").hidden = !expired.length;
+  $("#deps-expired-list").replaceChildren(...expired.map((d) => h("li", {}, h("strong", { text: d.display_name }), h("span", { class: "small", text: ` · ${availabilityNote(d)}` }))));
+  $("#deps-title").textContent = dependencies.length ? "Unpublished dependencies" : "Media shops will not show";
+  $("#deps-publish-all").textContent = dependencies.length ? "Publish all" : "Publish anyway";
   return waitFor($("#deps-dialog"), "#deps-publish-all", "#deps-cancel");
 }
 
@@ -58,7 +72,7 @@ async function postWithDependencies(path, query) {
     return await api.post(path, { publish_dependencies: false }, query);
   } catch (err) {
     if (err instanceof ApiError && err.status === 409 && Array.isArray(err.body.dependencies)) {
-      if (!(await confirmDependencies(err.body.dependencies))) return null;
+      if (!(await confirmDependencies(err.body.dependencies, err.body.expired || []))) return null;
       return api.post(path, { publish_dependencies: true }, query);
     }
     throw err;
@@ -73,7 +87,7 @@ function showJob(job) {
   bar.firstElementChild.style.width = `${job.percent}%`;
   bar.classList.toggle("failed", job.status === "failed");
   const counts = Object.entries(job.counts || {}).map(([k, v]) => `${k.replaceAll("_", " ")}: ${v}`).join(" · ");
-  $("#job-status").textContent = `${job.status_label} · ${job.percent}%${counts ? ` · ${counts}` : ""}`;
+  $("#job-status").textContent = `${job.status} · ${job.percent}%${counts ? ` · ${counts}` : ""}`;
   $("#job-errors").replaceChildren(...(job.errors || []).map((e) => h("li", { class: "error-text", text: typeof e === "string" ? e : e.reason || e.detail || JSON.stringify(e) })));
 }
 
