@@ -58,7 +58,7 @@ function confirmDependencies(dependencies, expired) {
   const note = (d) => availabilityNote(d) && h("span", { class: "small warning-text", text: ` · ${availabilityNote(d)}` });
   $("#deps-intro").hidden = !dependencies.length;
   $("#deps-list").hidden = !dependencies.length;
-  $("#deps-list").replaceChildren(...dependencies.map((d) => h("li", {}, h("strong", { text: d.display_name }), h("span", { class: "muted small", text: ` · ${d.kind} · ${d.status}` }), note(d) || null)));
+  $("#deps-list").replaceChildren(...dependencies.map((d) => h("li", {}, h("strong", { text: d.display_name }), h("span", { class: "muted small", text: ` · ${d.kind_label || d.kind} · ${d.status_label || d.status}` }), note(d) || null)));
   $("#deps-expired").hidden = !expired.length;
   $("#deps-expired-list").replaceChildren(...expired.map((d) => h("li", {}, h("strong", { text: d.display_name }), h("span", { class: "small", text: ` · ${availabilityNote(d)}` }))));
   $("#deps-title").textContent = dependencies.length ? "Unpublished dependencies" : "Media shops will not show";
@@ -87,7 +87,7 @@ function showJob(job) {
   bar.firstElementChild.style.width = `${job.percent}%`;
   bar.classList.toggle("failed", job.status === "failed");
   const counts = Object.entries(job.counts || {}).map(([k, v]) => `${k.replaceAll("_", " ")}: ${v}`).join(" · ");
-  $("#job-status").textContent = `${job.status} · ${job.percent}%${counts ? ` · ${counts}` : ""}`;
+  $("#job-status").textContent = `${job.status_label || job.status} · ${job.percent}%${counts ? ` · ${counts}` : ""}`;
   $("#job-errors").replaceChildren(...(job.errors || []).map((e) => h("li", { class: "error-text", text: typeof e === "string" ? e : e.reason || e.detail || JSON.stringify(e) })));
 }
 
