@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import views
+from . import library_views, views
 
 app_name = "workspace"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("", views.tenant_choose, name="choose"),
     path("<slug:tenant>/", views.workspace, name="home"),
     path("<slug:tenant>/jobs/", views.jobs, name="jobs"),
+    path("<slug:tenant>/library/", library_views.library, name="library"),
+    path("<slug:tenant>/library/<int:media_id>/", library_views.library_item, name="library-item"),
     path("<slug:tenant>/publish-groups/", views.publish_groups, name="publish-groups"),
     # Product numbers may contain anything but a slash (as in the API).
     re_path(

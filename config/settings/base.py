@@ -496,6 +496,8 @@ CONTEXT_USAGE_HOOKS = [
 CATALOG_VALUE_USAGE_HOOKS = ["assignments.selectors.dimension_value_usages"]
 CATALOG_PUBLISHED_HOOKS = ["assignments.selectors.product_has_published_content"]
 MEDIA_PUBLISHED_USAGE_HOOKS = ["assignments.selectors.media_published_usages"]
+# Conditions (Q on MediaItem) for items that current content uses: the library's "unused".
+MEDIA_CURRENT_USE_CONDITIONS = ["assignments.media_in_use.media_current_use_condition"]
 # Where-used (R26): current uses and history of a media item, from the apps above.
 MEDIA_USAGE_HOOKS = ["assignments.selectors.media_usages"]
 

@@ -94,6 +94,9 @@ class MediaItemOutput(serializers.ModelSerializer):
         help_text="Stable URL of the file; public once the item is published."
     )
     renditions = serializers.SerializerMethodField(help_text="Rendition name -> URL.")
+    uploaded_by = serializers.SerializerMethodField(
+        help_text="Username of the uploader; null for imports and system uploads."
+    )
     availability = serializers.SerializerMethodField(
         help_text="R27: `available`, `scheduled` (window not open yet) or `expired`."
     )
@@ -124,6 +127,7 @@ class MediaItemOutput(serializers.ModelSerializer):
             "public_url",
             "renditions",
             "version",
+            "uploaded_by",
             "file_version",
             "available_from",
             "expires_at",
@@ -143,6 +147,9 @@ class MediaItemOutput(serializers.ModelSerializer):
 
     def get_tags(self, item: MediaItem) -> list[str]:
         return sorted((t.name for t in item.tags.all()), key=str.lower)
+
+    def get_uploaded_by(self, item: MediaItem) -> str | None:
+        return item.created_by.get_username() if item.created_by_id else None
 
     def get_public_url(self, item: MediaItem) -> str:
         return self._urls(item).url

@@ -14,17 +14,13 @@ from tenants.exceptions import NotFound
 
 from .. import services
 from ..models import MediaItem
-from ..selectors import (
-    media_file_versions,
-    media_item_list,
-    media_item_prefetch,
-    media_item_usage,
-)
+from ..search import media_library_search
+from ..selectors import media_file_versions, media_item_prefetch, media_item_usage
+from .library import MediaLibraryFilterInput, library_filters_parse
 from .serializers import (
     MediaFileReplaceInput,
     MediaFileVersionOutput,
     MediaInUseOutput,
-    MediaItemFilterInput,
     MediaItemOutput,
     MediaItemUpdateInput,
     MediaItemUploadInput,
@@ -45,7 +41,7 @@ def _reloaded(item: MediaItem) -> MediaItem:
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[MediaItemFilterInput], summary="List and search media items"),
+    list=extend_schema(parameters=[MediaLibraryFilterInput], summary="List and search media items"),
     retrieve=extend_schema(summary="A media item"),
 )
 class MediaItemViewSet(
@@ -66,9 +62,12 @@ class MediaItemViewSet(
 
     def get_queryset(self):
         if self.action == "list" and not getattr(self, "swagger_fake_view", False):
-            filters = MediaItemFilterInput(data=self.request.query_params)
-            filters.is_valid(raise_exception=True)
-            return media_item_list(tenant=self.tenant, **filters.validated_data)
+            filters = library_filters_parse(self.request.query_params)
+            return media_library_search(
+                tenant=self.tenant,
+                filters=filters.filters(),
+                sort=filters.validated_data["sort"],
+            )
         return media_item_prefetch(super().get_queryset())
 
     def _output(self, item: MediaItem, **status_kw) -> Response:

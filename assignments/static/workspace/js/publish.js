@@ -87,7 +87,7 @@ function showJob(job) {
   bar.firstElementChild.style.width = `${job.percent}%`;
   bar.classList.toggle("failed", job.status === "failed");
   const counts = Object.entries(job.counts || {}).map(([k, v]) => `${k.replaceAll("_", " ")}: ${v}`).join(" · ");
-  $("#job-status").textContent = `${job.status_label} · ${job.percent}%${counts ? ` · ${counts}` : ""}`;
+  $("#job-status").textContent = `${job.status_label || job.status} · ${job.percent}%${counts ? ` · ${counts}` : ""}`;
   $("#job-errors").replaceChildren(...(job.errors || []).map((e) => h("li", { class: "error-text", text: typeof e === "string" ? e : e.reason || e.detail || JSON.stringify(e) })));
 }
 

@@ -123,7 +123,7 @@ function primarySection(content, scope, slots, can) {
         "data-add": "primary",
         "data-focus-key": "add-primary",
         onclick: async () => {
-          const ids = await openPicker({ multiple: true });
+          const ids = await openPicker({ multiple: true, assigned: slots.primary });
           if (ids && ids.length)
             edit((c) => {
               const target = slotsOf(c, scope, { create: true }).primary;
@@ -211,7 +211,7 @@ function additionalSection(content, scope, slots, can) {
         "data-add": "additional",
         "data-focus-key": "add-additional",
         onclick: async () => {
-          const ids = await openPicker({ multiple: true });
+          const ids = await openPicker({ multiple: true, assigned: slots.additional.map((e) => e.media) });
           if (ids && ids.length)
             edit((c) => {
               const target = slotsOf(c, scope, { create: true }).additional;
