@@ -19,8 +19,9 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError, RestrictedError
+from django.db.models.fields.files import FieldFile
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -517,6 +518,43 @@ def _bulk_display_name(tenant: Tenant, explicit: str, filename: str, taken: set[
     return candidate
 
 
+def _media_items_insert(items: list[MediaItem]) -> None:
+    """Insert new items' rows, setting their ids: on PostgreSQL ids from the sequence and
+    one COPY (the ORM's bulk_create spends most of its time building a 30-column INSERT
+    with its parameters quoted one by one), elsewhere bulk_create."""
+    if connection.vendor != "postgresql":
+        MediaItem.objects.bulk_create(items)
+        return
+    now = timezone.now()
+    fields = list(MediaItem._meta.concrete_fields)
+    table = MediaItem._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(items)],
+        )
+        for item, (pk,) in zip(items, cursor.fetchall(), strict=True):
+            item.pk = pk
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        with (
+            connection.wrap_database_errors,  # a unique name or checksum: IntegrityError
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for item in items:
+                row = []
+                for field in fields:
+                    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                        setattr(item, field.attname, now)
+                    value = getattr(item, field.attname)
+                    if isinstance(value, FieldFile):
+                        value = value.name or ""
+                    row.append(value)
+                copy.write_row(row)
+    for item in items:
+        item._state.adding = False
+        item._state.db = "default"
+
+
 def _media_items_store(
     tenant: Tenant, new: list[tuple[MediaItem, UploadInspection, Sequence[str]]]
 ) -> None:
@@ -534,7 +572,7 @@ def _media_items_store(
                 stored.append(item.file.name)
             if not media_staging_active():
                 files_delete_on_rollback(default_storage, stored)
-            MediaItem.objects.bulk_create(items)
+            _media_items_insert(items)
             wanted = [name for _, _, tags in new for name in tags]
             if wanted:
                 tags = {t.name.lower(): t for t in media_tags_resolve(tenant=tenant, names=wanted)}
