@@ -90,6 +90,24 @@ def _peak_reset() -> int:
     return _status_kb("VmRSS")
 
 
+def _progress_printer(started: float):
+    """Where a long run is, on stderr, every 50,000 rows of a phase (with the load)."""
+    last: dict[str, int] = {}
+
+    def progress(phase: str, done: int, total: int) -> None:
+        final = done == total and phase != "media"  # media counts have no total
+        if done - last.get(phase, 0) >= 50_000 or (final and last.get(phase) != done):
+            last[phase] = done
+            print(
+                f"  [{time.perf_counter() - started:7.1f} s] {phase} {done:,}/{total:,} "
+                f"load {_load()}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    return progress
+
+
 def child_import(manifest: str, folder: str) -> dict:
     from assignments.manifests.cleanup import import_run_journal, import_staging
     from assignments.manifests.files import FileSource
@@ -105,8 +123,9 @@ def child_import(manifest: str, folder: str) -> dict:
             FileSource(folder=folder) as files,
         ):
             report = manifest_import(
-                tenant=tenant, source=source, files=files, user=None, result_out=result
-            )
+                tenant=tenant, source=source, files=files, user=None, result_out=result,
+                progress=_progress_printer(started),
+            )  # fmt: skip
             imported = time.perf_counter()
         elapsed = time.perf_counter() - started
         hwm = _status_kb("VmHWM")
@@ -270,7 +289,8 @@ def _broker_flush() -> None:
 
 
 def _load() -> str:
-    return open("/proc/loadavg").read().split(" ", 3)[:3].__str__()
+    with open("/proc/loadavg") as loadavg:
+        return " ".join(loadavg.read().split()[:3])
 
 
 def main() -> None:
