@@ -11,6 +11,7 @@ import logging
 import os
 import shutil
 import tempfile
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO
@@ -189,9 +190,9 @@ def derivatives_enqueue_now(item_id: int) -> bool:
 def _derivatives_enqueue_many(items: Sequence[MediaItem]) -> None:
     """A bulk upload's renditions: one task for the whole batch, queued after commit (a
     million-item import sends two thousand messages, not a million)."""
-    item_ids = [item.pk for item in items]
+    item_ids = array("q", (item.pk for item in items))  # kept until commit: compactly
     if item_ids:
-        transaction.on_commit(lambda: derivatives_enqueue_many_now(item_ids))
+        transaction.on_commit(lambda: derivatives_enqueue_many_now(item_ids.tolist()))
 
 
 def derivatives_enqueue_many_now(item_ids: list[int]) -> bool:
@@ -552,7 +553,7 @@ def _media_items_insert(items: list[MediaItem]) -> None:
                 copy.write_row(row)
     for item in items:
         item._state.adding = False
-        item._state.db = "default"
+        item._state.db = connection.alias
 
 
 def _media_items_store(

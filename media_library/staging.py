@@ -6,7 +6,8 @@ the files would stay: orphans that no row points at and no re-run would ever rem
 
 While a `media_staging(journal)` block is active, `_media_item_store` first notes each new
 item's public id under the journal folder (a tiny file, written before any media byte and
-outside the transaction, so it survives a kill). `media_staging_sweep(journal)` then removes
+outside the transaction, so it survives a kill); the bulk upload (`media_items_upload`) notes
+its whole batch in one note, a public id a line. `media_staging_sweep(journal)` then removes
 the folders of every noted item that has no MediaItem row (its files and renditions in
 private storage, its copies in public storage when it was published), and the notes. The writer sweeps
 when it ends (commit or rollback) and before a re-run; beat sweeps journals whose writer
