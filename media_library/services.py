@@ -11,6 +11,7 @@ import logging
 import os
 import shutil
 import tempfile
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,8 +21,9 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError, Q, RestrictedError
+from django.db.models.fields.files import FieldFile
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -64,7 +66,7 @@ from .renditions import (
     renditions_render,
 )
 from .selectors import media_item_get_by_checksum, media_item_usage
-from .staging import media_staging_note
+from .staging import media_staging_active, media_staging_note, media_staging_note_many
 from .validation import UploadInspection, UploadRejected, upload_inspect
 from .video import video_probe
 
@@ -205,19 +207,37 @@ def derivatives_enqueue_now(item_id: int) -> bool:
     """Send one derivatives task; False (logged, counted) when the broker refused it."""
     from .tasks import media_item_derivatives_ensure
 
-    if (
-        media_item_derivatives_ensure.app.conf.task_always_eager
-    ):  # made here and now: its own errors are not the queue's
-        media_item_derivatives_ensure.apply_async((item_id,))
+    return _task_send(media_item_derivatives_ensure, item_id, what=f"media item {item_id}")
+
+
+def _derivatives_enqueue_many(items: Sequence[MediaItem]) -> None:
+    """A bulk upload's renditions: one task for the whole batch, queued after commit (a
+    million-item import sends two thousand messages, not a million)."""
+    item_ids = array("q", (item.pk for item in items))  # kept until commit: compactly
+    if item_ids:
+        transaction.on_commit(lambda: derivatives_enqueue_many_now(item_ids.tolist()))
+
+
+def derivatives_enqueue_many_now(item_ids: list[int]) -> bool:
+    """Send one derivatives task for several items; False (logged, counted) when refused."""
+    from .tasks import media_items_derivatives_ensure
+
+    what = f"{len(item_ids)} media items from {item_ids[0]}"
+    return _task_send(media_items_derivatives_ensure, item_ids, what=what)
+
+
+def _task_send(task, argument, *, what: str) -> bool:
+    if task.app.conf.task_always_eager:  # made here and now: its own errors are not the queue's
+        task.apply_async((argument,))
         return True
     try:
-        media_item_derivatives_ensure.apply_async((item_id,), retry=False)
+        task.apply_async((argument,), retry=False)
     except Exception:  # noqa: BLE001 - any broker/transport error: degrade, don't fail
         DEGRADED["derivatives_enqueue_failed"] += 1
         logger.warning(
-            "could not queue renditions of media item %s (job queue unavailable); "
+            "could not queue renditions of %s (job queue unavailable); "
             "the periodic sweep will make them",
-            item_id,
+            what,
             exc_info=True,
         )
         return False
@@ -291,13 +311,55 @@ def media_item_upload(
     captions = _companion_inspect(
         video_captions, field="video_captions", mime_prefix="text/", what="a WebVTT or text file"
     )
-    item = MediaItem(
+    item = _media_item_new(
         tenant=tenant,
-        kind=inspection.kind,
-        original_filename=inspection.filename,
+        inspection=inspection,
+        user=user,
         display_name=display_name_choose(
             tenant=tenant, explicit=display_name, filename=inspection.filename
         ),
+        title=title,
+        alt_text=alt_text,
+        caption=caption,
+        description=description,
+        transcript=transcript,
+        source_provider=source_provider,
+        source_id=source_id,
+    )
+    try:
+        _media_item_store(item, inspection, thumbnail=thumbnail, captions=captions, tags=tags)
+    except IntegrityError:
+        # Lost a race with the same bytes (or name) uploaded at the same moment.
+        existing = media_item_get_by_checksum(tenant=tenant, checksum=inspection.checksum)
+        if existing is not None:
+            return existing, False
+        raise Conflict(
+            f"The display name '{item.display_name}' is taken.", field="display_name"
+        ) from None
+    _derivatives_enqueue(item)
+    return item, True
+
+
+def _media_item_new(
+    *,
+    tenant: Tenant,
+    inspection: UploadInspection,
+    user: AbstractBaseUser | None,
+    display_name: str,
+    title: str,
+    alt_text: str,
+    caption: str,
+    description: str,
+    transcript: str = "",
+    source_provider: str = "",
+    source_id: str = "",
+) -> MediaItem:
+    """The row of a new item: what the bytes proved, and the caller's metadata."""
+    return MediaItem(
+        tenant=tenant,
+        kind=inspection.kind,
+        original_filename=inspection.filename,
+        display_name=display_name,
         title=title.strip(),
         alt_text=alt_text.strip(),
         caption=caption.strip(),
@@ -312,18 +374,6 @@ def media_item_upload(
         source_id=source_id,
         created_by=user if user is not None and user.is_authenticated else None,
     )
-    try:
-        _media_item_store(item, inspection, thumbnail=thumbnail, captions=captions, tags=tags)
-    except IntegrityError:
-        # Lost a race with the same bytes (or name) uploaded at the same moment.
-        existing = media_item_get_by_checksum(tenant=tenant, checksum=inspection.checksum)
-        if existing is not None:
-            return existing, False
-        raise Conflict(
-            f"The display name '{item.display_name}' is taken.", field="display_name"
-        ) from None
-    _derivatives_enqueue(item)
-    return item, True
 
 
 def _media_item_store(
@@ -358,6 +408,205 @@ def _media_item_store(
             files_delete_on_rollback(default_storage, stored)
             item.save()
             item.tags.set(media_tags_resolve(tenant=item.tenant, names=tags))
+    except BaseException:
+        _files_delete(stored)
+        raise
+
+
+# --- bulk upload ---------------------------------------------------------------------------
+
+
+@dataclass
+class MediaUpload:
+    """One file of `media_items_upload`, with the metadata `media_item_upload` takes (a
+    video's companions excepted: such uploads go one at a time). `inspected`: an earlier
+    `upload_inspect` of the same bytes (a manifest's validation), which spares decoding
+    the image again when the bytes still match it."""
+
+    file: IO[bytes]
+    filename: str
+    title: str = ""
+    alt_text: str = ""
+    caption: str = ""
+    description: str = ""
+    tags: Sequence[str] = ()
+    display_name: str = ""
+    source_provider: str = ""
+    source_id: str = ""
+    inspected: UploadInspection | None = None
+
+
+@dataclass
+class UploadOutcome:
+    """What became of one upload: the item (new, or the library's item with the same
+    bytes) and whether it was created, or the error that refused it."""
+
+    item: MediaItem | None = None
+    created: bool = False
+    error: DomainError | None = None
+
+
+def media_items_upload(
+    *, tenant: Tenant, uploads: Sequence[MediaUpload], user: AbstractBaseUser | None
+) -> list[UploadOutcome]:
+    """The bulk form of `media_item_upload`, for imports: the same checks in the same order
+    (bytes, then the same bytes already in the library, then metadata, then the name) and
+    the same rows, in a handful of queries for the whole batch instead of several per file.
+
+    A refused upload gets its error in its outcome and the others go on; an upload whose
+    bytes are another's in the same batch gets that item, as it would one after the other.
+    Files are written first, then every row at once; any failure while writing deletes the
+    files already written and raises. Renditions are queued as one task after commit."""
+    outcomes = [UploadOutcome() for _ in uploads]
+    inspections: dict[int, UploadInspection] = {}
+    for i, upload in enumerate(uploads):
+        try:
+            inspections[i] = upload_inspect(
+                upload.file, filename=upload.filename, known=upload.inspected
+            )
+        except DomainError as exc:
+            outcomes[i].error = exc
+    checksums = sorted({inspection.checksum for inspection in inspections.values()})
+    existing = {
+        item.checksum: item
+        for item in MediaItem.objects.filter(tenant=tenant, checksum__in=checksums)
+    }
+    names = sorted({u.display_name.strip() for u in uploads if u.display_name.strip()})
+    taken = set(
+        MediaItem.objects.filter(tenant=tenant, display_name__in=names).values_list(
+            "display_name", flat=True
+        )
+    )
+    new: list[tuple[int, MediaItem, UploadInspection]] = []
+    twins: list[tuple[int, int]] = []
+    first_of: dict[str, int] = {}
+    for i, inspection in inspections.items():
+        upload, outcome = uploads[i], outcomes[i]
+        found = existing.get(inspection.checksum)
+        if found is not None:
+            outcome.item = found
+            continue
+        if inspection.checksum in first_of:
+            twins.append((i, first_of[inspection.checksum]))
+            continue
+        try:
+            media_metadata_require(
+                kind=inspection.kind, title=upload.title, alt_text=upload.alt_text
+            )
+            name = _bulk_display_name(tenant, upload.display_name, inspection.filename, taken)
+        except DomainError as exc:
+            outcome.error = exc
+            continue
+        taken.add(name)
+        first_of[inspection.checksum] = i
+        item = _media_item_new(
+            tenant=tenant,
+            inspection=inspection,
+            user=user,
+            display_name=name,
+            title=upload.title,
+            alt_text=upload.alt_text,
+            caption=upload.caption,
+            description=upload.description,
+            source_provider=upload.source_provider,
+            source_id=upload.source_id,
+        )
+        new.append((i, item, inspection))
+    if new:
+        _media_items_store(
+            tenant, [(item, inspection, uploads[i].tags) for i, item, inspection in new]
+        )
+        _derivatives_enqueue_many([item for _, item, _ in new])
+    for i, item, _ in new:
+        outcomes[i].item, outcomes[i].created = item, True
+    for i, first in twins:
+        outcomes[i].item = outcomes[first].item
+    return outcomes
+
+
+def _bulk_display_name(tenant: Tenant, explicit: str, filename: str, taken: set[str]) -> str:
+    """`display_name_choose` against the library and the batch's names (`taken`, which
+    holds the explicit names the library already uses and those chosen so far)."""
+    explicit = explicit.strip()
+    if explicit:
+        if len(explicit) > DISPLAY_NAME_MAX_LENGTH:
+            raise DomainError("The display name is too long.", field="display_name")
+        if explicit in taken:
+            raise Conflict(f"The display name '{explicit}' is taken.", field="display_name")
+        return explicit
+    candidate = display_name_choose(tenant=tenant, explicit="", filename=filename)
+    stem, ext = os.path.splitext(filename)
+    n = 1
+    while candidate in taken or _display_name_taken(tenant=tenant, name=candidate):
+        n += 1
+        candidate = f"{stem} ({n}){ext}"
+    return candidate
+
+
+def _media_items_insert(items: list[MediaItem]) -> None:
+    """Insert new items' rows, setting their ids: on PostgreSQL ids from the sequence and
+    one COPY (the ORM's bulk_create spends most of its time building a 30-column INSERT
+    with its parameters quoted one by one), elsewhere bulk_create."""
+    if connection.vendor != "postgresql":
+        MediaItem.objects.bulk_create(items)
+        return
+    now = timezone.now()
+    fields = list(MediaItem._meta.concrete_fields)
+    table = MediaItem._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(items)],
+        )
+        for item, (pk,) in zip(items, cursor.fetchall(), strict=True):
+            item.pk = pk
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        with (
+            connection.wrap_database_errors,  # a unique name or checksum: IntegrityError
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for item in items:
+                row = []
+                for field in fields:
+                    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                        setattr(item, field.attname, now)
+                    value = getattr(item, field.attname)
+                    if isinstance(value, FieldFile):
+                        value = value.name or ""
+                    row.append(value)
+                copy.write_row(row)
+    for item in items:
+        item._state.adding = False
+        item._state.db = connection.alias
+
+
+def _media_items_store(
+    tenant: Tenant, new: list[tuple[MediaItem, UploadInspection, Sequence[str]]]
+) -> None:
+    """`_media_item_store` for many items: every file, then every row and tag link at
+    once; on any failure the files already written are deleted. Inside a staging journal
+    the batch is noted first (one note) and the journal's sweep removes the files of a
+    rollback, so they are not also kept in memory for one (a million names)."""
+    items = [item for item, _, _ in new]
+    stored: list[str] = []
+    media_staging_note_many(items)
+    try:
+        with transaction.atomic():
+            for item, inspection, _ in new:
+                item.file.save(inspection.filename, File(inspection.fileobj), save=False)
+                stored.append(item.file.name)
+            if not media_staging_active():
+                files_delete_on_rollback(default_storage, stored)
+            _media_items_insert(items)
+            wanted = [name for _, _, tags in new for name in tags]
+            if wanted:
+                tags = {t.name.lower(): t for t in media_tags_resolve(tenant=tenant, names=wanted)}
+                through = MediaItem.tags.through
+                through.objects.bulk_create(
+                    through(mediaitem_id=item.pk, mediatag_id=tags[name.lower()].pk)
+                    for item, _, names in new
+                    for name in tag_names_normalize(names)
+                )
     except BaseException:
         _files_delete(stored)
         raise

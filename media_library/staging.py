@@ -6,7 +6,8 @@ the files would stay: orphans that no row points at and no re-run would ever rem
 
 While a `media_staging(journal)` block is active, `_media_item_store` first notes each new
 item's public id under the journal folder (a tiny file, written before any media byte and
-outside the transaction, so it survives a kill). `media_staging_sweep(journal)` then removes
+outside the transaction, so it survives a kill); the bulk upload (`media_items_upload`) notes
+its whole batch in one note, a public id a line. `media_staging_sweep(journal)` then removes
 the folders of every noted item that has no MediaItem row (its files and renditions in
 private storage, its copies in public storage when it was published), and the notes. The writer sweeps
 when it ends (commit or rollback) and before a re-run; beat sweeps journals whose writer
@@ -31,6 +32,9 @@ from .storage import PUBLIC_PREFIX, public_storage
 
 logger = logging.getLogger(__name__)
 
+BATCH_NOTE = "batch-"  # a note listing several items, one public id a line
+SWEEP_CHUNK = 1000  # items whose rows a sweep looks up at once
+
 _JOURNAL: ContextVar[str | None] = ContextVar("media_staging_journal", default=None)
 
 
@@ -54,6 +58,20 @@ def media_staging_note(item: MediaItem) -> None:
     journal = _JOURNAL.get()
     if journal is not None:
         default_storage.save(f"{journal}/{item.public_id.hex}", ContentFile(b""))
+
+
+def media_staging_active() -> bool:
+    """Whether a journal notes what is stored now (its sweep then removes a rollback's files)."""
+    return _JOURNAL.get() is not None
+
+
+def media_staging_note_many(items: list[MediaItem]) -> None:
+    """`media_staging_note` for a bulk upload's batch: one note listing every item's public
+    id, one per line (a million-item import writes two thousand notes, not a million)."""
+    journal = _JOURNAL.get()
+    if journal is not None and items:
+        ids = "\n".join(item.public_id.hex for item in items)
+        default_storage.save(f"{journal}/{BATCH_NOTE}{items[0].public_id.hex}", ContentFile(ids))
 
 
 def media_item_files_discard(item: MediaItem) -> None:
@@ -91,28 +109,45 @@ def _item_folders_delete(tenant_id: int, public_id: uuid.UUID) -> int:
 
 def media_staging_sweep(journal: str) -> int:
     """Remove the files of the journal's items that have no row, then the journal's notes.
-    Returns how many files were removed. Never call it while the journal's writer runs."""
+    Returns how many files were removed. Never call it while the journal's writer runs.
+    Notes are read a chunk at a time (a million-item import's journal stays out of memory)."""
     try:
         _, notes = default_storage.listdir(journal)
     except (FileNotFoundError, NotADirectoryError):
         return 0
     tenant_id = int(journal.split("/")[1])
-    noted: dict[uuid.UUID, str] = {}
+    removed = 0
+    single = [n for n in notes if not n.startswith(BATCH_NOTE)]
+    for start in range(0, len(single), SWEEP_CHUNK):
+        chunk = single[start : start + SWEEP_CHUNK]
+        removed += _noted_sweep(tenant_id, _note_ids(chunk), journal, chunk)
     for note in notes:
+        if note.startswith(BATCH_NOTE):
+            with default_storage.open(f"{journal}/{note}", "rb") as handle:
+                lines = handle.read().decode("ascii", errors="replace").split()
+            removed += _noted_sweep(tenant_id, _note_ids(lines), journal, [note])
+    if removed:
+        logger.info("removed %d orphan media file(s) noted in %s", removed, journal)
+    return removed
+
+
+def _note_ids(names: list[str]) -> set[uuid.UUID]:
+    ids = set()
+    for name in names:
         try:
-            noted[uuid.UUID(hex=note.split("_", 1)[0])] = note
+            ids.add(uuid.UUID(hex=name.split("_", 1)[0]))
         except ValueError:
             continue
+    return ids
+
+
+def _noted_sweep(tenant_id: int, noted: set[uuid.UUID], journal: str, notes: list[str]) -> int:
     kept = set(
         MediaItem.objects.filter(public_id__in=list(noted)).values_list("public_id", flat=True)
     )
     removed = 0
-    for public_id in noted:
-        if public_id in kept:
-            continue
+    for public_id in noted - kept:
         removed += _item_folders_delete(tenant_id, public_id)
     for note in notes:
         default_storage.delete(f"{journal}/{note}")
-    if removed:
-        logger.info("removed %d orphan media file(s) noted in %s", removed, journal)
     return removed

@@ -234,8 +234,15 @@ def _bomb(width: int | None, height: int | None, max_pixels: int) -> str:
     return f"The image{size} has more than {max_pixels} pixels (decompression-bomb guard)."
 
 
-def upload_inspect(file: IO[bytes], *, filename: str | None = None) -> UploadInspection:
-    """Everything R5 checks, in order, before a single byte is stored."""
+def upload_inspect(
+    file: IO[bytes], *, filename: str | None = None, known: UploadInspection | None = None
+) -> UploadInspection:
+    """Everything R5 checks, in order, before a single byte is stored.
+
+    `known`: an earlier inspection of the same file (a manifest's validation pass, which
+    refuses bad files before anything is written). When the bytes still have its size
+    and SHA-256 they are the bytes it proved, so an image is not decoded a second time;
+    the name, size, checksum and format are checked again all the same."""
     if filename is not None:
         name = filename_validate(filename, field="filename")
     else:
@@ -244,6 +251,23 @@ def upload_inspect(file: IO[bytes], *, filename: str | None = None) -> UploadIns
     size, checksum, head = upload_digest(fileobj, max_bytes=settings.MEDIA_MAX_UPLOAD_BYTES)
     fmt = content_sniff(head, name)
     extension_check(name, fmt)
+    if (
+        known is not None
+        and known.checksum == checksum
+        and known.size == size
+        and known.mime_type == fmt.mime_type
+    ):
+        return UploadInspection(
+            filename=name,
+            fileobj=fileobj,
+            size=size,
+            checksum=checksum,
+            mime_type=fmt.mime_type,
+            kind=fmt.kind,
+            width=known.width,
+            height=known.height,
+            has_alpha=known.has_alpha,
+        )
     inspection = UploadInspection(
         filename=name,
         fileobj=fileobj,

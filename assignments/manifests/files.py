@@ -129,6 +129,10 @@ class FileSource:
         if is_url(path):
             return open(self._download(path), "rb")  # noqa: SIM115 - the caller closes it
         relative = path_normalize(path)
+        if self.folder is not None and self.zip is None:
+            opened = self._open_plain(relative)  # see `digest`
+            if opened is not None:
+                return os.fdopen(opened[0], "rb")
         if self.zip is not None:
             if relative not in self.zip_names:
                 raise FileMissing(f"'{path}' is not in the zip.")

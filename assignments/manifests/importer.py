@@ -41,7 +41,7 @@ from .documents_apply import (
     document_states_load,
 )
 from .files import FileSource
-from .media_apply import media_plan_apply
+from .media_apply import media_plans_apply
 from .parse import ManifestReader, ManifestUnreadable
 from .plan import DocumentPlan, ImportPlan, MediaPlan
 from .result import ResultWriter
@@ -264,10 +264,8 @@ def _apply_atomic(tenant, plan: ImportPlan, files, user, report, progress, on_er
     with transaction.atomic():
         done = 0
         for batch in store.media_to_apply():
-            for media in batch:
-                media_plan_apply(tenant=tenant, plan=media, files=files, user=user)
-                if media.failed:
-                    failed_media.add(media.idx)
+            media_plans_apply(tenant=tenant, plans=batch, files=files, user=user)
+            failed_media.update(media.idx for media in batch if media.failed)
             store.media_save(batch)
             done += len(batch)
             if progress is not None:

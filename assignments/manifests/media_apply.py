@@ -10,24 +10,117 @@ from __future__ import annotations
 from contextlib import ExitStack
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from media_library.models import MediaItem
 from media_library.services import (
+    MediaUpload,
     display_name_choose,
     media_item_delete,
     media_item_publish,
     media_item_unpublish,
     media_item_update,
     media_item_upload,
+    media_items_upload,
 )
 from media_library.staging import media_item_files_discard
+from media_library.validation import UploadInspection
 from tenants.exceptions import DomainError
 from tenants.models import Tenant
 
-from .files import FileSource, file_basename
+from .files import FileMissing, FileSource, file_basename
 from .plan import MediaPlan
 from .validate import ManifestValidator
+
+
+def media_plans_apply(
+    *,
+    tenant: Tenant,
+    plans: list[MediaPlan],
+    files: FileSource | None,
+    user: AbstractBaseUser | None,
+) -> None:
+    """Execute a batch of media plans (the importer's batches, in file order). New draft
+    items without companions, the bulk of a large import, are created together through the
+    library's bulk upload (`media_items_upload`) in one savepoint; the rest one at a time
+    (`media_plan_apply`). Should the batch's savepoint fail as a whole (a name or the same
+    bytes stored by someone else meanwhile), its plans are retried one at a time, so only
+    the rows concerned fail."""
+    together = [p for p in plans if _bulk_ready(p) and files is not None]
+    if together:
+        try:
+            with transaction.atomic():
+                _create_many(tenant=tenant, plans=together, files=files, user=user)
+        except (DomainError, IntegrityError):
+            for plan in together:
+                plan.failed, plan.item_id, plan.outcome = "", None, ""
+                media_plan_apply(tenant=tenant, plan=plan, files=files, user=user)
+    chosen = {id(p) for p in together}
+    for plan in plans:
+        if id(plan) not in chosen:
+            media_plan_apply(tenant=tenant, plan=plan, files=files, user=user)
+
+
+def _bulk_ready(plan: MediaPlan) -> bool:
+    return (
+        plan.is_new
+        and bool(plan.path)
+        and not plan.companions
+        and plan.if_exists != "KeepBoth"
+        and plan.media_action in ("", "Draft")
+    )
+
+
+def _create_many(*, tenant: Tenant, plans: list[MediaPlan], files: FileSource, user) -> None:
+    uploads, chosen = [], []
+    with ExitStack() as stack:
+        for plan in plans:
+            try:
+                handle = stack.enter_context(files.open(plan.path))
+            except FileMissing as exc:  # gone since validation read it
+                plan.failed = str(exc)
+                continue
+            fields = ManifestValidator.effective_fields(plan, plan.kind)
+            uploads.append(
+                MediaUpload(
+                    file=handle,
+                    filename=file_basename(plan.path),
+                    title=fields.get("title", "")
+                    or (plan.display_name if plan.kind == "image" else ""),
+                    alt_text=fields.get("alt_text", ""),
+                    caption=fields.get("caption", ""),
+                    description=fields.get("description", ""),
+                    tags=plan.tags or (),
+                    display_name=plan.display_name,
+                    source_provider=plan.source_provider,
+                    source_id=plan.source_id,
+                    inspected=_inspected(plan),
+                )
+            )
+            chosen.append(plan)
+        outcomes = media_items_upload(tenant=tenant, uploads=uploads, user=user)
+    for plan, outcome in zip(chosen, outcomes, strict=True):
+        if outcome.error is not None:
+            plan.failed, plan.item_id = outcome.error.message, None
+        else:
+            plan.item_id = outcome.item.pk
+            plan.outcome = "created" if outcome.created else "unchanged"
+
+
+def _inspected(plan: MediaPlan) -> UploadInspection | None:
+    """What validation's upload check proved of the plan's file (None: nothing kept)."""
+    if not plan.mime_type or not plan.checksum:
+        return None
+    return UploadInspection(
+        filename=file_basename(plan.path),
+        fileobj=None,
+        size=plan.size,
+        checksum=plan.checksum,
+        mime_type=plan.mime_type,
+        kind=plan.kind,
+        width=plan.width,
+        height=plan.height,
+    )
 
 
 def media_plan_apply(

@@ -55,6 +55,8 @@ class MediaPlan:
     companions: dict = field(default_factory=dict)  # thumbnail/captions/transcript paths
     checksum: str = ""
     kind: str = ""  # proven from the bytes (new items) or the stored row (existing)
+    mime_type: str = ""  # of a new item's file, as validation's upload check found it
+    size: int = 0
     width: int | None = None  # of an image, for swatch crops
     height: int | None = None
     update: bool = False  # existing item whose metadata changes

@@ -42,6 +42,8 @@ MEDIA_FIELDS = (
     "companions",
     "checksum",
     "kind",
+    "mime_type",
+    "size",
     "width",
     "height",
     "update",

@@ -452,6 +452,7 @@ class MediaChecks:
             handle.close()
         media_plan.kind, media_plan.checksum = str(inspection.kind), inspection.checksum
         media_plan.width, media_plan.height = inspection.width, inspection.height
+        media_plan.mime_type, media_plan.size = str(inspection.mime_type), inspection.size
         return self.type_problem(media_plan)
 
     def type_problem(self, media_plan: MediaPlan) -> tuple[str, str] | None:

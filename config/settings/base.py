@@ -283,6 +283,7 @@ CELERY_TASK_QUEUES[CELERY_TASK_DEFAULT_QUEUE] = {}
 # Tasks other than job runs (which go to their kind's queue, tenants.jobs.registry).
 CELERY_TASK_ROUTES = {
     "media_library.tasks.media_item_derivatives_ensure": {"queue": "renditions"},
+    "media_library.tasks.media_items_derivatives_ensure": {"queue": "renditions"},
     "media_library.tasks.media_derivatives_sweep": {"queue": "renditions"},
     "publishing.tasks.read_model_drain_tenant": {"queue": "publish"},
 }
