@@ -184,3 +184,17 @@ def test_availability_filter_and_facet_R27(client_for, viewer, library):
         "expired": 1,
     }
     assert client.get(URL, {"availability": "soon"}).status_code == 400
+
+
+def test_unused_agrees_with_where_used_R26(client_for, viewer, tenant, library):
+    # A central dimension-value swatch is a current use (where-used lists it, delete is
+    # refused), so the library must not call that item unused.
+    from catalog.models import DimensionValue
+
+    DimensionValue.objects.create(
+        tenant=tenant, dimension="color", value="Sand", swatch_media=library["shirt"]
+    )
+    client = client_for(viewer)
+    assert set(names(client, unused="true")) == {"clip.mp4", "manual.pdf"}
+    usage = client.get(f"{URL}{library['shirt'].pk}/usage").json()
+    assert [u["type"] for u in usage["current"]] == ["dimension value"]
