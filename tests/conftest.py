@@ -2,6 +2,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -14,6 +15,30 @@ from rest_framework.test import APIClient
 from tenants.models import Role
 from tests.factories import make_member, make_tenant
 from tests.s3 import S3_CREDENTIALS, s3_storage_options
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_one_request_at_a_time_on_sqlite():
+    """On in-memory SQLite the live server's threads share the test's one connection (so
+    they see its data); two requests running on it at once hang both. The workspace pages
+    poll and fetch in parallel, as they should against a real server, so on SQLite the
+    live server answers one request at a time. PostgreSQL keeps a connection per thread."""
+    from django.db import connection
+    from django.test.testcases import FSFilesHandler
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    lock = threading.RLock()
+    original = FSFilesHandler.__call__
+
+    def serialized(self, environ, start_response):
+        with lock:
+            return original(self, environ, start_response)
+
+    FSFilesHandler.__call__ = serialized
+    yield
+    FSFilesHandler.__call__ = original
 
 
 @pytest.fixture(autouse=True)

@@ -24,6 +24,15 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 
+@pytest.fixture(autouse=True)
+def _short_rendition_ladder(settings):
+    """The pages show whatever renditions exist; making the whole ladder (six widths in
+    three formats, AVIF the slowest) for every demo image of every browser test would
+    triple the suite's time. The ladder itself is tested in tests/media_library and
+    tests/publishing with the configured widths."""
+    settings.MEDIA_RENDITION_WIDTHS = [160, 320]
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
