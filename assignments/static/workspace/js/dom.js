@@ -90,6 +90,18 @@ export function focusFirst(...candidates) {
   return null;
 }
 
+// A focus that could not be placed yet (its control disabled while an action runs): the
+// next render of the part holding it takes it (pendingFocusTake) and places it.
+let pendingFocus = null;
+export function pendingFocusTake() {
+  const taken = pendingFocus;
+  pendingFocus = null;
+  return taken;
+}
+export function focusLater(captured) {
+  pendingFocus = captured;
+}
+
 // Modal dialogs: the browser returns the focus to the control that opened them; when that
 // control was rebuilt meanwhile, the focus goes to its successor (same key) instead.
 export function openDialog(dialog) {
@@ -99,7 +111,8 @@ export function openDialog(dialog) {
   dialog.addEventListener(
     "close",
     () => {
-      if (captured && (focusLost() || !opener.isConnected)) restoreFocus(document, captured);
+      // Its successor may be disabled while the action saves: the next render places it.
+      if (captured && (focusLost() || !opener.isConnected) && !restoreFocus(document, captured)) pendingFocus = captured;
       // Opened by no control (a job dialog after others closed): its data-return-focus says where.
       if (focusLost() && dialog.dataset.returnFocus) focusFirst([...document.querySelectorAll(dialog.dataset.returnFocus)]);
     },

@@ -3,7 +3,7 @@
 import { config } from "./api.js";
 import { renderDimensions } from "./dimensions.js";
 import { checkin, checkout, discard, editable, heldByOther, isHolder, reset, save } from "./document.js";
-import { $, $$, captureFocus, focusFirst, focusLost, h, restoreFocus, showAlert } from "./dom.js";
+import { $, $$, captureFocus, focusFirst, focusLater, focusLost, h, pendingFocusTake, restoreFocus, showAlert } from "./dom.js";
 import { openPreview } from "./preview.js";
 import { publish } from "./publish.js";
 import { renderSlots } from "./slots.js";
@@ -132,11 +132,11 @@ function render() {
   }
   const panel = $(`#panel-${state.tab}`);
   // Keep keyboard focus on the same control across the re-render (arrows, remove...).
-  const focused = captureFocus(panel);
+  const focused = captureFocus(panel) || (focusLost() ? pendingFocusTake() : null);
   if (state.tab === "master") panel.replaceChildren(renderSlots({ kind: "master" }));
   if (state.tab === "dimensions") renderDimensions(panel);
   if (state.tab === "variants") renderVariants(panel);
-  restoreFocus(panel, focused);
+  if (focused && !restoreFocus(panel, focused) && focusLost()) focusLater(focused);
 }
 
 subscribe(render);
