@@ -7,6 +7,7 @@ file clean-up and rendition scheduling behave the same whatever the entry point.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -22,7 +23,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
-from django.db.models import ProtectedError, Q, RestrictedError
+from django.db.models import JSONField, ProtectedError, Q, RestrictedError
 from django.db.models.fields.files import FieldFile
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -573,6 +574,8 @@ def _media_items_insert(items: list[MediaItem]) -> None:
                     value = getattr(item, field.attname)
                     if isinstance(value, FieldFile):
                         value = value.name or ""
+                    elif isinstance(field, JSONField) and value is not None:
+                        value = json.dumps(value, cls=field.encoder)  # COPY takes its text
                     row.append(value)
                 copy.write_row(row)
     for item in items:
