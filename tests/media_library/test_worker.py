@@ -5,7 +5,7 @@ import time
 import pytest
 
 from media_library.models import Rendition
-from tests.media_library.samples import image_bytes, upload_file
+from tests.media_library.samples import image_bytes, rendition_names, upload_file
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres]
 
@@ -22,10 +22,17 @@ def test_worker_makes_renditions_after_upload(live_worker, tenant, editor):
         alt_text="A",
     )
     assert created
-    deadline = time.monotonic() + 20
+    wanted = rendition_names(1600)  # the named sizes and the ladder (issue 14)
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if Rendition.objects.filter(media=item).count() == 3:
+        if Rendition.objects.filter(media=item).count() == len(wanted):
             break
         time.sleep(0.2)
     sizes = {r.name: (r.width, r.height) for r in Rendition.objects.filter(media=item)}
-    assert sizes == {"thumb": (200, 200), "gallery": (1200, 900), "swatch": (64, 64)}
+    assert set(sizes) == wanted
+    assert (sizes["thumb"], sizes["gallery"], sizes["swatch"]) == (
+        (200, 200),
+        (1200, 900),
+        (64, 64),
+    )
+    assert sizes["w1600-avif"] == (1600, 1200) and sizes["w160-jpeg"] == (160, 120)
