@@ -160,30 +160,25 @@ class PublishGroupViewSet(
         group = groups.group_update(group=group, user=request.user, **data.validated_data)
         return self._out(group)
 
-    @extend_schema(request=GroupProductsInput, responses={200: PublishGroupOutput})
-    @action(detail=True, methods=["post"])
-    def add(self, request, *args, **kwargs):
-        """Add products (numbers; a variant number adds its product): the only way in."""
+    def _products_change(self, request, change):
+        """Add or remove products: the body is the same, the service decides (R30)."""
         group = self.get_object()
         data = GroupProductsInput(data=request.data)
         data.is_valid(raise_exception=True)
         return self._out(
-            groups.group_products_add(
-                group=group, user=request.user, products=data.validated_data["products"]
-            )
+            change(group=group, user=request.user, products=data.validated_data["products"])
         )
 
     @extend_schema(request=GroupProductsInput, responses={200: PublishGroupOutput})
     @action(detail=True, methods=["post"])
+    def add(self, request, *args, **kwargs):
+        """Add products (numbers; a variant number adds its product): the only way in."""
+        return self._products_change(request, groups.group_products_add)
+
+    @extend_schema(request=GroupProductsInput, responses={200: PublishGroupOutput})
+    @action(detail=True, methods=["post"])
     def remove(self, request, *args, **kwargs):
-        group = self.get_object()
-        data = GroupProductsInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._out(
-            groups.group_products_remove(
-                group=group, user=request.user, products=data.validated_data["products"]
-            )
-        )
+        return self._products_change(request, groups.group_products_remove)
 
     @extend_schema(request=None, responses={200: GroupValidationOutput})
     @action(detail=True, methods=["post"])
