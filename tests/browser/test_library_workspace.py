@@ -220,8 +220,14 @@ def test_item_page_edit_focal_point_publish(demo, page, shot):
     # Focal point: a click near the top left corner of the image.
     old_thumb = page.locator('[data-rendition="thumb"] img').get_attribute("src")
     stage = page.locator("#focal-stage img")
+    # Click only once the image has its size: before it loads, its box (and the layout around
+    # it) is still moving, and a click at precomputed coordinates can land beside the stage.
+    page.wait_for_function(
+        "() => { const i = document.querySelector('#focal-stage img');"
+        " return i && i.complete && i.naturalWidth > 0 && i.getBoundingClientRect().height > 0; }"
+    )
     box = stage.bounding_box()
-    page.mouse.click(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.2)
+    stage.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.2})
     # Renditions are re-made in the request (eager jobs): slow on a busy machine.
     expect(page.locator("#item-error")).to_contain_text("Focal point saved", timeout=30_000)
     expect(page.locator("#focal-readout")).to_contain_text("25% from the left, 20% from the top")
