@@ -62,14 +62,40 @@ class ConsoleLog:
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1400, "height": 950}, base_url=live_server.url)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.console_log = ConsoleLog()
-    page.console_log.attach(page)
-    yield page
-    context.close()
+def open_page(browser, live_server):
+    """open_page(**context_options): a page in a browser context of its own (its own
+    cookies, so another user; its own time zone or locale when given), with its console
+    errors collected in `page.console_log`; every context is closed after the test."""
+    contexts = []
+
+    def _open(**options):
+        options = {"viewport": {"width": 1400, "height": 950}, **options}
+        context = browser.new_context(base_url=live_server.url, **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.console_log = ConsoleLog()
+        page.console_log.attach(page)
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(open_page):
+    return open_page()
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo tenant of `scripts/demo`, its users, catalog and media."""
+    from tenants.demo.loader import demo_load
+    from tenants.models import Tenant
+
+    demo_load()
+    return Tenant.objects.get(slug="demo")
 
 
 @pytest.fixture

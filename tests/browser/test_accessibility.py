@@ -9,7 +9,7 @@ import re
 import pytest
 from PIL import Image
 
-from tenants.demo.loader import DEMO_PASSWORD, demo_load
+from tenants.demo.loader import DEMO_PASSWORD
 from tenants.models import Tenant
 from tests.browser.axe import assert_no_axe_violations, axe_violations, format_violations
 
@@ -17,10 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 from playwright.sync_api import expect  # noqa: E402
 
-
-@pytest.fixture
-def demo(transactional_db):
-    demo_load()
+from tests.browser.session import log_in  # noqa: E402
 
 
 @pytest.fixture
@@ -28,14 +25,6 @@ def upload_file(tmp_path):
     path = tmp_path / "studio-shot.png"
     Image.new("RGB", (400, 300), (240, 200, 40)).save(path, "PNG")
     return path
-
-
-def log_in(page, next_path="/workspace/"):
-    page.goto(next_path)
-    page.fill("#id_username", "demo")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/workspace/demo/"))
 
 
 def test_login_page_has_no_axe_violations(demo, page, shot, axe_required):
@@ -478,7 +467,7 @@ def test_usable_at_390_px(demo, page, shot):
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
-def test_messages_in_plain_words_and_local_dates(demo, browser, live_server, shot):
+def test_messages_in_plain_words_and_local_dates(demo, open_page, shot):
     """R-issue15-7: the matrix change asks in words with a "Change matrix anyway" button (not
     the API's `confirm_matrix_change`), refused fields are named by their labels (not
     `alt_text`), and times show in the browser's locale (Intl), never as raw ISO."""
@@ -488,139 +477,129 @@ def test_messages_in_plain_words_and_local_dates(demo, browser, live_server, sho
     from assignments.selectors import context_get
     from catalog.selectors import product_get
 
-    context = browser.new_context(
-        viewport={"width": 1400, "height": 950},
-        base_url=live_server.url,
-        locale="de-DE",
-        timezone_id="Europe/Berlin",
+    page = open_page(locale="de-DE", timezone_id="Europe/Berlin")
+    log_in(page, next_path="/workspace/demo/products/POLO-001/")
+    expect(page.locator("#doc-state")).to_have_text("Published")
+
+    # Someone else checks it out meanwhile: the refusal names them and a local time.
+    demo_tenant = Tenant.objects.get(slug="demo")
+    channel, locale = context_get(tenant=demo_tenant, channel="omnichannel", locale="neutral")
+    holder = get_user_model().objects.get(username="demo-editor")
+    product = product_get(tenant=demo_tenant, number="POLO-001")
+    kwargs = dict(tenant=demo_tenant, product=product, channel=channel, locale=locale)
+    held = assignment_services.document_checkout(**kwargs, user=holder)
+    page.click('[data-action="checkout"]')
+    error = page.locator("#product-error")
+    expect(error).to_contain_text("demo-editor is editing this document (checked out")
+    expect(error).to_contain_text("You may take it over; they will be told.")
+    assert not ISO.search(error.inner_text()), error.inner_text()
+    assert "take_over" not in error.inner_text()  # the API's flag is no word for people
+    # The live banner says since when, in the browser's locale.
+    banner = page.locator(".live-held")
+    expect(banner).to_contain_text("Checked out by demo-editor since")
+    shot(page, "held-since-local-time")
+    held_at = held.checked_out_at.isoformat()
+    local = page.evaluate(
+        "(iso) => new Intl.DateTimeFormat(undefined, {dateStyle: 'medium', timeStyle:"
+        " 'short'}).format(new Date(iso))",
+        held_at,
     )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    try:
-        log_in(page, next_path="/workspace/demo/products/POLO-001/")
-        expect(page.locator("#doc-state")).to_have_text("Published")
+    expected = page.evaluate(
+        "(iso) => new Intl.DateTimeFormat('de-DE', {dateStyle: 'medium', timeStyle: 'short',"
+        " timeZone: 'Europe/Berlin'}).format(new Date(iso))",
+        held_at,
+    )
+    assert local == expected  # the page's default locale and zone are the user's
+    expect(banner).to_contain_text(local)
+    assignment_services.document_discard(document=held, user=holder)
 
-        # Someone else checks it out meanwhile: the refusal names them and a local time.
-        demo_tenant = Tenant.objects.get(slug="demo")
-        channel, locale = context_get(tenant=demo_tenant, channel="omnichannel", locale="neutral")
-        holder = get_user_model().objects.get(username="demo-editor")
-        product = product_get(tenant=demo_tenant, number="POLO-001")
-        kwargs = dict(tenant=demo_tenant, product=product, channel=channel, locale=locale)
-        held = assignment_services.document_checkout(**kwargs, user=holder)
-        page.click('[data-action="checkout"]')
-        error = page.locator("#product-error")
-        expect(error).to_contain_text("demo-editor is editing this document (checked out")
-        expect(error).to_contain_text("You may take it over; they will be told.")
-        assert not ISO.search(error.inner_text()), error.inner_text()
-        assert "take_over" not in error.inner_text()  # the API's flag is no word for people
-        # The live banner says since when, in the browser's locale.
-        banner = page.locator(".live-held")
-        expect(banner).to_contain_text("Checked out by demo-editor since")
-        shot(page, "held-since-local-time")
-        held_at = held.checked_out_at.isoformat()
-        local = page.evaluate(
-            "(iso) => new Intl.DateTimeFormat(undefined, {dateStyle: 'medium', timeStyle:"
-            " 'short'}).format(new Date(iso))",
-            held_at,
-        )
-        expected = page.evaluate(
-            "(iso) => new Intl.DateTimeFormat('de-DE', {dateStyle: 'medium', timeStyle: 'short',"
-            " timeZone: 'Europe/Berlin'}).format(new Date(iso))",
-            held_at,
-        )
-        assert local == expected  # the page's default locale and zone are the user's
-        expect(banner).to_contain_text(local)
-        assignment_services.document_discard(document=held, user=holder)
+    # The matrix change asks in words; its OK button says what it does.
+    page.reload()
+    page.click('[data-action="checkout"]')
+    expect(page.locator("#doc-holder")).to_have_text("You are editing")
+    page.click("#tab-dimensions")
+    page.click('[data-matrix="change"]')
+    page.locator("#matrix-dims input[value=size]").check()
+    page.click("#matrix-apply")
+    dialog = page.locator("#confirm-dialog")
+    expect(dialog).to_be_visible()
+    expect(page.locator("#confirm-body")).to_contain_text(
+        "The assignment matrix changes from color to color × size."
+    )
+    expect(page.locator("#confirm-body")).to_contain_text(
+        "These 3 dimension assignments and their media will be removed:"
+    )
+    expect(page.locator("#confirm-ok")).to_have_text("Change matrix anyway")
+    assert "confirm_matrix_change" not in dialog.inner_text()
+    expect_focus(page, "confirm-cancel")
+    shot(page, "matrix-change-in-words")
+    page.click("#confirm-ok")
+    expect(page.locator("#save-state")).to_have_text("All changes saved")
+    expect(page.locator(".grid-table .cell")).to_have_count(9)
 
-        # The matrix change asks in words; its OK button says what it does.
-        page.reload()
-        page.click('[data-action="checkout"]')
-        expect(page.locator("#doc-holder")).to_have_text("You are editing")
-        page.click("#tab-dimensions")
-        page.click('[data-matrix="change"]')
-        page.locator("#matrix-dims input[value=size]").check()
-        page.click("#matrix-apply")
-        dialog = page.locator("#confirm-dialog")
-        expect(dialog).to_be_visible()
-        expect(page.locator("#confirm-body")).to_contain_text(
-            "The assignment matrix changes from color to color × size."
-        )
-        expect(page.locator("#confirm-body")).to_contain_text(
-            "These 3 dimension assignments and their media will be removed:"
-        )
-        expect(page.locator("#confirm-ok")).to_have_text("Change matrix anyway")
-        assert "confirm_matrix_change" not in dialog.inner_text()
-        expect_focus(page, "confirm-cancel")
-        shot(page, "matrix-change-in-words")
-        page.click("#confirm-ok")
-        expect(page.locator("#save-state")).to_have_text("All changes saved")
-        expect(page.locator(".grid-table .cell")).to_have_count(9)
+    # An upload without title and alt text: the reasons, in the labels' words.
+    page.click("#tab-master")
+    page.click('[data-add="primary"]')
+    page.click("#picker-upload-toggle")
+    image = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 40, 40)).save(image, "PNG")
+    page.set_input_files(
+        "#upload-file",
+        files=[{"name": "red.png", "mimeType": "image/png", "buffer": image.getvalue()}],
+    )
+    page.click("#upload-submit")
+    upload_error = page.locator("#upload-error")
+    expect(upload_error).to_contain_text("A title is required for images.")
+    expect(upload_error).to_contain_text("Alt text is required for images.")
+    assert "alt_text" not in upload_error.inner_text()
+    shot(page, "upload-refused-in-words")
+    page.click("#picker-cancel")
 
-        # An upload without title and alt text: the reasons, in the labels' words.
-        page.click("#tab-master")
-        page.click('[data-add="primary"]')
-        page.click("#picker-upload-toggle")
-        image = io.BytesIO()
-        Image.new("RGB", (40, 30), (200, 40, 40)).save(image, "PNG")
-        page.set_input_files(
-            "#upload-file",
-            files=[{"name": "red.png", "mimeType": "image/png", "buffer": image.getvalue()}],
-        )
-        page.click("#upload-submit")
-        upload_error = page.locator("#upload-error")
-        expect(upload_error).to_contain_text("A title is required for images.")
-        expect(upload_error).to_contain_text("Alt text is required for images.")
-        assert "alt_text" not in upload_error.inner_text()
-        shot(page, "upload-refused-in-words")
-        page.click("#picker-cancel")
+    # A refused save names the nested field by its labels.
+    refusal = {
+        "detail": "Validation failed.",
+        "code": "invalid",
+        "errors": [
+            {"field": "master.additional[0].purpose", "reason": "Unknown purpose x."},
+            {"field": "master.swatches[1].hex", "reason": "Use a colour like #1a2b3c."},
+        ],
+    }
+    page.route(
+        re.compile(r".*/media/working.*"),
+        lambda route: route.fulfill(
+            status=400, content_type="application/json", body=json.dumps(refusal)
+        ),
+    )
+    page.get_by_role("button", name=re.compile(r"^Remove ")).first.click()
+    expect(page.locator("#product-error")).to_contain_text(
+        "Master › additional media #1 › Purpose: Unknown purpose x."
+    )
+    expect(page.locator("#product-error")).to_contain_text(
+        "Master › swatch #2 › Colour: Use a colour like #1a2b3c."
+    )
+    page.unroute(re.compile(r".*/media/working.*"))
+    page.get_by_role("button", name="Retry save").click()
+    expect(page.locator("#save-state")).to_have_text("All changes saved")
+    page.click('[data-action="checkin"]')
+    page.click('[data-action="publish"]')
+    page.click("#publish-intro-ok")
+    expect(page.locator("#job-title")).to_have_text("Published")
+    page.click("#job-close")
 
-        # A refused save names the nested field by its labels.
-        refusal = {
-            "detail": "Validation failed.",
-            "code": "invalid",
-            "errors": [
-                {"field": "master.additional[0].purpose", "reason": "Unknown purpose x."},
-                {"field": "master.swatches[1].hex", "reason": "Use a colour like #1a2b3c."},
-            ],
-        }
-        page.route(
-            re.compile(r".*/media/working.*"),
-            lambda route: route.fulfill(
-                status=400, content_type="application/json", body=json.dumps(refusal)
-            ),
-        )
-        page.get_by_role("button", name=re.compile(r"^Remove ")).first.click()
-        expect(page.locator("#product-error")).to_contain_text(
-            "Master › additional media #1 › Purpose: Unknown purpose x."
-        )
-        expect(page.locator("#product-error")).to_contain_text(
-            "Master › swatch #2 › Colour: Use a colour like #1a2b3c."
-        )
-        page.unroute(re.compile(r".*/media/working.*"))
-        page.get_by_role("button", name="Retry save").click()
-        expect(page.locator("#save-state")).to_have_text("All changes saved")
-        page.click('[data-action="checkin"]')
-        page.click('[data-action="publish"]')
-        page.click("#publish-intro-ok")
-        expect(page.locator("#job-title")).to_have_text("Published")
-        page.click("#job-close")
-
-        # The jobs page: machine-readable <time>, local words.
-        page.goto("/workspace/demo/jobs/")
-        stamp = page.locator("#job-rows time").first
-        expect(stamp).to_be_visible()
-        iso = stamp.get_attribute("datetime")
-        assert ISO.match(iso)
-        assert not ISO.search(stamp.inner_text())
-        expected = page.evaluate(
-            "(iso) => new Intl.DateTimeFormat('de-DE', {dateStyle: 'medium', timeStyle: 'short',"
-            " timeZone: 'Europe/Berlin'}).format(new Date(iso))",
-            iso,
-        )
-        expect(stamp).to_have_text(expected)
-        shot(page, "jobs-local-dates")
-    finally:
-        context.close()
+    # The jobs page: machine-readable <time>, local words.
+    page.goto("/workspace/demo/jobs/")
+    stamp = page.locator("#job-rows time").first
+    expect(stamp).to_be_visible()
+    iso = stamp.get_attribute("datetime")
+    assert ISO.match(iso)
+    assert not ISO.search(stamp.inner_text())
+    expected = page.evaluate(
+        "(iso) => new Intl.DateTimeFormat('de-DE', {dateStyle: 'medium', timeStyle: 'short',"
+        " timeZone: 'Europe/Berlin'}).format(new Date(iso))",
+        iso,
+    )
+    expect(stamp).to_have_text(expected)
+    shot(page, "jobs-local-dates")
 
 
 def test_alerts_and_warnings_have_no_axe_violations(demo, page, shot, axe_required, upload_file):

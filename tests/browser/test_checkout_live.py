@@ -8,48 +8,22 @@ import re
 import pytest
 
 from assignments.models import AssignmentDocument, DocumentEvent
-from tenants.demo.loader import DEMO_PASSWORD, demo_load
-from tenants.models import Tenant
+from tenants.demo.loader import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 from playwright.sync_api import expect  # noqa: E402
 
 from tests.browser.axe import assert_no_axe_violations  # noqa: E402
+from tests.browser.session import log_in  # noqa: E402
 
 LIVE = 8_000  # a poll every 3 s: a change shows within one or two polls
 
 
 @pytest.fixture
-def demo(transactional_db):
-    demo_load()
-    return Tenant.objects.get(slug="demo")
-
-
-@pytest.fixture
-def second_page(browser, live_server):
+def second_page(open_page):
     """A second user's browser: its own context (cookies, storage), its own time zone."""
-    context = browser.new_context(
-        viewport={"width": 1400, "height": 950},
-        base_url=live_server.url,
-        timezone_id="America/New_York",
-        locale="en-US",
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
-    page.console_errors = errors
-    yield page
-    context.close()
-
-
-def log_in(page, username, next_path):
-    page.goto(next_path)
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/workspace/demo/"))
+    return open_page(timezone_id="America/New_York", locale="en-US")
 
 
 def add_chrome_photo(page):
@@ -108,7 +82,7 @@ def test_discard_by_a_publisher_reaches_the_editor_who_copies_changes_back(
         "Being edited by demo-editor", timeout=LIVE
     )
     shot(publisher, "publisher-sees-the-new-checkout")
-    assert editor.console_log.errors == [] and publisher.console_errors == []
+    assert editor.console_log.errors == [] and publisher.console_log.errors == []
 
 
 def test_a_publisher_takes_over_and_the_former_holder_is_told(demo, page, second_page, shot):
@@ -148,11 +122,11 @@ def test_a_publisher_takes_over_and_the_former_holder_is_told(demo, page, second
     editor.get_by_role("button", name="Reload").click()
     expect(editor.locator(".live-lost")).to_have_count(0)
     shot(editor, "editor-reloaded")
-    assert editor.console_log.errors == [] and publisher.console_errors == []
+    assert editor.console_log.errors == [] and publisher.console_log.errors == []
 
 
 def test_checkin_publish_and_an_expired_checkout_taken_by_an_editor(
-    demo, page, second_page, shot, settings
+    demo, page, second_page, open_page, shot, settings
 ):
     """Check-in and publish reach the other page; a check-out idle past
     CHECKOUT_IDLE_MINUTES offers any editor "Take over editing"."""
@@ -203,26 +177,20 @@ def test_checkin_publish_and_an_expired_checkout_taken_by_an_editor(
     )
     shot(editor, "holder-warned-that-the-checkout-is-idle")
     assert_no_axe_violations(editor, "holder warned that the checkout is idle")
-    other = second_page.context.browser.new_context(
-        viewport={"width": 1400, "height": 950}, base_url=page.url.split("/workspace")[0]
+    erin_page = open_page()
+    log_in(erin_page, "erin", "/workspace/demo/products/LAMP-001/")
+    held = erin_page.locator(".live-held")
+    expect(held).to_contain_text("anyone with edit rights may take it over")
+    shot(erin_page, "an-editor-sees-an-expired-checkout")
+    assert_no_axe_violations(erin_page, "an editor sees an expired checkout")
+    held.get_by_role("button", name="Take over editing").click()
+    erin_page.click("#confirm-ok")
+    expect(erin_page.locator("#doc-holder")).to_have_text("You are editing")
+    expect(editor.locator(".live-lost")).to_contain_text(
+        "erin took over your check-out after it had been idle too long", timeout=LIVE
     )
-    erin_page = other.new_page()
-    try:
-        log_in(erin_page, "erin", "/workspace/demo/products/LAMP-001/")
-        held = erin_page.locator(".live-held")
-        expect(held).to_contain_text("anyone with edit rights may take it over")
-        shot(erin_page, "an-editor-sees-an-expired-checkout")
-        assert_no_axe_violations(erin_page, "an editor sees an expired checkout")
-        held.get_by_role("button", name="Take over editing").click()
-        erin_page.click("#confirm-ok")
-        expect(erin_page.locator("#doc-holder")).to_have_text("You are editing")
-        expect(editor.locator(".live-lost")).to_contain_text(
-            "erin took over your check-out after it had been idle too long", timeout=LIVE
-        )
-        shot(editor, "former-holder-told-of-the-expiry-take-over")
-        event = DocumentEvent.objects.get(action="takeover")
-        assert event.detail["reason"] == "expired"
-        assert get_user_model().objects.get(pk=event.user_id).username == "erin"
-    finally:
-        other.close()
-    assert editor.console_log.errors == [] and publisher.console_errors == []
+    shot(editor, "former-holder-told-of-the-expiry-take-over")
+    event = DocumentEvent.objects.get(action="takeover")
+    assert event.detail["reason"] == "expired"
+    assert get_user_model().objects.get(pk=event.user_id).username == "erin"
+    assert editor.console_log.errors == [] and publisher.console_log.errors == []

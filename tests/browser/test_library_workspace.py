@@ -11,27 +11,17 @@ import pytest
 from PIL import Image
 
 from media_library.models import MediaItem, MediaStatus
-from tenants.demo.loader import DEMO_PASSWORD, demo_load
-from tenants.models import Tenant
 from tests.browser.axe import axe_required  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 from playwright.sync_api import expect  # noqa: E402
 
-
-@pytest.fixture
-def demo(transactional_db):
-    demo_load()
-    return Tenant.objects.get(slug="demo")
+from tests.browser import session  # noqa: E402
 
 
 def log_in(page, username="demo", next_path="/workspace/demo/library/"):
-    page.goto(next_path)
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/workspace/demo/library/"))
+    session.log_in(page, username, next_path)
 
 
 def png_bytes(colour=(240, 200, 40), size=(640, 480)) -> bytes:

@@ -13,8 +13,6 @@ from django.utils import timezone
 from catalog.models import Product
 from media_library.models import MediaItem
 from media_library.services import media_item_update
-from tenants.demo.loader import DEMO_PASSWORD, demo_load
-from tenants.models import Tenant
 from tests.browser.axe import assert_no_axe_violations
 from tests.publishing import builders as b
 
@@ -22,19 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 from playwright.sync_api import expect  # noqa: E402
 
-
-@pytest.fixture
-def demo(transactional_db):
-    demo_load()
-    return Tenant.objects.get(slug="demo")
-
-
-def log_in(page, next_path="/workspace/"):
-    page.goto(next_path)
-    page.fill("#id_username", "demo")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/workspace/demo/"))
+from tests.browser.session import log_in  # noqa: E402
 
 
 def _expire(title: str) -> MediaItem:

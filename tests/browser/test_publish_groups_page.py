@@ -16,55 +16,22 @@ from assignments.selectors import context_get
 from catalog.selectors import product_get
 from media_library.models import MediaItem
 from publishing.models import PublishGroup
-from tenants.demo.loader import DEMO_PASSWORD, demo_load
-from tenants.models import Tenant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 from playwright.sync_api import expect  # noqa: E402
 
 from tests.browser.axe import assert_no_axe_violations  # noqa: E402
+from tests.browser.session import log_in  # noqa: E402
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
 @pytest.fixture
-def demo(transactional_db):
-    demo_load()
-    return Tenant.objects.get(slug="demo")
-
-
-@pytest.fixture
-def berlin_page(browser, live_server):
-    context = browser.new_context(
-        viewport={"width": 1400, "height": 1000},
-        base_url=live_server.url,
-        timezone_id="Europe/Berlin",
-        locale="en-GB",
+def berlin_page(open_page):
+    return open_page(
+        viewport={"width": 1400, "height": 1000}, timezone_id="Europe/Berlin", locale="en-GB"
     )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
-    page.on(
-        "console",
-        lambda m: (
-            errors.append(m.text)
-            if m.type == "error" and "Failed to load resource" not in m.text
-            else None
-        ),
-    )
-    page.console_errors = errors
-    yield page
-    context.close()
-
-
-def log_in(page, username, next_path):
-    page.goto(next_path)
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/workspace/demo/"))
 
 
 def _stage(demo):
@@ -106,7 +73,7 @@ def test_a_publish_group_from_creation_to_published(demo, berlin_page, shot):
     photo = _stage(demo)
     log_in(page, "demo", "/workspace/demo/publish-groups/")
     page.wait_for_timeout(1500)
-    assert page.console_errors == []
+    assert page.console_log.errors == []
     expect(page.locator("#group-list")).to_contain_text("No publish groups yet.")
     expect(page.locator("#scheduler-warning")).to_contain_text("No scheduler")
     shot(page, "empty")
@@ -181,7 +148,7 @@ def test_a_publish_group_from_creation_to_published(demo, berlin_page, shot):
         "/api/v1/tenants/demo/channels/web/products/LAMP-001/media?locale=en-us"
     )
     assert shop.ok and shop.json()["default_image"]["id"] == photo.pk
-    assert page.console_errors == []
+    assert page.console_log.errors == []
 
 
 def test_an_overdue_group_without_a_scheduler_says_so(demo, berlin_page, shot):
@@ -199,7 +166,7 @@ def test_an_overdue_group_without_a_scheduler_says_so(demo, berlin_page, shot):
     expect(page.locator("#group-warning")).to_contain_text("No scheduler")
     shot(page, "overdue-warning")
     assert_no_axe_violations(page, "overdue warning")
-    assert page.console_errors == []
+    assert page.console_log.errors == []
 
 
 def test_the_product_page_adds_to_the_group_the_user_works_in(demo, berlin_page, shot):
@@ -232,4 +199,4 @@ def test_the_product_page_adds_to_the_group_the_user_works_in(demo, berlin_page,
     expect(strip).to_contain_text("Not in any publish group.")
     assert not winter.products.exists()
     shot(page, "removed-from-the-product-page")
-    assert page.console_errors == []
+    assert page.console_log.errors == []

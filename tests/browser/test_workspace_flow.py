@@ -9,16 +9,11 @@ import re
 import pytest
 from PIL import Image
 
-from tenants.demo.loader import DEMO_PASSWORD, demo_load
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 from playwright.sync_api import expect  # noqa: E402  (after the skip-able conftest import)
 
-
-@pytest.fixture
-def demo(transactional_db):
-    demo_load()
+from tests.browser.session import log_in  # noqa: E402
 
 
 @pytest.fixture
@@ -32,14 +27,6 @@ def upload_file(tmp_path):
     image.save(buffer, "PNG")
     path.write_bytes(buffer.getvalue())
     return path
-
-
-def log_in(page, username="demo"):
-    page.goto("/workspace/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/workspace/demo/"))
 
 
 def primary_titles(page):

@@ -7,27 +7,17 @@ import re
 
 import pytest
 
-from tenants.demo.loader import DEMO_PASSWORD, demo_load
-from tenants.models import Tenant
 from tests.browser.axe import assert_no_axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 from playwright.sync_api import expect  # noqa: E402
 
-
-@pytest.fixture
-def demo(transactional_db):
-    demo_load()
-    return Tenant.objects.get(slug="demo")
+from tests.browser import session  # noqa: E402
 
 
 def log_in(page, username="demo", next_path="/workspace/demo/products/POLO-001/"):
-    page.goto(next_path)
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/workspace/demo/"))
+    session.log_in(page, username, next_path)
     if "POLO-001" in next_path:
         expect(page.locator("#product-title")).to_have_text("Piqué polo")
 

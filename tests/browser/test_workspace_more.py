@@ -9,26 +9,12 @@ import pytest
 from assignments import services as assignment_services
 from assignments.selectors import context_get
 from catalog.selectors import product_get
-from tenants.demo.loader import DEMO_PASSWORD, demo_load
-from tenants.models import Tenant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 from playwright.sync_api import expect  # noqa: E402
 
-
-@pytest.fixture
-def demo(transactional_db):
-    demo_load()
-    return Tenant.objects.get(slug="demo")
-
-
-def log_in(page, username="demo", next_path="/workspace/"):
-    page.goto(next_path)
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/workspace/demo/"))
+from tests.browser.session import log_in  # noqa: E402
 
 
 def test_refused_save_keeps_edits_and_retry_saves(demo, page, shot):
