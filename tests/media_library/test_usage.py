@@ -148,3 +148,60 @@ def test_a_working_copy_blocks_delete(tenant, api_call, editor, image_item):  # 
     assert refused.status_code == 409
     assert "working" in refused.json()["used_by"][0]["description"]
     assert MediaItem.objects.filter(pk=image_item.pk).exists()
+
+
+def test_the_library_unused_filter_and_where_used_agree_on_every_kind_of_use(
+    tenant, published_mug, api_call, editor, publisher, viewer
+):  # R26: one rule, two readers (media_in_use for the library's filter, media_usages)
+    from catalog.models import DimensionValue
+
+    product, media = published_mug
+    front, back = media["front"], media["back"]
+    items = {name: b.image(tenant, editor, name) for name in ("draft", "working", "cat", "swatch")}
+    items["history-only"], items["never"] = front, b.image(tenant, editor, "never")
+    # Version 2, published, drops front (history only from then on); version 3, checked in
+    # and not published, adds the draft item; the working copy adds the working item.
+    b.checkin(tenant, product, editor, {"master": b.slots([back])})
+    _publish(api_call, publisher)
+    b.checkin(tenant, product, editor, {"master": b.slots([back, items["draft"]])})
+    document = assignment_services.document_checkout(
+        tenant=tenant,
+        product=product,
+        channel=Channel.objects.get(tenant=tenant, code="omnichannel"),
+        locale=Locale.objects.get(tenant=tenant, code="neutral"),
+        user=editor,
+    )
+    assignment_services.document_working_replace(
+        document=document,
+        user=editor,
+        content={
+            "matrix": [],
+            "master": b.slots([back, items["working"]]),
+            "dimensions": [],
+            "variants": [],
+        },
+    )
+    category = Category.objects.create(
+        tenant=tenant, channel=Channel.objects.get(tenant=tenant, code="web"), name="M", path="M"
+    )
+    assignment_services.category_media_set(
+        tenant=tenant, category=category, media_id=items["cat"].pk, user=editor
+    )
+    DimensionValue.objects.create(
+        tenant=tenant, dimension="color", value="Sand", swatch_media=items["swatch"]
+    )
+    everything = {"back": back, **items}
+
+    listed = api_call(viewer, "get", "media/?unused=true&page_size=100").json()
+    unused = {row["id"] for row in listed["results"]}
+    in_use = {
+        name
+        for name, item in everything.items()
+        if api_call(viewer, "get", f"media/{item.pk}/usage").json()["current"]
+    }
+
+    assert in_use == {"back", "draft", "working", "cat", "swatch"}
+    assert {name for name, item in everything.items() if item.pk in unused} == {
+        "history-only",
+        "never",
+    }
