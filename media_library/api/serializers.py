@@ -88,12 +88,30 @@ class MediaItemUpdateInput(serializers.Serializer):
     )
 
 
+class SourceOutput(serializers.Serializer):
+    url = serializers.URLField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    format = serializers.ChoiceField(choices=["avif", "webp", "jpeg", "png"])
+
+
+class PlaceholderOutput(serializers.Serializer):
+    blurhash = serializers.CharField()
+    color = serializers.CharField(help_text="Dominant colour, #rrggbb.")
+
+
 class MediaItemOutput(serializers.ModelSerializer):
     tags = serializers.SerializerMethodField()
     public_url = serializers.SerializerMethodField(
         help_text="Stable URL of the file; public once the item is published."
     )
     renditions = serializers.SerializerMethodField(help_text="Rendition name -> URL.")
+    sources = serializers.SerializerMethodField(
+        help_text="The width ladder (url, width, height, format), as shop answers carry it for srcset."
+    )
+    placeholder = serializers.SerializerMethodField(
+        help_text="BlurHash and dominant colour to show while the image loads; null before renditions."
+    )
     uploaded_by = serializers.SerializerMethodField(
         help_text="Username of the uploader; null for imports and system uploads."
     )
@@ -126,6 +144,8 @@ class MediaItemOutput(serializers.ModelSerializer):
             "transcript",
             "public_url",
             "renditions",
+            "sources",
+            "placeholder",
             "version",
             "uploaded_by",
             "file_version",
@@ -157,6 +177,14 @@ class MediaItemOutput(serializers.ModelSerializer):
     @extend_schema_field(serializers.DictField(child=serializers.URLField()))
     def get_renditions(self, item: MediaItem) -> dict[str, str]:
         return self._urls(item).renditions
+
+    @extend_schema_field(SourceOutput(many=True))
+    def get_sources(self, item: MediaItem) -> list[dict]:
+        return self._urls(item).sources
+
+    @extend_schema_field(PlaceholderOutput(allow_null=True))
+    def get_placeholder(self, item: MediaItem) -> dict | None:
+        return item.placeholder or None
 
     def get_availability(self, item: MediaItem) -> str:
         return item.availability()

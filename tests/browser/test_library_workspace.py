@@ -383,7 +383,10 @@ def test_picker_search_facets_pages_and_assigned_marks(demo, page, shot):
         f"Page 2 of {-(-total // 30)} · {total} items"
     )
     expect(page.locator("#picker-grid .picker-item")).to_have_count(total - 30)
-    # Facets with counts narrow the picker like the library.
+    # Facets with counts narrow the picker like the library: the same groups.
+    groups = page.locator("#picker-facets [data-facet-group]")
+    for name in ("status", "tag", "attention", "uploaded_by", "month"):
+        expect(groups.and_(page.locator(f'[data-facet-group="{name}"]'))).to_have_count(1)
     draft = page.locator('#picker-facets .facet-option[data-facet="status"][data-value="draft"]')
     drafts = int(draft.locator(".facet-count").inner_text())
     draft.click()

@@ -81,6 +81,16 @@ def test_ladder_files_really_are_jpeg_webp_and_avif(api_upload, editor):
     assert {r.format for r in _ladder(item).values()} == {"jpeg", "webp", "avif"}
 
 
+def test_the_item_api_lists_the_ladder_and_placeholder(api_upload, editor, client_for):
+    # The library's item page shows the ladder from the item API, as shops get it.
+    item = _upload(api_upload, editor, "photo.jpg", image_bytes(400, 300))
+    body = client_for(editor).get(f"/api/v1/tenants/acme/media/{item.pk}/").json()
+    got = {(s["width"], s["height"], s["format"]) for s in body["sources"]}
+    assert got == {(r.width, r.height, r.format) for r in _ladder(item).values()}
+    assert {s["format"] for s in body["sources"]} == {"jpeg", "webp", "avif"}
+    assert body["placeholder"] == item.placeholder and body["placeholder"]["blurhash"]
+
+
 def test_transparent_images_get_png_instead_of_jpeg_and_keep_alpha(api_upload, editor):
     content = image_bytes(300, 300, "PNG", mode="RGBA", color=(0, 0, 0, 0))
     item = _upload(api_upload, editor, "cutout.png", content)

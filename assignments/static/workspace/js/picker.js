@@ -16,7 +16,7 @@ const count = $("#picker-count");
 const uploadBox = $("#picker-upload");
 
 const PAGE_SIZE = 30;
-const PICKER_FACETS = "kind,status,tag,unused,missing_alt";
+const PICKER_FACETS = "kind,status,availability,tag,unused,missing_alt,uploaded_by,month";
 
 let options = { multiple: true, kind: "", assigned: new Set() };
 let selected = [];
@@ -77,7 +77,7 @@ async function load() {
     renderFacets(facetsBox, counts, query, (next) => {
       query = next;
       load();
-    }, { only: ["status", "tag", "unused", "missing_alt"] });
+    }, { only: ["status", "availability", "tag", "unused", "missing_alt", "uploaded_by", "month"] });
     renderPager(page);
     grid.replaceChildren();
     if (!items.length) grid.append(h("li", { class: "muted empty", text: "No media match. Try other words, or upload a file." }));
