@@ -250,7 +250,10 @@ def group_schedule(
     group.status = PublishGroupStatus.SCHEDULED
     group.scheduled_at = when
     group.scheduled_by = user if user is not None and user.is_authenticated else None
-    group.save(update_fields=["status", "scheduled_at", "scheduled_by", "updated_at"])
+    group.scheduled_by_name = group.scheduled_by.get_username() if group.scheduled_by else ""
+    group.save(
+        update_fields=["status", "scheduled_at", "scheduled_by", "scheduled_by_name", "updated_at"]
+    )
     return group
 
 
@@ -263,7 +266,10 @@ def group_unschedule(*, group: PublishGroup, user: AbstractBaseUser | None) -> P
     group.status = PublishGroupStatus.OPEN
     group.scheduled_at = None
     group.scheduled_by = None
-    group.save(update_fields=["status", "scheduled_at", "scheduled_by", "updated_at"])
+    group.scheduled_by_name = ""
+    group.save(
+        update_fields=["status", "scheduled_at", "scheduled_by", "scheduled_by_name", "updated_at"]
+    )
     return group
 
 
@@ -338,7 +344,13 @@ def _group_publish_due(*, group: PublishGroup, now: datetime) -> Job | None:
         locked.scheduled_at and locked.scheduled_at <= now
     ):
         return None
-    return group_publish(group=locked, user=group.scheduled_by)
+    if locked.scheduled_by_id is None and locked.scheduled_by_name:
+        raise DomainError(
+            f"The account that scheduled it ({locked.scheduled_by_name}) no longer exists;"
+            " a publisher must schedule it again.",
+            field="scheduled_by",
+        )
+    return group_publish(group=locked, user=locked.scheduled_by)
 
 
 def _fail_unpublishable(group: PublishGroup, exc: DomainError) -> None:

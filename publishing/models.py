@@ -151,6 +151,9 @@ class PublishGroup(TenantOwned):
     scheduled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Their username, kept when the account is deleted: a run whose scheduler no longer
+    # exists must fail with the reason, never become an unchecked system action.
+    scheduled_by_name = models.CharField(max_length=150, blank=True, default="")
     last_job = models.ForeignKey(
         "tenants.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -198,3 +198,26 @@ def test_the_admin_deletes_through_the_service(group, publisher):  # R30
     PublishGroup.objects.filter(pk=group.pk).update(status=PublishGroupStatus.OPEN)
     assert root.post(f"{ADMIN}{group.pk}/delete/", {"post": "yes"}).status_code == 302
     assert not PublishGroup.objects.filter(pk=group.pk).exists()
+
+
+def test_a_scheduled_run_whose_scheduler_was_deleted_fails_with_the_reason(
+    tenant, scheduled, publisher, django_capture_on_commit_callbacks
+):  # R30: never an unchecked system run
+    assert scheduled.scheduled_by_name == publisher.username
+    publisher.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert groups.groups_run_due(now=timezone.now() + LATER + timedelta(seconds=1)) == []
+    scheduled.refresh_from_db()
+    assert scheduled.status == PublishGroupStatus.FAILED
+    assert "no longer exists" in scheduled.last_job.errors[0]
+    assert not AssignmentDocument.objects.filter(tenant=tenant, published__isnull=False).exists()
+
+
+def test_a_group_scheduled_by_an_operator_command_still_runs(
+    tenant, group, django_capture_on_commit_callbacks
+):  # a system action (manage.py without --user) has no user and no name
+    group = groups.group_schedule(group=group, user=None, when=timezone.now() + LATER)
+    assert group.scheduled_by_name == ""
+    with django_capture_on_commit_callbacks(execute=True):
+        started = groups.groups_run_due(now=timezone.now() + LATER + timedelta(seconds=1))
+    assert Job.objects.get(pk=started[0]).status == "succeeded"
