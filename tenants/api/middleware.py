@@ -16,13 +16,13 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 from django.views.defaults import server_error
 
-from .errors import error_response, is_api_path
+from .errors import error_body, error_response, is_api_path
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +49,10 @@ class CallerSafeErrorsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_api_path(request):
+            refused = _nul_in_query(request)
+            if refused is not None:
+                return refused
         response = self.get_response(request)
         status = response.status_code
         if status < 400:
@@ -66,6 +70,18 @@ class CallerSafeErrorsMiddleware:
         if status >= 500 and settings.DEBUG and not _may_see_traceback(request):
             return server_error(request)
         return response
+
+
+def _nul_in_query(request: HttpRequest) -> HttpResponse | None:
+    """A NUL character in a query parameter is a 400 naming it: no lookup can match it, and
+    PostgreSQL refuses it in any text comparison (a 500 otherwise, wherever a view reads it)."""
+    for name, values in request.GET.lists():
+        if "\x00" in name or any("\x00" in value for value in values):
+            field = name.replace("\x00", "")
+            reason = "Contains a NUL character, which no value may hold."
+            body = error_body(reason, [{"field": field, "reason": reason}], "invalid")
+            return JsonResponse(body, status=400)
+    return None
 
 
 def _resolve_alternate(request: HttpRequest):

@@ -138,3 +138,24 @@ def test_slashless_writes_keep_the_csrf_check(tenant, editor):  # R30
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
     assert not Product.objects.filter(tenant=tenant).exists()
+
+
+@pytest.mark.parametrize(
+    "method, path, params",
+    [
+        ("post", "products/MUG-001/media/publish/", {"locale": "en\x00"}),
+        ("get", "media/", {"q": "a\x00b"}),
+        ("get", "channels/web/products/MUG-001/media", {"loc\x00ale": "x"}),
+    ],
+)
+def test_a_nul_in_a_query_parameter_is_a_400_naming_it(
+    tenant, publisher, client_for, method, path, params
+):  # §3: PostgreSQL refuses NUL in text; the fuzzer found a 500 on the publish locale
+    client = client_for(publisher)
+    query = "&".join(f"{k}={v}" for k, v in params.items()).replace("\x00", "%00")
+    response = getattr(client, method)(f"/api/v1/tenants/acme/{path}?{query}")
+    assert response.status_code == 400, response.content
+    field = next(iter(params)).replace("\x00", "")
+    assert response.json()["errors"] == [
+        {"field": field, "reason": "Contains a NUL character, which no value may hold."}
+    ]
