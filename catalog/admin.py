@@ -311,7 +311,7 @@ class VariantAdmin(TenantScopedAdmin):
     def master_from_query(self, request) -> Product | None:
         """The master named by ?master=, if the user may add to its tenant; else None."""
         raw = request.GET.get("master", "")
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()) or int(raw) >= 2**63:
             return None
         masters = Product.objects.filter(kind=ProductKind.MASTER).select_related("tenant")
         ids = self.tenant_ids(request, "add")

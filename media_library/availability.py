@@ -62,8 +62,8 @@ def availability_window_check(available_from: datetime | None, expires_at: datet
         raise ValidationFailed(errors, message=errors[0][1])
     if available_from is not None and expires_at is not None and available_from >= expires_at:
         raise ValidationFailed(
-            [("expires_at", "expires_at must be later than available_from.")],
-            message="expires_at must be later than available_from.",
+            [("expires_at", "The expiry must be later than the “available from” date.")],
+            message="The expiry must be later than the “available from” date.",
         )
 
 

@@ -53,12 +53,21 @@ def title_pattern_check(pattern: str) -> str:
     if not pattern:
         raise DomainError("The title pattern cannot be empty.", field="title_pattern")
     try:
-        fields = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+        parsed = list(string.Formatter().parse(pattern))
     except ValueError as exc:
         raise DomainError(
             f"The title pattern is not valid ({exc}); write braces as {{{{ and }}}}.",
             field="title_pattern",
         ) from None
+    fields = {name for _, name, _, _ in parsed if name is not None}
+    for _, name, spec, conversion in parsed:
+        if name is not None and (spec or conversion):
+            # {title:>99999} would build a string as long as asked, {n!z} fails late: a
+            # pattern only names placeholders.
+            raise DomainError(
+                f"Write placeholders plainly, as {{{name}}}, without a format or conversion.",
+                field="title_pattern",
+            )
     unknown = sorted(fields - TITLE_FIELDS)
     if unknown:
         raise DomainError(
@@ -194,6 +203,9 @@ def media_items_bulk_apply(
     return list(MediaItem.objects.filter(pk__in=[i.pk for i in changed]))
 
 
+MAX_ID = 2**63 - 1  # the largest primary key; a larger number overflows the lookup
+
+
 def bulk_ids_parse(values: Iterable) -> list[int]:
     """Ids from a JSON body: positive integers only (400 naming `ids` otherwise)."""
     out = []
@@ -204,7 +216,7 @@ def bulk_ids_parse(values: Iterable) -> list[int]:
             number = int(value)
         except ValueError:
             raise DomainError(f"'{value}' is not a media id.", field="ids") from None
-        if number <= 0:
+        if not 0 < number <= MAX_ID:
             raise DomainError(f"'{value}' is not a media id.", field="ids")
         out.append(number)
     return out

@@ -164,7 +164,6 @@ class MediaItemChangeForm(forms.ModelForm):
             if exc.field == "file":
                 exc.field = "replace_file"
             add_domain_error(self, exc)
-            add_domain_error(self, exc)
         return cleaned
 
     def save(self, commit=True):
@@ -177,7 +176,10 @@ class MediaItemChangeForm(forms.ModelForm):
             item=self.instance,
             user=self.user,
             tags=tags_split(data.get("tag_names", "")),
-            **{name: data[name] for name in CHANGE_FIELDS if name in data},
+            # Only what the form changed: the admin's date widgets drop microseconds, so
+            # sending an untouched availability window back would read as a change (a
+            # publisher's call on published media) and truncate it.
+            **{name: data[name] for name in CHANGE_FIELDS if name in self.changed_data},
         )
         return self.instance
 

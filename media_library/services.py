@@ -109,6 +109,18 @@ def media_metadata_require(*, kind: str, title: str, alt_text: str) -> None:
         raise ValidationFailed(errors, message=errors[0][1])
 
 
+_METADATA_LABELS = {"title": "The title", "alt_text": "The alt text", "caption": "The caption"}
+
+
+def _metadata_lengths_check(item: MediaItem) -> None:
+    """Every door's values fit their columns (a bulk title pattern can make long titles):
+    a 400 naming the field, never the database's error."""
+    for name, label in _METADATA_LABELS.items():
+        limit = MediaItem._meta.get_field(name).max_length
+        if len(getattr(item, name)) > limit:
+            raise DomainError(f"{label} is longer than {limit} characters.", field=name)
+
+
 def focal_point_validate(value: float, *, field: str) -> float:
     if not 0.0 <= value <= 1.0:
         raise DomainError("The focal point must be between 0 and 1.", field=field)
@@ -682,6 +694,7 @@ def media_item_update(
                 )
         if transcript and locked.kind != MediaKind.VIDEO:
             raise DomainError("Transcripts are for videos only.", field="transcript")
+        _metadata_lengths_check(locked)
         media_metadata_require(kind=locked.kind, title=locked.title, alt_text=locked.alt_text)
         if display_name is not None and display_name.strip() != locked.display_name:
             locked.display_name = display_name_rename_check(item=locked, wanted=display_name)

@@ -20,7 +20,7 @@ from tenants.models import Membership
 from .formats import FORMATS
 from .models import MediaItem, MediaStatus
 from .selectors import media_item_get_public
-from .storage import public_storage
+from .storage import public_content_type, public_storage
 
 
 def member_may_preview(request: HttpRequest, tenant_id: int) -> bool:
@@ -152,7 +152,7 @@ def media_public_rendition(request: HttpRequest, public_id, name: str, ext: str)
         request,
         item,
         rendition.file,
-        content_type="image/png" if ext == "png" else "image/jpeg",
+        content_type=public_content_type(rendition.file.name)[0],
         etag=f"{item.checksum[:16]}-{name}-{int(rendition.created_at.timestamp())}",
         download_name=f"{name}.{ext}",
         inline=True,

@@ -249,7 +249,7 @@ class PurposeSerializer(serializers.ModelSerializer):
 
 class PurposeUpdateInput(serializers.Serializer):
     name = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    position = serializers.IntegerField(required=False)
+    position = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
 
 
 class CheckoutOutput(serializers.Serializer):

@@ -318,7 +318,8 @@ class ProductMediaVersionCompareApi(ProductMediaBaseApi):
         errors = []
         for name in ("a", "b"):
             raw = request.query_params.get(name, "")
-            if not raw.isdigit():
+            # ASCII digits only ("²".isdigit() is true), and no larger than a version can be.
+            if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) < 2**31:
                 errors.append((name, "Give a version number."))
             else:
                 numbers[name] = int(raw)

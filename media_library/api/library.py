@@ -9,6 +9,9 @@ typo never silently widens a search.
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.core.validators import MaxValueValidator
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -60,7 +63,12 @@ class MediaLibraryFilterInput(serializers.Serializer):
         help_text="Username of the uploader; empty for items no user uploaded (imports).",
     )
     uploaded_after = serializers.DateField(required=False, help_text="On or after this day.")
-    uploaded_before = serializers.DateField(required=False, help_text="On or before this day.")
+    uploaded_before = serializers.DateField(
+        required=False,
+        help_text="On or before this day.",
+        # The filter ends at the next midnight: the last representable day has none.
+        validators=[MaxValueValidator(dt.date.max - dt.timedelta(days=1))],
+    )
     availability = serializers.ChoiceField(
         choices=list(AVAILABILITY),
         required=False,
@@ -179,19 +187,16 @@ class MediaBulkApi(TenantScopedMixin, APIView):
         params = {
             k: values[k] for k in ("tags", "alt_text", "title_pattern", "force") if k in values
         }
+        ids = bulk_ids_parse(values["ids"])
         changed = media_items_bulk_apply(
-            tenant=self.tenant,
-            user=request.user,
-            action=values["action"],
-            ids=bulk_ids_parse(values["ids"]),
-            params=params,
+            tenant=self.tenant, user=request.user, action=values["action"], ids=ids, params=params
         )
         items = media_item_prefetch(MediaItem.objects.filter(pk__in=[i.pk for i in changed]))
         context = {"request": request, "tenant": self.tenant}
         return Response(
             {
                 "action": values["action"],
-                "count": len(values["ids"]),
+                "count": len(set(ids)),  # an id named twice is changed once
                 "results": MediaItemOutput(items, many=True, context=context).data,
             }
         )

@@ -72,6 +72,10 @@ def test_admin_renames_and_reorders_a_purpose_editor_cannot(
         DETAIL.format(code="manual"), {"name": " "}, format="json"
     )
     assert response.status_code == 400 and response.json()["errors"][0]["field"] == "name"
+    response = client_for(admin_user).patch(
+        DETAIL.format(code="manual"), {"position": 3_000_000_000}, format="json"
+    )  # past the column's integer range: a 400, not the database's error
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "position"
     assert Purpose.objects.get(tenant=tenant, code="manual").name == "User guide"
 
 

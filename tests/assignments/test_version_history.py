@@ -69,7 +69,13 @@ def test_compare_two_versions_side_by_side(history, viewer, client_for):  # R12
 
 @pytest.mark.parametrize(
     ("query", "status", "field"),
-    [("?a=1", 400, "b"), ("?a=x&b=2", 400, "a"), ("?a=1&b=9", 404, "b")],
+    [
+        ("?a=1", 400, "b"),
+        ("?a=x&b=2", 400, "a"),
+        ("?a=1&b=9", 404, "b"),
+        ("?a=%C2%B2&b=1", 400, "a"),  # "²" is a digit to str.isdigit, not to int()
+        ("?a=1&b=99999999999999999999", 400, "b"),
+    ],
 )
 def test_compare_bad_input_names_the_field(history, viewer, client_for, query, status, field):
     response = client_for(viewer).get(BASE + "/versions/compare" + query)

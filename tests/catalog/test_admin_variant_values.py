@@ -122,6 +122,14 @@ def test_adding_a_variant_starts_by_choosing_a_master(root, tenant):
     assert catalog_snapshot() == before  # choosing the master writes nothing
 
 
+@pytest.mark.parametrize("master", ["%C2%B2", "99999999999999999999", "x"])
+def test_a_master_parameter_that_is_no_id_starts_at_step_one(root, tenant, master):
+    make_shirt(tenant)
+    response = root.get(f"{ADD}?master={master}")
+    assert response.status_code == 200  # never a 500 from int() or the lookup
+    assert 'name="values' not in response.content.decode()
+
+
 def test_step_two_offers_the_masters_values_and_adds_through_the_services(root, tenant):
     shirt = make_shirt(tenant)
     page = root.get(f"{ADD}?master={shirt.pk}").content.decode()

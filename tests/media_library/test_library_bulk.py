@@ -54,6 +54,8 @@ def test_tags_alt_text_and_title_pattern(client_for, editor, items):
     assert all(sorted(r["tags"]) == ["Autumn", "Sale"] for r in response.json()["results"])
     assert bulk(client, "tags_remove", ids[:1], tags=["AUTUMN"]).status_code == 200
     assert bulk(client, "alt_text", ids, alt_text="A model in a coat").status_code == 200
+    twice = bulk(client, "alt_text", [ids[0], ids[0]], alt_text="A model in a coat")
+    assert twice.json()["count"] == 1  # an id named twice is one item
     response = bulk(client, "title", [ids[2], ids[0]], title_pattern="Coat {n} ({name})")
     assert response.status_code == 200, response.json()
     assert state(items) == [
@@ -121,6 +123,9 @@ def test_delete_all_or_nothing_when_one_is_used(client_for, tenant, editor, item
         ({"action": "tags_add", "ids": [1]}, "tags"),
         ({"action": "title", "ids": [1], "title_pattern": "Look {colour}"}, "title_pattern"),
         ({"action": "title", "ids": [1], "title_pattern": "Look {"}, "title_pattern"),
+        ({"action": "title", "ids": [1], "title_pattern": "{title:>999999999}"}, "title_pattern"),
+        ({"action": "title", "ids": [1], "title_pattern": "{n!z}"}, "title_pattern"),
+        ({"action": "publish", "ids": [2**64]}, "ids"),
     ],
 )
 def test_bad_bulk_input_is_400_and_changes_nothing(client_for, publisher, items, body, field):
@@ -129,6 +134,22 @@ def test_bad_bulk_input_is_400_and_changes_nothing(client_for, publisher, items,
     response = client_for(publisher).post(URL + "bulk", body, format="json")
     assert response.status_code == 400, response.json()
     assert response.json()["errors"][0]["field"].startswith(field)
+    assert state(items) == before
+
+
+def test_a_pattern_making_too_long_a_title_is_refused_in_words(client_for, editor, items):
+    MediaItem.objects.filter(pk=items[0].pk).update(title="T" * 200)
+    before = state(items)
+    response = bulk(client_for(editor), "title", [items[0].pk], title_pattern="{title} {title}")
+    assert response.status_code == 400, response.json()
+    assert response.json()["items"] == [
+        {
+            "id": items[0].pk,
+            "name": "look-1.jpg",
+            "field": "title",
+            "reason": "The title is longer than 300 characters.",
+        }
+    ]
     assert state(items) == before
 
 

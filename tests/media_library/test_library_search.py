@@ -128,6 +128,8 @@ def test_facets_can_be_chosen(client_for, viewer, library):
         ("", {"sort": "random"}, "sort"),
         ("", {"uploaded_after": "yesterday"}, "uploaded_after"),
         ("", {"uploaded_after": "2026-02-01", "uploaded_before": "2026-01-01"}, "uploaded_before"),
+        ("", {"uploaded_before": "9999-12-31"}, "uploaded_before"),
+        ("facets", {"uploaded_before": "9999-12-31"}, "uploaded_before"),
         ("facets", {"facet": "kind,flavour"}, "facet"),
         ("facets", {"status": "lost"}, "status"),
         ("facets", {"bogus": "1"}, "bogus"),

@@ -79,7 +79,7 @@ def test_admin_refuses_bad_input_and_changes_nothing(client, staff, image_item):
     )
     response = client.post(url, wrong_order)
     assert response.status_code == 200
-    assert "expires_at must be later than available_from" in response.content.decode()
+    assert "The expiry must be later than the" in response.content.decode()
     response = client.post(url, _form(image_item, replace_file=upload_file("a.pdf", tiny_pdf())))
     assert response.status_code == 200
     assert "An image can only be replaced by another image" in response.content.decode()
@@ -90,3 +90,34 @@ def test_admin_refuses_bad_input_and_changes_nothing(client, staff, image_item):
         image_item.checksum,
     )
     assert not MediaFileVersion.objects.filter(media=item).exists()
+
+
+def test_an_editor_saving_a_title_leaves_a_published_items_window_alone(
+    client, editor, publisher, image_item, django_capture_on_commit_callbacks
+):  # R27, R1a: only what the form changed is sent to the service
+    from datetime import UTC, datetime
+
+    from media_library.services import media_item_publish
+
+    with django_capture_on_commit_callbacks(execute=True):
+        media_item_publish(item=image_item, user=publisher)
+    window = datetime(2030, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
+    MediaItem.objects.filter(pk=image_item.pk).update(expires_at=window)
+    image_item.refresh_from_db()
+    editor.is_staff = True
+    editor.save(update_fields=["is_staff"])
+    client.force_login(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/admin/media_library/mediaitem/{image_item.pk}/change/",
+            _form(
+                image_item,
+                title="Shirt, blue",
+                expires_at_0="2030-01-02",  # the widget shows seconds, not microseconds
+                expires_at_1="03:04:05",
+                tag_names="Summer, shirts",
+            ),
+        )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    image_item.refresh_from_db()
+    assert image_item.title == "Shirt, blue" and image_item.expires_at == window

@@ -91,6 +91,19 @@ def test_the_item_api_lists_the_ladder_and_placeholder(api_upload, editor, clien
     assert body["placeholder"] == item.placeholder and body["placeholder"]["blurhash"]
 
 
+def test_a_drafts_ladder_files_are_served_to_members_with_their_own_type(
+    api_upload, editor, client
+):  # R6: the /p/ preview of a draft's WebP and AVIF says so (it said JPEG)
+    item = _upload(api_upload, editor, "photo.jpg", image_bytes(400, 300))
+    client.force_login(editor)
+    served = {}
+    for source in media_public_urls(item).sources:
+        response = client.get(source["url"])
+        assert response.status_code == 200, source
+        served[source["format"]] = response["Content-Type"]
+    assert served == {"jpeg": "image/jpeg", "webp": "image/webp", "avif": "image/avif"}
+
+
 def test_transparent_images_get_png_instead_of_jpeg_and_keep_alpha(api_upload, editor):
     content = image_bytes(300, 300, "PNG", mode="RGBA", color=(0, 0, 0, 0))
     item = _upload(api_upload, editor, "cutout.png", content)
