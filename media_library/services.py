@@ -1098,30 +1098,51 @@ def video_thumbnail_ensure(*, item: MediaItem) -> bool:
     """Give a video its duration and a frame as thumbnail when none was uploaded (R6).
 
     Returns True when something was added. ffmpeg needs a path, so the video is copied to
-    a temporary file (the storage may be S3).
+    a temporary file (the storage may be S3). The frame is written only if the item still
+    holds the bytes it was cut from and still lacks one: a task that read the video before
+    a replacement (or a deletion) must not give the new video the old one's frame.
     """
     if item.kind != MediaKind.VIDEO or (item.video_thumbnail and item.duration_seconds):
         return False
+    read_checksum = item.checksum
     suffix = os.path.splitext(item.original_filename)[1]
     with tempfile.NamedTemporaryFile(suffix=suffix) as local, item.file.open("rb") as source:
         shutil.copyfileobj(source, local, 1024 * 1024)
         local.flush()
         probe = video_probe(local.name)
-    fields = []
-    if probe.duration_seconds is not None and not item.duration_seconds:
-        item.duration_seconds = probe.duration_seconds
-        fields.append("duration_seconds")
+    written = None
     if probe.thumbnail_jpeg and not item.video_thumbnail:
         stem = os.path.splitext(item.original_filename)[0]
         item.video_thumbnail.save(
             f"{stem}-thumbnail.jpg", ContentFile(probe.thumbnail_jpeg), save=False
         )
-        item.video_thumbnail_checksum = hashlib.sha256(probe.thumbnail_jpeg).hexdigest()
-        item.video_thumbnail_generated = True
-        fields += ["video_thumbnail", "video_thumbnail_checksum", "video_thumbnail_generated"]
-    if fields:
-        MediaItem.objects.filter(pk=item.pk).update(**{f: getattr(item, f) for f in fields})
-    return bool(fields)
+        written = item.video_thumbnail.name
+    with transaction.atomic():
+        current = (
+            MediaItem.objects.select_for_update()
+            .filter(pk=item.pk, checksum=read_checksum)
+            .values("duration_seconds", "video_thumbnail")
+            .first()
+        )
+        changes = {}
+        if current is not None:
+            if probe.duration_seconds is not None and not current["duration_seconds"]:
+                changes["duration_seconds"] = probe.duration_seconds
+            if written and not current["video_thumbnail"]:
+                changes.update(
+                    video_thumbnail=written,
+                    video_thumbnail_checksum=hashlib.sha256(probe.thumbnail_jpeg).hexdigest(),
+                    video_thumbnail_generated=True,
+                )
+        if written and "video_thumbnail" not in changes:
+            default_storage.delete(written)  # stale: nothing names it
+        elif written:
+            files_delete_on_rollback(default_storage, [written])
+        if changes:
+            MediaItem.objects.filter(pk=item.pk).update(**changes)
+            for name, value in changes.items():
+                setattr(item, name, value)
+    return bool(changes)
 
 
 def _video_thumbnail_remake(item: MediaItem) -> None:

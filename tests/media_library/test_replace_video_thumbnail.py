@@ -80,3 +80,29 @@ def test_published_video_gets_its_new_thumbnail_public_in_the_same_commit(
     item.refresh_from_db()  # before any on-commit work ran
     assert item.video_thumbnail_generated
     assert item.public_thumbnail_name and item.public_thumbnail_name != old_public
+
+
+def test_a_task_that_read_the_old_video_does_not_give_its_frame_to_the_new_one(
+    api_upload, editor, tmp_path, django_capture_on_commit_callbacks
+):  # R25, R6: the derivatives task of V1 finishing after V1 was replaced by V2
+    from media_library.services import video_thumbnail_ensure
+
+    response = api_upload(editor, "clip.mp4", ffmpeg_video(tmp_path / "a.mp4"), title="Runway")
+    item = MediaItem.objects.get(pk=response.json()["id"])
+    # What V1's task had read before anything was made: V1, with no frame nor duration.
+    stale = MediaItem.objects.get(pk=item.pk)
+    stale.video_thumbnail, stale.duration_seconds = "", None
+    item = _replace(
+        item,
+        ffmpeg_video(tmp_path / "b.mp4", seconds=2, size="320x240"),
+        django_capture_on_commit_callbacks,
+    )
+    frame = (item.video_thumbnail.name, item.video_thumbnail_checksum, item.duration_seconds)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert video_thumbnail_ensure(item=stale) is False
+
+    item.refresh_from_db()
+    assert (item.video_thumbnail.name, item.video_thumbnail_checksum) == frame[:2]
+    assert item.duration_seconds == frame[2]
+    assert not default_storage.exists(stale.video_thumbnail.name)  # its frame was not kept
