@@ -98,6 +98,13 @@ def media_published_usages(*, item: MediaItem) -> list[str]:
     ]
 
 
+def _editor_require(tenant: Tenant, user: AbstractBaseUser | None, action: str) -> None:
+    """The check every library write makes itself, whatever the door (R1a): a user must be
+    an editor of the tenant; None is a system action (an operator's command, a sweep)."""
+    if user is not None:
+        role_require(tenant=tenant, user=user, role=Role.EDITOR, action=action)
+
+
 def media_metadata_require(*, kind: str, title: str, alt_text: str) -> None:
     """R6: images need a title and alt text, videos a title; all missing fields at once."""
     errors: list[tuple[str, str]] = []
@@ -297,7 +304,10 @@ def media_item_upload(
     Returns (item, created). Everything is checked before anything is written, and a
     failure while writing removes what was stored, so a refused upload leaves nothing.
     `filename` overrides `file.name` (callers holding a stream, e.g. manifest imports).
+    A user must be an editor (R1a), whichever door they came through; None is a system
+    action (an operator's command).
     """
+    _editor_require(tenant, user, "upload media")
     inspection = upload_inspect(file, filename=filename)
     existing = media_item_get_by_checksum(tenant=tenant, checksum=inspection.checksum)
     if existing is not None:
@@ -457,7 +467,9 @@ def media_items_upload(
     A refused upload gets its error in its outcome and the others go on; an upload whose
     bytes are another's in the same batch gets that item, as it would one after the other.
     Files are written first, then every row at once; any failure while writing deletes the
-    files already written and raises. Renditions are queued as one task after commit."""
+    files already written and raises. Renditions are queued as one task after commit.
+    A user must be an editor (R1a); None is a system action."""
+    _editor_require(tenant, user, "upload media")
     outcomes = [UploadOutcome() for _ in uploads]
     inspections: dict[int, UploadInspection] = {}
     for i, upload in enumerate(uploads):
@@ -639,14 +651,10 @@ def media_item_update(
 
     The availability dates (R27) take `KEEP` to leave them and None to clear them; a window
     already closed (or not open yet) takes the item out of every shop answer in this step.
-    The file changes only through `media_item_file_replace` (R25).
+    The file changes only through `media_item_file_replace` (R25). A user must be an editor
+    (R1a), a publisher to move a published item's window; None is a system action.
     """
-    if user is not None and (
-        available_from is not KEEP or expires_at is not KEEP or usage_rights is not None
-    ):
-        role_require(
-            tenant=item.tenant, user=user, role=Role.EDITOR, action="change media availability"
-        )
+    _editor_require(item.tenant, user, "change media")
     with transaction.atomic():
         locked = _item_locked(item)
         window = (locked.available_from, locked.expires_at)
@@ -829,8 +837,10 @@ def media_item_delete(*, item: MediaItem, user: AbstractBaseUser | None) -> None
     R26: only current uses block a delete: working copies, drafts and published content
     (named by the apps above through `MEDIA_USAGE_HOOKS`), and any other reference held
     with PROTECT (Django's collector names those). Old versions of assignment documents
-    keep the id; restoring one reports the entry missing (assignments).
+    keep the id; restoring one reports the entry missing (assignments). A user must be an
+    editor (R1a); None is a system action.
     """
+    _editor_require(item.tenant, user, "delete media")
     try:
         with transaction.atomic():
             # Under the row lock renditions are made under too (renditions_ensure): every
