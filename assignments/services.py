@@ -27,6 +27,7 @@ from django.utils.module_loading import import_string
 
 from catalog.models import Category, Product, Variant
 from media_library.models import MediaItem, MediaKind
+from tenants.audit import audit_record, changes
 from tenants.exceptions import Conflict, NotFound, ValidationFailed
 from tenants.models import (
     NEUTRAL,
@@ -103,6 +104,14 @@ def purpose_create(*, tenant: Tenant, user: AbstractBaseUser, code: str, name: s
     try:
         with transaction.atomic():
             purpose.save()
+            audit_record(
+                tenant=tenant,
+                user=user,
+                action="purpose.create",
+                obj=purpose,
+                label=purpose.code,
+                detail={"code": purpose.code, "name": purpose.name, "position": purpose.position},
+            )
     except IntegrityError:
         raise Conflict(f"Purpose '{code}' already exists.", field="code") from None
     return purpose
@@ -124,8 +133,17 @@ def purpose_update(
     locked = Purpose.objects.select_for_update().filter(pk=purpose.pk).first()
     if locked is None:
         raise NotFound("This purpose no longer exists.", field="code")
+    before = {"name": locked.name, "position": locked.position}
     locked.name, locked.position = name, position
     locked.save(update_fields=["name", "position"])
+    audit_record(
+        tenant=locked.tenant_id,
+        user=user,
+        action="purpose.update",
+        obj=locked,
+        label=locked.code,
+        detail=changes(before, {"name": name, "position": position}),
+    )
     purpose.name, purpose.position = name, position
     return locked
 
@@ -152,6 +170,14 @@ def purpose_delete(*, purpose: Purpose, user: AbstractBaseUser) -> None:
             "(current content or kept versions); assign another purpose there first.",
             field="code",
         )
+    audit_record(
+        tenant=purpose.tenant_id,
+        user=user,
+        action="purpose.delete",
+        obj=purpose,
+        label=purpose.code,
+        detail={"code": purpose.code, "name": purpose.name},
+    )
     purpose.delete()
 
 
