@@ -27,6 +27,7 @@ from django.utils.module_loading import import_string
 
 from catalog.models import Category, Product, Variant
 from media_library.models import MediaItem, MediaKind
+from tenants.audit import audit_record, changes
 from tenants.exceptions import Conflict, NotFound, ValidationFailed
 from tenants.models import (
     NEUTRAL,
@@ -103,26 +104,48 @@ def purpose_create(*, tenant: Tenant, user: AbstractBaseUser, code: str, name: s
     try:
         with transaction.atomic():
             purpose.save()
+            audit_record(
+                tenant=tenant,
+                user=user,
+                action="purpose.create",
+                obj=purpose,
+                label=purpose.code,
+                detail={"code": purpose.code, "name": purpose.name, "position": purpose.position},
+            )
     except IntegrityError:
         raise Conflict(f"Purpose '{code}' already exists.", field="code") from None
     return purpose
 
 
+@transaction.atomic
 def purpose_update(
     *, purpose: Purpose, user: AbstractBaseUser, name: str, position: int
 ) -> Purpose:
     """Admins rename or reorder a purpose (R1a). Its code is fixed once created (entries,
     manifests and shop answers name it), and neither name nor position is part of a shop
-    answer, so nothing is re-projected."""
+    answer, so nothing is re-projected. The row is locked: one deleted meanwhile is a 404."""
     role_require(tenant=purpose.tenant, user=user, role=Role.ADMIN, action="change purposes")
     name = (name or "").strip()
     if not name:
         raise ValidationFailed([("name", "Give the purpose a name.")])
     if position < 0:
         raise ValidationFailed([("position", "Use 0 or more.")])
+    locked = Purpose.objects.select_for_update().filter(pk=purpose.pk).first()
+    if locked is None:
+        raise NotFound("This purpose no longer exists.", field="code")
+    before = {"name": locked.name, "position": locked.position}
+    locked.name, locked.position = name, position
+    locked.save(update_fields=["name", "position"])
+    audit_record(
+        tenant=locked.tenant_id,
+        user=user,
+        action="purpose.update",
+        obj=locked,
+        label=locked.code,
+        detail=changes(before, {"name": name, "position": position}),
+    )
     purpose.name, purpose.position = name, position
-    purpose.save(update_fields=["name", "position"])
-    return purpose
+    return locked
 
 
 @transaction.atomic
@@ -147,6 +170,14 @@ def purpose_delete(*, purpose: Purpose, user: AbstractBaseUser) -> None:
             "(current content or kept versions); assign another purpose there first.",
             field="code",
         )
+    audit_record(
+        tenant=purpose.tenant_id,
+        user=user,
+        action="purpose.delete",
+        obj=purpose,
+        label=purpose.code,
+        detail={"code": purpose.code, "name": purpose.name},
+    )
     purpose.delete()
 
 
@@ -428,6 +459,20 @@ def media_rows_share_lock(*, tenant: Tenant | int, ids: Iterable[int]) -> set[in
     item), so current content takes the lock the constraint would have: FOR KEY SHARE on
     PostgreSQL (it waits for a delete that holds the item, and blocks one that comes after,
     without blocking other writers naming the same item). SQLite serialises writers."""
+    return _rows_share_lock(MediaItem, tenant=tenant, ids=ids)
+
+
+def purpose_rows_share_lock(*, tenant: Tenant | int, ids: Iterable[int]) -> set[int]:
+    """The tenant's purposes among `ids`, locked against deletion until commit (R7).
+
+    `purpose_delete` locks the purpose FOR UPDATE, then looks for entries naming it; a
+    writer naming purposes takes FOR KEY SHARE on them first, so the two serialize: a
+    delete that came first makes the writer answer "Unknown purpose" (400), a writer that
+    came first makes the delete see its entries (409), never a foreign-key error at commit."""
+    return _rows_share_lock(Purpose, tenant=tenant, ids=ids)
+
+
+def _rows_share_lock(model, *, tenant: Tenant | int, ids: Iterable[int]) -> set[int]:
     ids = sorted(set(ids))
     tenant_id = tenant if isinstance(tenant, int) else tenant.pk
     if not ids:
@@ -436,13 +481,11 @@ def media_rows_share_lock(*, tenant: Tenant | int, ids: Iterable[int]) -> set[in
         found = set()
         for chunk in _chunks(ids):
             found.update(
-                MediaItem.objects.filter(tenant_id=tenant_id, pk__in=chunk).values_list(
-                    "pk", flat=True
-                )
+                model.objects.filter(tenant_id=tenant_id, pk__in=chunk).values_list("pk", flat=True)
             )
         return found
     found: set[int] = set()
-    table = MediaItem._meta.db_table
+    table = model._meta.db_table
     with connection.cursor() as cursor:
         for chunk in _chunks(ids):
             cursor.execute(
@@ -486,7 +529,7 @@ def _rows_check(*, tenant: Tenant, items: Sequence[ContentItem]) -> None:
     unknown = sorted(media - media_rows_share_lock(tenant=tenant, ids=media))
     if unknown:
         raise ValidationFailed([("media", f"Unknown media {unknown[0]}.")])
-    unknown = sorted(purposes - _ids_of_tenant(Purpose, tenant, purposes))
+    unknown = sorted(purposes - purpose_rows_share_lock(tenant=tenant, ids=purposes))
     if unknown:
         raise ValidationFailed([("purpose", f"Unknown purpose {unknown[0]}.")])
     if variants:
@@ -629,6 +672,10 @@ def _content_set_fill(*, content_set: ContentSet, valid: ValidContent) -> None:
     gone = sorted(wanted - media_rows_share_lock(tenant=content_set.tenant_id, ids=wanted))
     if gone:  # deleted since the content was validated
         raise ValidationFailed([("media", f"Unknown media {gone[0]}.")])
+    named = {r["purpose_id"] for r in valid.rows if r["purpose_id"] is not None}
+    gone = sorted(named - purpose_rows_share_lock(tenant=content_set.tenant_id, ids=named))
+    if gone:  # deleted since the content was validated
+        raise ValidationFailed([("purpose", f"Unknown purpose {gone[0]}.")])
     content_set.entries.all().delete()
     content_set.matrix = list(valid.matrix)
     content_set.save(update_fields=["matrix"])

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from tenants.audit import audit_record
 from tenants.events import DomainEvent, domain_event_emit
 from tenants.exceptions import ValidationFailed
 from tenants.models import OutboxKind
@@ -124,6 +125,14 @@ def _sweep_tenant_chunk(tenant_id: int, pks: list[int], now: datetime) -> int:
         for item in items:
             if served_flag_apply(item, now):
                 item.save(update_fields=["served"])
+                audit_record(
+                    tenant=tenant_id,
+                    user=None,  # a system action: the window's date passed
+                    action="media.availability",
+                    obj=item,
+                    label=item.display_name,
+                    detail={"served": {"old": not item.served, "new": item.served}},
+                )
                 changed += 1
     return changed
 

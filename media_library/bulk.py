@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from tenants.audit import audit_record
 from tenants.exceptions import DomainError
 from tenants.models import Role, Tenant
 from tenants.selectors import role_require
@@ -198,6 +199,24 @@ def media_items_bulk_apply(
                 items=refused,
                 status_code=statuses.pop() if len(statuses) == 1 else 400,
             )
+        # Each item's own service wrote its row; this one says it was one bulk action.
+        audit_record(
+            tenant=tenant,
+            user=user,
+            action="media.bulk",
+            object_type="mediaitem",
+            label=f"{action} on {len(changed)} media item(s)",
+            detail={
+                "action": action,
+                "count": len(changed),
+                "ids": [item.pk for item in changed],
+                **{
+                    k: params[k]
+                    for k in ("tags", "alt_text", "title_pattern", "force")
+                    if k in params
+                },
+            },
+        )
     if action == "delete":
         return []
     return list(MediaItem.objects.filter(pk__in=[i.pk for i in changed]))

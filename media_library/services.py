@@ -29,6 +29,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from tenants.audit import audit_record, changes, snapshot
 from tenants.events import DomainEvent, domain_event_emit
 from tenants.exceptions import Conflict, DomainError, NotFound, ValidationFailed
 from tenants.models import OutboxKind, Role, Tenant
@@ -96,6 +97,13 @@ def media_published_usages(*, item: MediaItem) -> list[str]:
         for hook in settings.MEDIA_PUBLISHED_USAGE_HOOKS
         for usage in import_string(hook)(item=item)
     ]
+
+
+def _editor_require(tenant: Tenant, user: AbstractBaseUser | None, action: str) -> None:
+    """The check every library write makes itself, whatever the door (R1a): a user must be
+    an editor of the tenant; None is a system action (an operator's command, a sweep)."""
+    if user is not None:
+        role_require(tenant=tenant, user=user, role=Role.EDITOR, action=action)
 
 
 def media_metadata_require(*, kind: str, title: str, alt_text: str) -> None:
@@ -309,7 +317,10 @@ def media_item_upload(
     Returns (item, created). Everything is checked before anything is written, and a
     failure while writing removes what was stored, so a refused upload leaves nothing.
     `filename` overrides `file.name` (callers holding a stream, e.g. manifest imports).
+    A user must be an editor (R1a), whichever door they came through; None is a system
+    action (an operator's command).
     """
+    _editor_require(tenant, user, "upload media")
     inspection = upload_inspect(file, filename=filename)
     existing = media_item_get_by_checksum(tenant=tenant, checksum=inspection.checksum)
     if existing is not None:
@@ -340,7 +351,9 @@ def media_item_upload(
         source_id=source_id,
     )
     try:
-        _media_item_store(item, inspection, thumbnail=thumbnail, captions=captions, tags=tags)
+        _media_item_store(
+            item, inspection, thumbnail=thumbnail, captions=captions, tags=tags, user=user
+        )
     except IntegrityError:
         # Lost a race with the same bytes (or name) uploaded at the same moment.
         existing = media_item_get_by_checksum(tenant=tenant, checksum=inspection.checksum)
@@ -396,6 +409,7 @@ def _media_item_store(
     thumbnail: UploadInspection | None,
     captions: UploadInspection | None,
     tags: Iterable[str],
+    user: AbstractBaseUser | None = None,
 ) -> None:
     """Write the files, then the rows; on any failure delete the files already written.
 
@@ -421,6 +435,20 @@ def _media_item_store(
             files_delete_on_rollback(default_storage, stored)
             item.save()
             item.tags.set(media_tags_resolve(tenant=item.tenant, names=tags))
+            audit_record(
+                tenant=item.tenant_id,
+                user=user,
+                action="media.upload",
+                obj=item,
+                label=item.display_name,
+                detail={
+                    "kind": item.kind,
+                    "filename": item.original_filename,
+                    "mime_type": item.mime_type,
+                    "size": item.size,
+                    "checksum": item.checksum,
+                },
+            )
     except BaseException:
         _files_delete(stored)
         raise
@@ -469,7 +497,9 @@ def media_items_upload(
     A refused upload gets its error in its outcome and the others go on; an upload whose
     bytes are another's in the same batch gets that item, as it would one after the other.
     Files are written first, then every row at once; any failure while writing deletes the
-    files already written and raises. Renditions are queued as one task after commit."""
+    files already written and raises. Renditions are queued as one task after commit.
+    A user must be an editor (R1a); None is a system action."""
+    _editor_require(tenant, user, "upload media")
     outcomes = [UploadOutcome() for _ in uploads]
     inspections: dict[int, UploadInspection] = {}
     for i, upload in enumerate(uploads):
@@ -527,7 +557,7 @@ def media_items_upload(
         new.append((i, item, inspection))
     if new:
         _media_items_store(
-            tenant, [(item, inspection, uploads[i].tags) for i, item, inspection in new]
+            tenant, [(item, inspection, uploads[i].tags) for i, item, inspection in new], user=user
         )
         _derivatives_enqueue_many([item for _, item, _ in new])
     for i, item, _ in new:
@@ -595,8 +625,33 @@ def _media_items_insert(items: list[MediaItem]) -> None:
         item._state.db = connection.alias
 
 
+AUDIT_BATCH_IDS = 100
+
+
+def _batch_audit(tenant: Tenant, items: Sequence[MediaItem], user: AbstractBaseUser | None) -> None:
+    """One audit row per bulk upload (an import batch), not one per item: an import may
+    create a million items, and each item already says who uploaded it (`created_by`);
+    the row gives the count and the first ids."""
+    ids = [item.pk for item in items]
+    audit_record(
+        tenant=tenant,
+        user=user,
+        action="media.upload_batch",
+        object_type="mediaitem",
+        label=f"{len(ids)} media item(s)",
+        detail={
+            "count": len(ids),
+            "ids": ids[:AUDIT_BATCH_IDS],
+            "more": max(0, len(ids) - AUDIT_BATCH_IDS),
+        },
+    )
+
+
 def _media_items_store(
-    tenant: Tenant, new: list[tuple[MediaItem, UploadInspection, Sequence[str]]]
+    tenant: Tenant,
+    new: list[tuple[MediaItem, UploadInspection, Sequence[str]]],
+    *,
+    user: AbstractBaseUser | None = None,
 ) -> None:
     """`_media_item_store` for many items: every file, then every row and tag link at
     once; on any failure the files already written are deleted. Inside a staging journal
@@ -622,6 +677,7 @@ def _media_items_store(
                     for item, _, names in new
                     for name in tag_names_normalize(names)
                 )
+            _batch_audit(tenant, items, user)
     except BaseException:
         _files_delete(stored)
         raise
@@ -651,16 +707,14 @@ def media_item_update(
 
     The availability dates (R27) take `KEEP` to leave them and None to clear them; a window
     already closed (or not open yet) takes the item out of every shop answer in this step.
-    The file changes only through `media_item_file_replace` (R25).
+    The file changes only through `media_item_file_replace` (R25). A user must be an editor
+    (R1a), a publisher to move a published item's window; None is a system action.
     """
-    if user is not None and (
-        available_from is not KEEP or expires_at is not KEEP or usage_rights is not None
-    ):
-        role_require(
-            tenant=item.tenant, user=user, role=Role.EDITOR, action="change media availability"
-        )
+    _editor_require(item.tenant, user, "change media")
     with transaction.atomic():
         locked = _item_locked(item)
+        before = snapshot(locked, AUDITED_FIELDS)
+        old_tags = _tag_names(locked) if tags is not None else None
         window = (locked.available_from, locked.expires_at)
         if available_from is not KEEP:
             locked.available_from = available_from
@@ -707,13 +761,46 @@ def media_item_update(
         locked.save()
         if served_flag_apply(locked):  # after the save: events read the new dates
             locked.save(update_fields=["served"])
+        detail = changes(before, snapshot(locked, AUDITED_FIELDS))
         if tags is not None:
             locked.tags.set(media_tags_resolve(tenant=locked.tenant, names=tags))
+            new_tags = _tag_names(locked)
+            if new_tags != old_tags:
+                detail["tags"] = {"old": old_tags, "new": new_tags}
+        audit_record(
+            tenant=locked.tenant_id,
+            user=user,
+            action="media.update",
+            obj=locked,
+            label=locked.display_name,
+            detail=detail,
+        )
         if locked.status == MediaStatus.PUBLISHED:
             _media_changed(locked)
         if (locked.focal_x, locked.focal_y) != old_focal:
             _derivatives_enqueue(locked)
     return locked
+
+
+def _tag_names(item: MediaItem) -> list[str]:
+    return sorted(item.tags.values_list("name", flat=True), key=str.lower)
+
+
+# What media.update audit rows compare (tags apart); text values are cut short in the row.
+AUDITED_FIELDS = (
+    "title",
+    "alt_text",
+    "caption",
+    "description",
+    "display_name",
+    "transcript",
+    "focal_x",
+    "focal_y",
+    "available_from",
+    "expires_at",
+    "usage_rights",
+    "served",
+)
 
 
 def display_name_rename_check(*, item: MediaItem, wanted: str) -> str:
@@ -757,6 +844,14 @@ def media_item_publish(*, item: MediaItem, user: AbstractBaseUser | None) -> Med
             domain_event_emit(
                 tenant=locked.tenant_id, event=DomainEvent.MEDIA_PUBLISHED, ids=[locked.pk]
             )
+            audit_record(
+                tenant=locked.tenant_id,
+                user=user,
+                action="media.publish",
+                obj=locked,
+                label=locked.display_name,
+                detail={"status": {"old": MediaStatus.DRAFT, "new": MediaStatus.PUBLISHED}},
+            )
         if media_public_files_put(item=locked) or changed:
             _media_changed(locked)  # answers carry the new public URLs
     renditions_ensure(item=locked)
@@ -792,6 +887,18 @@ def media_item_unpublish(
             _media_changed(locked)
             domain_event_emit(
                 tenant=locked.tenant_id, event=DomainEvent.MEDIA_UNPUBLISHED, ids=[locked.pk]
+            )
+            audit_record(
+                tenant=locked.tenant_id,
+                user=user,
+                action="media.unpublish",
+                obj=locked,
+                label=locked.display_name,
+                detail={
+                    "status": {"old": MediaStatus.PUBLISHED, "new": MediaStatus.DRAFT},
+                    "force": force,
+                    "used_by_count": len(usages),
+                },
             )
         # Its public copies go after commit (public URLs stop answering); the private
         # files stay. Also for a draft that still had copies (an interrupted sync).
@@ -842,8 +949,10 @@ def media_item_delete(*, item: MediaItem, user: AbstractBaseUser | None) -> None
     R26: only current uses block a delete: working copies, drafts and published content
     (named by the apps above through `MEDIA_USAGE_HOOKS`), and any other reference held
     with PROTECT (Django's collector names those). Old versions of assignment documents
-    keep the id; restoring one reports the entry missing (assignments).
+    keep the id; restoring one reports the entry missing (assignments). A user must be an
+    editor (R1a); None is a system action.
     """
+    _editor_require(item.tenant, user, "delete media")
     try:
         with transaction.atomic():
             # Under the row lock renditions are made under too (renditions_ensure): every
@@ -871,6 +980,19 @@ def media_item_delete(*, item: MediaItem, user: AbstractBaseUser | None) -> None
                 MediaFileVersion.objects.filter(media=item).values_list("file", flat=True)
             )
             public_names = media_public_names(item)
+            audit_record(
+                tenant=item.tenant_id,
+                user=user,
+                action="media.delete",
+                obj=item,
+                label=item.display_name,
+                detail={
+                    "kind": item.kind,
+                    "status": item.status,
+                    "filename": item.original_filename,
+                    "checksum": item.checksum,
+                },
+            )
             item.delete()
     except (ProtectedError, RestrictedError) as exc:
         blocking = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
@@ -995,6 +1117,10 @@ def _file_version_apply(locked: MediaItem, version: MediaFileVersion) -> None:
     _derivatives_enqueue(locked)
 
 
+# What media.replace and media.restore_file audit rows compare (never the bytes).
+FILE_FIELDS = ("file_version", "original_filename", "mime_type", "size", "checksum")
+
+
 def media_item_file_replace(
     *,
     item: MediaItem,
@@ -1043,7 +1169,16 @@ def media_item_file_replace(
             stored.append(version.file.name)
             files_delete_on_rollback(default_storage, stored)
             version.save()
+            old = snapshot(locked, FILE_FIELDS)
             _file_version_apply(locked, version)
+            audit_record(
+                tenant=locked.tenant_id,
+                user=user,
+                action="media.replace",
+                obj=locked,
+                label=locked.display_name,
+                detail=changes(old, snapshot(locked, FILE_FIELDS)),
+            )
     except BaseException:
         _files_delete(stored)
         raise
@@ -1087,7 +1222,16 @@ def media_item_file_version_restore(
             duration_seconds=old.duration_seconds,
             created_by=user if user is not None and user.is_authenticated else None,
         )
+        before = snapshot(locked, FILE_FIELDS)
         _file_version_apply(locked, version)
+        audit_record(
+            tenant=locked.tenant_id,
+            user=user,
+            action="media.restore_file",
+            obj=locked,
+            label=locked.display_name,
+            detail={"restored_from": number, **changes(before, snapshot(locked, FILE_FIELDS))},
+        )
     return locked
 
 

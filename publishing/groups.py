@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from assignments.models import AssignmentEntry
+from catalog.models import Product
+from tenants.audit import audit_record, audit_value, changes
 from tenants.exceptions import Conflict, DomainError, NotFound, ValidationFailed
 from tenants.jobs.services import JobQueueUnavailable, job_create, job_fail
 from tenants.models import Channel, Job, JobKind, Locale, Role, Tenant
@@ -66,7 +68,27 @@ def group_create(
         created_by=user if user is not None and user.is_authenticated else None,
     )
     group.products.set(ids)
+    _audit(
+        group,
+        user,
+        "group.create",
+        channel=channel.code if channel else None,
+        locale=locale.code if locale else None,
+        products=len(ids),
+        publish_dependencies=publish_dependencies,
+    )
     return group
+
+
+def _audit(group: PublishGroup, user: AbstractBaseUser | None, action: str, **detail) -> None:
+    """The group's audit row, in the service's transaction (tenants.audit)."""
+    audit_record(
+        tenant=group.tenant_id, user=user, action=action, obj=group, label=group.name, detail=detail
+    )
+
+
+def _numbers(ids) -> list[str]:
+    return sorted(Product.objects.filter(pk__in=ids).values_list("number", flat=True))
 
 
 def group_update(
@@ -82,6 +104,8 @@ def group_update(
     group_role_require(tenant=group.tenant, user=user, action="change publish groups")
     return _group_update(
         group=group,
+        user=user,
+        action="group.update",
         name=name,
         products=products,
         add=add,
@@ -94,6 +118,8 @@ def group_update(
 def _group_update(
     *,
     group: PublishGroup,
+    user: AbstractBaseUser | None,
+    action: str,
     name: str | None = None,
     products: Sequence[str] | None = None,
     add: Sequence[str] = (),
@@ -104,6 +130,7 @@ def _group_update(
     group = _locked(group)
     if group.status == PublishGroupStatus.RUNNING:
         raise Conflict("The group is being published; change it when the job ends.", field="status")
+    before = {"name": group.name, "publish_dependencies": group.publish_dependencies}
     if name is not None and name.strip() != group.name:
         if (
             PublishGroup.objects.filter(tenant=group.tenant, name=name.strip())
@@ -115,6 +142,7 @@ def _group_update(
     if publish_dependencies is not None:
         group.publish_dependencies = publish_dependencies
     current = set(group.products.values_list("pk", flat=True))
+    old_ids = set(current)
     if products is not None:
         current = set(product_ids_for(tenant=group.tenant, numbers=products))
     current |= set(product_ids_for(tenant=group.tenant, numbers=add)) if add else set()
@@ -122,6 +150,16 @@ def _group_update(
     _size_check(current)
     group.products.set(current)
     group.save()
+    detail = changes(
+        before, {"name": group.name, "publish_dependencies": group.publish_dependencies}
+    )
+    added, removed = _numbers(current - old_ids), _numbers(old_ids - current)
+    if added:
+        detail["added"] = audit_value(added[:100])
+    if removed:
+        detail["removed"] = audit_value(removed[:100])
+    detail["products"] = len(current)
+    _audit(group, user, action, **detail)
     return group
 
 
@@ -133,7 +171,7 @@ def group_products_add(
     group_role_require(tenant=group.tenant, user=user, action="add products to publish groups")
     if not products:
         raise DomainError("Name at least one product to add.", field="products")
-    return _group_update(group=group, add=products)
+    return _group_update(group=group, user=user, action="group.add", add=products)
 
 
 def group_products_remove(
@@ -142,7 +180,7 @@ def group_products_remove(
     group_role_require(tenant=group.tenant, user=user, action="remove products from publish groups")
     if not products:
         raise DomainError("Name at least one product to remove.", field="products")
-    return _group_update(group=group, remove=products)
+    return _group_update(group=group, user=user, action="group.remove", remove=products)
 
 
 def group_validate(*, group: PublishGroup) -> dict:
@@ -254,6 +292,7 @@ def group_schedule(
     group.save(
         update_fields=["status", "scheduled_at", "scheduled_by", "scheduled_by_name", "updated_at"]
     )
+    _audit(group, user, "group.schedule", scheduled_at=audit_value(when))
     return group
 
 
@@ -263,6 +302,7 @@ def group_unschedule(*, group: PublishGroup, user: AbstractBaseUser | None) -> P
     group = _locked(group)
     if group.status != PublishGroupStatus.SCHEDULED:
         raise Conflict(f"The group is not scheduled (it is {group.status}).", field="status")
+    was = audit_value(group.scheduled_at)
     group.status = PublishGroupStatus.OPEN
     group.scheduled_at = None
     group.scheduled_by = None
@@ -270,6 +310,7 @@ def group_unschedule(*, group: PublishGroup, user: AbstractBaseUser | None) -> P
     group.save(
         update_fields=["status", "scheduled_at", "scheduled_by", "scheduled_by_name", "updated_at"]
     )
+    _audit(group, user, "group.unschedule", scheduled_at={"old": was, "new": None})
     return group
 
 
@@ -282,10 +323,11 @@ def group_publish(*, group: PublishGroup, user: AbstractBaseUser | None) -> Job:
     if group.status == PublishGroupStatus.RUNNING:
         raise Conflict("The group is already being published.", field="status")
     _require_valid(group)
+    product_ids = list(group.products.order_by("pk").values_list("pk", flat=True))
     job = publish_job_start(
         tenant=group.tenant,
         user=user,
-        product_ids=list(group.products.order_by("pk").values_list("pk", flat=True)),
+        product_ids=product_ids,
         channel=group.channel,
         locale=group.locale,
         publish_dependencies=group.publish_dependencies,
@@ -295,6 +337,7 @@ def group_publish(*, group: PublishGroup, user: AbstractBaseUser | None) -> Job:
     group.status = PublishGroupStatus.RUNNING
     group.last_job = job
     group.save(update_fields=["status", "last_job", "updated_at"])
+    _audit(group, user, "group.publish", job=job.pk, products=len(product_ids))
     return job
 
 
@@ -387,4 +430,5 @@ def group_delete(*, group: PublishGroup, user: AbstractBaseUser | None) -> None:
     group = _locked(group)
     if group.status == PublishGroupStatus.RUNNING:
         raise Conflict("The group is being published; delete it when the job ends.", field="status")
+    _audit(group, user, "group.delete", products=group.products.count())
     group.delete()

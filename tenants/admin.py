@@ -17,7 +17,7 @@ from .admin_base import (
     roles,
 )
 from .jobs import admin as jobs_admin  # noqa: F401 - registers the jobs admin
-from .models import Channel, Locale, Membership, Role, Tenant
+from .models import AuditEvent, Channel, Locale, Membership, Role, Tenant
 
 ADMIN_ONLY = roles(view=Role.ADMIN, add=Role.ADMIN, change=Role.ADMIN, delete=Role.ADMIN)
 # Members see their channels and locales; only tenant admins manage them (R1a, R4).
@@ -157,3 +157,31 @@ for account_model in (get_user_model(), Group):
             account_model,
             type(f"SuperuserOnly{original.__name__}", (SuperuserOnlyAdminMixin, original), {}),
         )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(TenantScopedAdmin):
+    """The audit log, read-only: tenant admins see their tenants' rows (R1, R1a); nobody adds,
+    changes or deletes one here (rows are written by the services, pruned by beat)."""
+
+    required_role = roles(view=Role.ADMIN, add=None, change=None, delete=None)
+    list_display = [
+        "at",
+        "tenant",
+        "username",
+        "action",
+        "object_type",
+        "object_id",
+        "object_label",
+    ]
+    list_filter = ["action", "user", "tenant"]
+    search_fields = ["object_label"]
+    date_hierarchy = None
+    list_select_related = ["tenant"]
+    readonly_fields = [
+        "tenant", "at", "user", "username", "action", "object_type", "object_id", "object_label",
+        "detail",
+    ]  # fmt: skip
+
+    def get_actions(self, request):
+        return {}

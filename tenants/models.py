@@ -248,3 +248,36 @@ class SchedulerBeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} seen {self.last_seen_at:%Y-%m-%d %H:%M:%S} ({self.holder})"
+
+
+class AuditEvent(TenantOwned):
+    """Who did what to which object, written by the owning service in the same transaction
+    as the change (tenants.audit.audit_record): a rolled-back change leaves no row.
+
+    `username` is a copy kept when the account is deleted; "system" for a system action
+    (an operator's command without --user, a beat sweep). `detail` says what changed:
+    field names with old and new values for small values, counts for bulk writes; never
+    file bytes. Kept AUDIT_RETENTION_DAYS (beat prunes older rows).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150)
+    action = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_label = models.CharField(max_length=255, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["tenant", "at"], name="audit_tenant_at"),
+            models.Index(fields=["tenant", "object_type", "object_id"], name="audit_tenant_object"),
+            models.Index(fields=["at"], name="audit_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.action} {self.object_type} {self.object_label}".strip()

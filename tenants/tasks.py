@@ -21,3 +21,11 @@ def jobs_reap() -> dict[str, int]:
     from tenants.jobs.reaper import jobs_reap as reap
 
     return reap()
+
+
+@shared_task
+def audit_prune() -> int:
+    """Celery beat: drop audit rows older than AUDIT_RETENTION_DAYS."""
+    from tenants.audit import audit_prune as prune
+
+    return prune()

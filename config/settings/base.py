@@ -353,6 +353,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("READ_MODEL_SYNC_SECONDS", default=30.0),
     },
     "change-feed-prune": {"task": "publishing.tasks.change_feed_prune", "schedule": 3600.0},
+    "audit-prune": {"task": "tenants.tasks.audit_prune", "schedule": 3600.0},
     # Degrade, don't fail (issue 12): images whose renditions could not be queued at upload
     # (broker down) get them here.
     # R27: availability windows that opened or closed since the last run (within a minute).
@@ -444,6 +445,8 @@ MEDIA_AVAILABILITY_INLINE_SWEEP_SECONDS = env.float(
 SHOP_LOCAL_CACHE_ENTRIES = env.int("SHOP_LOCAL_CACHE_ENTRIES", default=50_000)
 # Change-feed rows older than this are pruned by beat; a follower further behind gets 410.
 CHANGE_FEED_RETENTION_DAYS = env.int("CHANGE_FEED_RETENTION_DAYS", default=30)
+# Audit-log rows (tenants.AuditEvent: who changed what) older than this are pruned by beat.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 
 # Called with the new tenant by tenants.services.tenant_create, so apps seed their per-tenant
 # defaults (e.g. media purposes) without the tenants app importing them.

@@ -1,0 +1,25 @@
+import pytest
+
+from tenants.models import AuditEvent
+
+
+@pytest.fixture
+def audit_rows():
+    """audit_rows(**filters) -> the audit rows, oldest first."""
+
+    def _rows(**filters):
+        return list(AuditEvent.objects.filter(**filters).order_by("pk"))
+
+    return _rows
+
+
+@pytest.fixture
+def only_row(audit_rows):
+    """only_row(**filters) -> the one audit row matching (fails when not exactly one)."""
+
+    def _one(**filters):
+        rows = audit_rows(**filters)
+        assert len(rows) == 1, [(r.action, r.object_id) for r in rows]
+        return rows[0]
+
+    return _one
