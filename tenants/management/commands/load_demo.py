@@ -16,6 +16,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Created {len(report.created)} objects."))
         else:
             self.stdout.write("Demo data already loaded: nothing changed.")
-        self.stdout.write("Log in at http://127.0.0.1:8000/admin/ (API docs: /api/docs/) with:")
+        self.stdout.write(
+            "Log in at http://127.0.0.1:8000/workspace/ (media library: /workspace/demo/library/,"
+            " admin: /admin/, API docs: /api/docs/) with:"
+        )
         for tenant, username, role in report.logins:
             self.stdout.write(f"  {username} / {DEMO_PASSWORD}   ({role} of tenant '{tenant}')")
