@@ -10,6 +10,7 @@ import io
 import pytest
 from PIL import Image
 
+from media_library.models import MediaItem
 from tests.browser.axe import assert_no_axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -100,4 +101,91 @@ def test_purpose_refusal_in_words_and_delete_asks_first(demo, page, shot):  # R7
     expect(dialog.locator("#purpose-status")).to_have_text("Purpose brochure deleted.")
     shot(page, "deleted-focus-on-code")
     assert_no_axe_violations(page, "purposes dialog after delete")
+    assert page.console_log.errors == []
+
+
+def test_override_here_keeps_the_focus(demo, page, shot):  # R10, R12
+    log_in(page, next_path="/workspace/demo/products/POLO-001/?channel=web&locale=en-us")
+    override = page.locator("[data-override]")
+    expect(override).to_be_visible()
+    override.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#doc-holder")).to_have_text("You are editing")
+    expect(page.locator(".inherit-banner")).to_have_count(0)
+    focus_settled(page, "add-primary")
+    shot(page, "overridden-focus-on-add-media")
+    assert_no_axe_violations(page, "overridden master")
+
+    # A variant inheriting inside the document: its Override here too.
+    page.click("#tab-variants")
+    page.click('[data-variant="POLO-001-RED-M"]')
+    page.locator("[data-override]").click()
+    expect(page.locator("#save-state")).to_have_text("All changes saved")
+    expect(page.locator('[data-slot="primary"] .media-row')).to_have_count(2)
+    focus_settled(page)
+    assert page.console_log.errors == []
+
+
+def _settled(page):
+    expect(page.locator("#lib-items")).not_to_have_attribute("aria-busy", "true")
+    expect(page.locator("#lib-summary")).not_to_have_text("Loading…")
+
+
+def test_library_bulk_actions_and_save_details_keep_the_focus(demo, page, shot):
+    lamp = MediaItem.objects.get(tenant=demo, title="Desk lamp, brass")
+    log_in(page, next_path="/workspace/demo/library/")
+    _settled(page)
+    page.locator('.facet-option[data-facet="tag"][data-value="lamp"]').click()
+    expect(page.locator("#lib-items .lib-tile")).to_have_count(2)
+    page.check("#lib-select-all")
+    alert = page.locator("#lib-error")
+
+    steps = [
+        ("tags_add", "lighting", "Add tags to 2 items: done."),
+        ("tags_remove", "lighting", "Remove tags from 2 items: done."),
+        ("alt_text", "A desk lamp", "Set the alt text of 2 items: done."),
+        ("title", "Lamp {n}", "Retitle 2 items: done."),
+        ("publish", None, "Publish 2 items: done."),
+        ("unpublish", None, "Unpublish 2 items: done."),
+    ]
+    for action, value, done in steps:
+        page.select_option("#lib-bulk-action", action)
+        if value is not None:
+            page.fill("#lib-bulk-value", value)
+        page.click("#lib-bulk-apply")
+        if action in ("publish", "unpublish"):
+            page.click("#confirm-ok")
+        expect(alert).to_contain_text(done)
+        focus_settled(page, "lib-bulk-apply")
+    shot(page, "bulk-apply-keeps-focus")
+    assert_no_axe_violations(page, "library after bulk actions")
+
+    # Delete empties the selection (Apply and the action are disabled): the next control.
+    page.uncheck("#lib-select-all")
+    page.click("#lib-clear")
+    _settled(page)
+    page.fill("#lib-q", "swatch")
+    page.press("#lib-q", "Enter")
+    _settled(page)
+    page.locator('.facet-option[data-facet="unused"][data-value="true"]').click()
+    _settled(page)
+    page.check("#lib-select-all")
+    page.select_option("#lib-bulk-action", "delete")
+    page.click("#lib-bulk-apply")
+    expect(page.locator("#confirm-ok")).to_have_text("Delete")
+    page.click("#confirm-ok")
+    expect(alert).to_contain_text("Delete ")
+    where = focus_settled(page)
+    assert where in ("lib-select-all", "lib-q"), where
+    shot(page, "bulk-delete-focus")
+
+    # Save details on an item page: the focus is back on the button.
+    page.goto(f"/workspace/demo/library/{lamp.pk}/")
+    expect(page.locator("#f-title")).not_to_have_value("")
+    page.fill("#f-caption", "On the desk")
+    page.click("#meta-save")
+    expect(page.locator("#meta-state")).to_have_text("Saved.")
+    focus_settled(page, "meta-save")
+    shot(page, "save-details-keeps-focus")
+    assert_no_axe_violations(page, "library item after Save details")
     assert page.console_log.errors == []
