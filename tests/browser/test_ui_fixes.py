@@ -6,12 +6,16 @@ deleted, the login page has no "Log out" and a styled password field, and destru
 confirms are labelled with their verb. Screenshots per step, axe on every changed screen."""
 
 import io
+import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from PIL import Image
 
+from catalog.models import Product
 from media_library.models import MediaItem
 from tests.browser.axe import assert_no_axe_violations
+from tests.publishing import builders as b
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -188,4 +192,25 @@ def test_library_bulk_actions_and_save_details_keep_the_focus(demo, page, shot):
     focus_settled(page, "meta-save")
     shot(page, "save-details-keeps-focus")
     assert_no_axe_violations(page, "library item after Save details")
+    assert page.console_log.errors == []
+
+
+def test_publish_job_summary_has_no_empty_field(demo, page, shot):  # R16
+    user = get_user_model().objects.get(username="demo")
+    lamp = Product.objects.get(tenant=demo, number="LAMP-001")
+    brass = MediaItem.objects.get(tenant=demo, title="Desk lamp, brass")
+    b.checkin(demo, lamp, user, {"master": b.slots([brass])})
+    log_in(page, next_path="/workspace/demo/products/LAMP-001/")
+    expect(page.locator("#doc-state")).to_have_text("Draft (not published)")
+    page.click('[data-action="publish"]')
+    page.click("#publish-intro-ok")
+    page.click("#deps-publish-all")  # the brass photo is a draft: published with it
+    expect(page.locator("#job-title")).to_have_text("Published")
+    status = page.locator("#job-status")
+    expect(status).to_contain_text("media published: 1 · expired media: 0")
+    text = status.inner_text()
+    assert not re.search(r":\s*(·|$)", text), text
+    shot(page, "job-summary")
+    assert_no_axe_violations(page, "publish job dialog")
+    page.click("#job-close")
     assert page.console_log.errors == []
