@@ -10,10 +10,13 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from PIL import Image
 
+from assignments.models import AssignmentDocument, AssignmentEntry
 from catalog.models import Product
 from media_library.models import MediaItem
+from media_library.services import media_item_delete, media_item_upload
 from tests.browser.axe import assert_no_axe_violations
 from tests.publishing import builders as b
 
@@ -192,6 +195,58 @@ def test_library_bulk_actions_and_save_details_keep_the_focus(demo, page, shot):
     focus_settled(page, "meta-save")
     shot(page, "save-details-keeps-focus")
     assert_no_axe_violations(page, "library item after Save details")
+    assert page.console_log.errors == []
+
+
+def test_restore_names_entries_whose_media_was_deleted(demo, page, shot):  # R12, R26
+    user = get_user_model().objects.get(username="demo")
+    mug = Product.objects.get(tenant=demo, number="MUG-001")
+    document = AssignmentDocument.objects.get(
+        product=mug, channel__code="omnichannel", locale__code="neutral"
+    )
+    photo_id = (
+        AssignmentEntry.objects.filter(content_set=document.published, slot="primary")
+        .values_list("media_id", flat=True)
+        .first()
+    )
+    photo = MediaItem.objects.get(pk=photo_id)
+    extra, _ = media_item_upload(
+        tenant=demo,
+        file=ContentFile(png(), name="mug-side.png"),
+        user=user,
+        title="Enamel mug, side",
+        alt_text="Enamel mug from the side",
+    )
+    b.checkin(demo, mug, user, {"master": b.slots([photo, extra])})  # version 2
+    b.checkin(demo, mug, user, {"master": b.slots([photo])})  # version 3
+    gone = extra.pk
+    media_item_delete(item=extra, user=user)  # only history used it (R26)
+
+    log_in(page, next_path="/workspace/demo/products/MUG-001/")
+    expect(page.locator("#product-title")).to_have_text("Enamel mug")
+    page.click('[data-action="versions"]')
+    dialog = page.locator("#versions-dialog")
+    expect(dialog.locator('tr[data-version="2"]')).to_be_visible()
+    dialog.get_by_role("button", name="Restore version 2").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#doc-holder")).to_have_text("You are editing")
+    notice = page.locator("#product-notice")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text(
+        "Version 2 is restored, but 1 entry could not be restored because its media item "
+        "was deleted:"
+    )
+    expect(notice.locator("li")).to_have_text(
+        [f"Master › primary media #2: media item {gone} (deleted)"]
+    )
+    expect(page.locator('[data-slot="primary"] .media-row')).to_have_count(1)
+    shot(page, "restore-names-missing-entries")
+    assert_no_axe_violations(page, "product page after a restore with missing entries")
+
+    # The next action clears it.
+    page.click('[data-action="checkin"]')
+    expect(page.locator("#doc-holder")).to_be_hidden()
+    expect(notice).to_be_hidden()
     assert page.console_log.errors == []
 
 
