@@ -250,6 +250,22 @@ def test_restore_names_entries_whose_media_was_deleted(demo, page, shot):  # R12
     assert page.console_log.errors == []
 
 
+def test_reset_to_default_confirm_says_what_it_does(demo, page, shot):  # R13
+    log_in(page, next_path="/workspace/demo/products/POLO-001/?channel=web&locale=fr-fr")
+    expect(page.locator("#product-title")).to_have_text("Piqué polo")
+    page.locator('[data-action="reset"]').focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#confirm-dialog")).to_be_visible()
+    expect(page.locator("#confirm-ok")).to_have_text("Reset to default")
+    expect(page.locator("#confirm-ok")).to_have_class(re.compile("btn-danger"))
+    focus_settled(page, "confirm-cancel")
+    shot(page, "reset-confirm")
+    assert_no_axe_violations(page, "reset to default confirm")
+    page.keyboard.press("Enter")
+    expect(page.locator("#confirm-dialog")).to_be_hidden()
+    focus_settled(page, "action:reset")
+
+
 def test_publish_job_summary_has_no_empty_field(demo, page, shot):  # R16
     user = get_user_model().objects.get(username="demo")
     lamp = Product.objects.get(tenant=demo, number="LAMP-001")

@@ -166,7 +166,7 @@ export async function reset() {
     body: omni
       ? `This clears every media assignment of ${state.entity.number} (master, dimensions and variants) in Omnichannel / Neutral.`
       : `This clears every media assignment of ${state.entity.number} in ${state.channel} / ${state.locale}, so it falls back to the default assignments again once published.`,
-    ok: "OK",
+    ok: "Reset to default",
     danger: true,
   });
   if (!ok) return false;
