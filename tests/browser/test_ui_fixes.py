@@ -250,6 +250,22 @@ def test_restore_names_entries_whose_media_was_deleted(demo, page, shot):  # R12
     assert page.console_log.errors == []
 
 
+def test_login_page_has_no_log_out_and_a_styled_password(demo, page, shot, axe_required):
+    page.goto("/workspace/")
+    expect(page.locator("#id_username")).to_be_visible()
+    expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+    expect(page.locator(".topbar .user")).to_have_count(0)
+    style = "(el) => { const s = getComputedStyle(el); return [s.borderTopWidth, s.borderTopColor, s.borderRadius, s.paddingLeft]; }"
+    assert page.locator("#id_password").evaluate(style) == page.locator("#id_username").evaluate(
+        style
+    )
+    shot(page, "login")
+    assert_no_axe_violations(page, "login page")
+    # Once logged in, Log out is there.
+    log_in(page)
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
 def test_reset_to_default_confirm_says_what_it_does(demo, page, shot):  # R13
     log_in(page, next_path="/workspace/demo/products/POLO-001/?channel=web&locale=fr-fr")
     expect(page.locator("#product-title")).to_have_text("Piqué polo")
