@@ -245,7 +245,7 @@ class PurposeSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "position"]
         read_only_fields = ["position"]
         extra_kwargs = {
-            "name": {"required": False},
+            "name": {"required": False, "error_messages": {"blank": "Enter a name."}},
             # In words a person can act on, not Django's "valid slug" jargon.
             "code": {
                 "error_messages": {

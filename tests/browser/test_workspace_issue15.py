@@ -212,8 +212,9 @@ def test_admin_manages_purposes_in_the_workspace(demo, page, shot):  # R7, R1a
     # A bad code and a purpose in use are refused by the server, in words.
     dialog.locator("#purpose-new-code").fill("Not a slug!")
     dialog.locator("#purpose-add").click()
-    expect(dialog.locator("#purpose-error")).to_have_text(
-        "Code: Use only letters, numbers, hyphens and underscores."
+    # (The name is empty too: both reasons, each with its label.)
+    expect(dialog.locator("#purpose-error li")).to_have_text(
+        ["Code: Use only letters, numbers, hyphens and underscores.", "Name: Enter a name."]
     )
     dialog.get_by_role("button", name="Delete specification-sheet").click()
     page.click("#confirm-ok")  # deleting asks first
