@@ -244,7 +244,17 @@ class PurposeSerializer(serializers.ModelSerializer):
         model = Purpose
         fields = ["code", "name", "position"]
         read_only_fields = ["position"]
-        extra_kwargs = {"name": {"required": False}}
+        extra_kwargs = {
+            "name": {"required": False, "error_messages": {"blank": "Enter a name."}},
+            # In words a person can act on, not Django's "valid slug" jargon.
+            "code": {
+                "error_messages": {
+                    "invalid": "Use only letters, numbers, hyphens and underscores.",
+                    "blank": "Enter a code.",
+                    "required": "Enter a code.",
+                }
+            },
+        }
 
 
 class PurposeUpdateInput(serializers.Serializer):

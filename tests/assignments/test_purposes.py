@@ -148,3 +148,11 @@ def test_admin_site_deletes_a_purpose_through_the_service(tenant, admin_user, ed
     rush = Purpose.objects.create(tenant=tenant, code="rush", name="Rush", position=99)
     client.post(f"/admin/assignments/purpose/{rush.pk}/delete/", {"post": "yes"})
     assert Purpose.objects.filter(pk=rush.pk).exists()
+
+
+def test_bad_purpose_code_is_refused_in_plain_words(tenant, admin_user, client_for):  # R7
+    response = client_for(admin_user).post(URL, {"code": "Bad Code!"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"field": "code", "reason": "Use only letters, numbers, hyphens and underscores."}
+    ]

@@ -428,6 +428,21 @@ def in_viewport(page, selector: str) -> bool:
     )
 
 
+def tiles_fit(page, width: int = 390) -> None:
+    """Every tile of the picker's grid lies inside the viewport's width and its grid (none
+    clipped at the right edge)."""
+    grid = page.locator("#picker-grid").bounding_box()
+    assert grid["x"] >= 0 and grid["x"] + grid["width"] <= width, grid
+    boxes = page.locator("#picker-grid .picker-item").evaluate_all(
+        "(els) => els.map((e) => { const r = e.getBoundingClientRect(); return [r.left, r.right]; })"
+    )
+    assert boxes
+    clipped = [
+        box for box in boxes if box[0] < 0 or box[1] > min(width, grid["x"] + grid["width"]) + 0.5
+    ]
+    assert not clipped, f"tiles clipped at {width} px: {clipped}"
+
+
 def test_usable_at_390_px(demo, page, shot):
     """R-issue15-7: at 390 px (a phone) the top bar and the picker's Apply stay on screen and
     the page does not scroll sideways."""
@@ -446,6 +461,22 @@ def test_usable_at_390_px(demo, page, shot):
     shot(page, "picker")
     for selector in ("#picker-apply", "#picker-cancel", "#picker-q", "#picker-upload-toggle"):
         assert in_viewport(page, selector), f"{selector} is off-screen at 390 px"
+    # The facets fold into "Filters" above the grid (closed), and every tile fits the width.
+    filters = page.locator("#picker-filters")
+    expect(filters).not_to_have_attribute("open", "")
+    expect(page.locator("#picker-facets")).to_be_hidden()
+    tiles_fit(page)
+    assert_no_axe_violations(page, "picker at 390 px, filters folded")
+    page.click("#picker-filters-toggle")
+    expect(page.locator("#picker-facets .facet").first).to_be_visible()
+    facets = page.locator("#picker-facets").bounding_box()
+    grid = page.locator("#picker-grid").bounding_box()
+    assert grid["y"] >= facets["y"] + facets["height"] - 1, "the facets are not above the grid"
+    assert facets["x"] + facets["width"] <= 390 and facets["width"] > 390 * 0.6
+    tiles_fit(page)
+    shot(page, "picker-filters-open")
+    assert_no_axe_violations(page, "picker at 390 px, filters open")
+    page.click("#picker-filters-toggle")
     page.click("#picker-apply")
     expect(page.locator("#save-state")).to_have_text("All changes saved")
     page.click("#tab-dimensions")

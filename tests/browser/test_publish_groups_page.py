@@ -148,6 +148,33 @@ def test_a_publish_group_from_creation_to_published(demo, berlin_page, shot):
         "/api/v1/tenants/demo/channels/web/products/LAMP-001/media?locale=en-us"
     )
     assert shop.ok and shop.json()["default_image"]["id"] == photo.pk
+
+    # The job's summary has no empty field ("expired: ·" before): every count in words.
+    summary = page.locator("#group-job-status").inner_text()
+    assert "expired media: 0" in summary and not re.search(r":\s*(·|$)", summary), summary
+    # The API publishes a published group again: the button says so, and so does its confirm.
+    expect(page.locator("#group-publish")).to_have_text("Publish again")
+    page.click("#group-publish")
+    expect(page.locator("#confirm-title")).to_have_text("Publish the group again?")
+    expect(page.locator("#confirm-ok")).to_have_text("Publish again")
+    page.click("#confirm-cancel")
+
+    # Searching in another group, then opening this one from the list: the results mark this
+    # group's products (not the other's), which cannot be picked again.
+    page.fill("#group-new-name", "Autumn")
+    page.click("#group-new-submit")
+    expect(page.locator("#group-name")).to_have_text("Autumn")
+    page.fill("#group-search", "lamp")
+    found = page.locator("#group-search-results li", has_text="LAMP-001")
+    expect(found.locator("input")).to_be_enabled()
+    expect(found).not_to_contain_text("Already in this group")
+    page.locator("#group-list button", has_text="Spring drop").click()
+    expect(page.locator("#group-name")).to_have_text("Spring drop")
+    lamp = page.locator("#group-search-results li", has_text="LAMP-001")
+    expect(lamp).to_contain_text("Already in this group")
+    expect(lamp.locator("input")).to_be_disabled()
+    shot(page, "already-in-this-group")
+    assert_no_axe_violations(page, "published group, search marks its products")
     assert page.console_log.errors == []
 
 

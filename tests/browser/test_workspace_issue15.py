@@ -212,13 +212,18 @@ def test_admin_manages_purposes_in_the_workspace(demo, page, shot):  # R7, R1a
     # A bad code and a purpose in use are refused by the server, in words.
     dialog.locator("#purpose-new-code").fill("Not a slug!")
     dialog.locator("#purpose-add").click()
-    expect(dialog.locator("#purpose-error")).to_contain_text("code")
+    # (The name is empty too: both reasons, each with its label.)
+    expect(dialog.locator("#purpose-error li")).to_have_text(
+        ["Code: Use only letters, numbers, hyphens and underscores.", "Name: Enter a name."]
+    )
     dialog.get_by_role("button", name="Delete specification-sheet").click()
+    page.click("#confirm-ok")  # deleting asks first
     expect(dialog.locator("#purpose-error")).to_contain_text("POLO-001")
     shot(page, "refusals")
     assert_no_axe_violations(page, "purposes dialog with refusals")
 
     dialog.get_by_role("button", name="Delete brochure").click()
+    page.click("#confirm-ok")
     expect(dialog.locator('.purpose-row[data-purpose="brochure"]')).to_have_count(0)
     expect(dialog.locator(".purpose-row")).to_have_count(5)
     shot(page, "deleted")

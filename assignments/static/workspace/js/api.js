@@ -78,21 +78,28 @@ export async function listAll(path, query) {
 }
 
 // Words for the user: the detail plus each field's reason, fields named by the labels the
-// page shows (never the API's names) and times in the user's locale.
-export function errorMessages(err) {
+// page shows (never the API's names) and times in the user's locale. `labels` names the
+// fields of the form that sent the request ({code: "Code"}), ahead of the shared labels.
+export function errorMessages(err, labels = {}) {
   if (!(err instanceof ApiError)) return [String(err && err.message ? err.message : err)];
   const lines = [];
   const reasons = err.errors.filter((e) => e && e.reason && e.reason !== err.message);
-  if (err.message && (reasons.length === 0 || err.message !== "Validation failed.")) lines.push(err.message);
+  // A refused serializer sums itself up as "<api field>: <first reason>": that repeats the
+  // first reason under the API's name, so the reasons (with the labels) say it instead.
+  const first = reasons[0];
+  const summaryRepeats = !!first && !!first.field && err.message === `${first.field}: ${first.reason}`;
+  if (summaryRepeats) {
+    if (reasons.length > 1) lines.push("Some entries were not accepted:");
+  } else if (err.message && (reasons.length === 0 || err.message !== "Validation failed.")) lines.push(err.message);
   else if (reasons.length) lines.push("Some entries were not accepted:");
-  for (const e of reasons) lines.push(fieldReason(e.field, e.reason));
+  for (const e of reasons) lines.push(fieldReason(e.field, e.reason, labels));
   return lines.map(localTimes);
 }
 
 // "alt_text" + "Alt text is required for images." says it once; other reasons get the label.
-export function fieldReason(field, reason) {
+export function fieldReason(field, reason, labels = {}) {
   if (!field) return reason;
-  const label = readableField(field);
+  const label = readableField(field, labels);
   return reason.toLowerCase().startsWith(label.toLowerCase()) ? reason : `${label}: ${reason}`;
 }
 
@@ -135,17 +142,17 @@ const FIELD_LABELS = {
 };
 const ROW_LABELS = { dimensions: "Dimension row", variants: "Variant row", primary: "primary media #", additional: "additional media #", swatches: "swatch #" };
 
-function segmentLabel(segment) {
+function segmentLabel(segment, labels = {}) {
   const row = segment.match(/^(\w+)\[(\d+)\]$/);
   if (row) {
-    const label = ROW_LABELS[row[1]] || FIELD_LABELS[row[1]] || row[1].replaceAll("_", " ");
+    const label = ROW_LABELS[row[1]] || labels[row[1]] || FIELD_LABELS[row[1]] || row[1].replaceAll("_", " ");
     return label.endsWith("#") ? `${label}${Number(row[2]) + 1}` : `${label} ${Number(row[2]) + 1}`;
   }
-  return FIELD_LABELS[segment] || segment.replaceAll("_", " ");
+  return labels[segment] || FIELD_LABELS[segment] || segment.replaceAll("_", " ");
 }
 
-export function readableField(field) {
-  return String(field).split(".").map(segmentLabel).join(" › ");
+export function readableField(field, labels = {}) {
+  return String(field).split(".").map((segment) => segmentLabel(segment, labels)).join(" › ");
 }
 
 // ISO timestamps inside the server's sentences ("checked out by … since 2026-…T…Z").

@@ -88,6 +88,7 @@ export async function loadDocument() {
 async function act(action, run) {
   state.busy = true;
   state.error = null;
+  state.notice = null;
   emit();
   try {
     const result = await run();
@@ -106,8 +107,40 @@ async function act(action, run) {
 export const checkout = () => act("checkout", () => api.post(`${docPath()}/checkout`, {}, contextQuery()));
 
 // Restore a checked-in version as the working copy (the server checks the document out to
-// this user if needed, R12); it is checked in like any edit.
-export const restoreVersion = (number) => act("restore", () => api.post(`${docPath()}/versions/${number}/restore`, {}, contextQuery()));
+// this user if needed, R12); it is checked in like any edit. Entries whose media item was
+// deleted since cannot come back (R26): the answer's `missing` lists them, and the page says
+// which, in words.
+export async function restoreVersion(number) {
+  let missing = [];
+  const done = await act("restore", async () => {
+    const result = await api.post(`${docPath()}/versions/${number}/restore`, {}, contextQuery());
+    missing = (result.data && result.data.missing) || [];
+    return result;
+  });
+  if (done && missing.length) {
+    state.notice = missingNotice(number, missing);
+    emit();
+  }
+  return done;
+}
+
+const SLOT_WORDS = { primary: "primary media", additional: "additional media", swatch: "swatch", swatches: "swatch" };
+
+function entityWords(entry) {
+  if (entry.scope === "master") return "Master";
+  if (entry.scope === "variant") return `Variant ${entry.entity}`;
+  // A dimension combination's key, "color=Red|style=Classic": "color: Red, style: Classic".
+  const values = String(entry.entity || "").split("|").filter(Boolean).map((pair) => pair.replace("=", ": "));
+  return values.length ? values.join(", ") : "Dimension combination";
+}
+
+export function missingNotice(number, missing) {
+  const n = missing.length;
+  return [
+    `Version ${number} is restored, but ${n === 1 ? "1 entry" : `${n} entries`} could not be restored because ${n === 1 ? "its media item was" : "their media items were"} deleted:`,
+    ...missing.map((m) => `${entityWords(m)} › ${SLOT_WORDS[m.slot] || m.slot} #${Number(m.position) + 1}: media item ${m.media} (deleted)`),
+  ];
+}
 
 export async function checkin() {
   if (state.dirty && !(await save())) return false;
@@ -133,7 +166,7 @@ export async function reset() {
     body: omni
       ? `This clears every media assignment of ${state.entity.number} (master, dimensions and variants) in Omnichannel / Neutral.`
       : `This clears every media assignment of ${state.entity.number} in ${state.channel} / ${state.locale}, so it falls back to the default assignments again once published.`,
-    ok: "OK",
+    ok: "Reset to default",
     danger: true,
   });
   if (!ok) return false;

@@ -125,7 +125,9 @@ export function closeDialog(dialog) {
   if (dialog.open) dialog.close();
 }
 
-// A confirm dialog in the page's style; resolves true on OK, false on Cancel or Esc.
+// A confirm dialog in the page's style; resolves true on OK, false on Cancel or Esc. `ok` is
+// the confirming button's label: a verb saying what happens ("Delete group"), never "OK",
+// for a destructive (`danger`) question.
 export function confirmDialog({ title, body, ok = "OK", danger = false }) {
   const dialog = document.getElementById("confirm-dialog");
   document.getElementById("confirm-title").textContent = title;

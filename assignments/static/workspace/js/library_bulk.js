@@ -2,7 +2,7 @@
 // lists every refused item with its reason; unpublishing items that published content
 // shows asks first and can then go ahead (force).
 import { api, ApiError, errorMessages } from "./api.js";
-import { $, confirmDialog, h, hideAlert, showAlert } from "./dom.js";
+import { $, confirmDialog, focusFirst, focusLost, h, hideAlert, showAlert } from "./dom.js";
 
 const PARAMS = {
   tags_add: { label: "Tags (comma-separated)", field: "tags" },
@@ -75,6 +75,9 @@ export function initBulk({ selectedIds, clearSelection, reload }) {
       showAlert(alertBox, refusalLines(err));
     } finally {
       refresh();
+      // Apply disabled itself while the action ran, so the focus fell to the page: back on
+      // Apply when it still applies, else (a delete emptied the selection) the next control.
+      if (focusLost()) focusFirst(apply, actionSelect, $("#lib-select-all"), $("#lib-q"));
     }
   }
 

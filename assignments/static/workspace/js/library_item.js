@@ -3,7 +3,7 @@
 // replacing the file, its file versions and where it is used. Every change goes through
 // the media API; the buttons a role may not use are not offered (the API refuses anyway).
 import { api, ApiError, config, errorMessages, request } from "./api.js";
-import { $, confirmDialog, formatDate, h, hideAlert, showAlert } from "./dom.js";
+import { $, confirmDialog, focusFirst, focusLost, formatDate, h, hideAlert, showAlert } from "./dom.js";
 import { formatBytes, previewUrl } from "./library_query.js";
 
 const id = config.media_id;
@@ -276,8 +276,11 @@ async function replaceFile(file) {
 }
 
 function render() {
+  // The focal point picker is rebuilt: a keyboard user moving the point keeps the focus on it.
+  const onFocal = document.activeElement && document.activeElement.id === "focal-stage";
   renderHead();
   renderPreview();
+  if (onFocal) focusFirst("#focal-stage");
   renderRenditions();
   renderForm();
   renderFacts();
@@ -312,6 +315,8 @@ async function save(e) {
     fail(err);
   } finally {
     button.disabled = false;
+    // Save details disabled itself while saving, which dropped the focus to the page.
+    if (focusLost()) button.focus();
   }
 }
 

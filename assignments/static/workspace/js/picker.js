@@ -24,8 +24,20 @@ let resolver = null;
 let loadSeq = 0;
 let query = emptyQuery();
 
-// The facet column and the pager live beside the grid (made here, once).
+// The facet column and the pager live beside the grid (made here, once). On a narrow screen
+// the facets fold into a "Filters" disclosure above the grid, closed until asked for, so the
+// grid keeps the dialog's whole width; on a wide one they stay open beside it.
 const facetsBox = h("div", { class: "picker-facets", id: "picker-facets", "aria-label": "Filters" });
+const filtersCount = h("span", { class: "picker-filters-count", id: "picker-filters-count" });
+const filters = h("details", { class: "picker-filters", id: "picker-filters" },
+  h("summary", { class: "picker-filters-toggle", id: "picker-filters-toggle" }, "Filters", filtersCount),
+  facetsBox);
+const wideScreen = window.matchMedia("(min-width: 641px)");
+const fitFilters = () => {
+  filters.open = wideScreen.matches;
+};
+wideScreen.addEventListener("change", fitFilters);
+fitFilters();
 const pager = h(
   "nav",
   { class: "pager picker-pager", id: "picker-pager", "aria-label": "Library pages", hidden: true },
@@ -35,7 +47,7 @@ const pager = h(
 );
 const body = h("div", { class: "picker-body" });
 grid.replaceWith(body);
-body.append(facetsBox, h("div", { class: "picker-main" }, grid, pager));
+body.append(filters, h("div", { class: "picker-main" }, grid, pager));
 
 function turn(delta) {
   query = { ...query, page: query.page + delta };
@@ -78,6 +90,8 @@ async function load() {
       query = next;
       load();
     }, { only: ["status", "availability", "tag", "unused", "missing_alt", "uploaded_by", "month"] });
+    const on = facetsBox.querySelectorAll('.facet-option[aria-pressed="true"]').length;
+    filtersCount.textContent = on ? ` (${on} on)` : "";
     renderPager(page);
     grid.replaceChildren();
     if (!items.length) grid.append(h("li", { class: "muted empty", text: "No media match. Try other words, or upload a file." }));

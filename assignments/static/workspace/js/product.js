@@ -116,6 +116,7 @@ function render() {
   else saveState.textContent = doc.version ? `Version ${doc.version}${doc.published_version ? ` · published v${doc.published_version}` : ""}` : "";
 
   showAlert($("#product-error"), state.error || []);
+  showAlert($("#product-notice"), state.notice || [], "warning");
 
   const master = product.kind === "master";
   $("#tab-dimensions").hidden = !master;

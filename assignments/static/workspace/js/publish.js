@@ -5,6 +5,7 @@ import { api, ApiError, config, errorMessages } from "./api.js";
 import { $, closeDialog, formatDate, h, openDialog } from "./dom.js";
 import { contextQuery, loadDocument, setError } from "./document.js";
 import { emit, state } from "./store.js";
+import { jobCountsText } from "./job_counts.js";
 
 const SKIP_KEY = "publish-intro-skip";
 
@@ -86,7 +87,7 @@ function showJob(job) {
   bar.setAttribute("aria-valuenow", String(job.percent));
   bar.firstElementChild.style.width = `${job.percent}%`;
   bar.classList.toggle("failed", job.status === "failed");
-  const counts = Object.entries(job.counts || {}).map(([k, v]) => `${k.replaceAll("_", " ")}: ${v}`).join(" · ");
+  const counts = jobCountsText(job.counts);
   $("#job-status").textContent = `${job.status_label || job.status} · ${job.percent}%${counts ? ` · ${counts}` : ""}`;
   $("#job-errors").replaceChildren(...(job.errors || []).map((e) => h("li", { class: "error-text", text: typeof e === "string" ? e : e.reason || e.detail || JSON.stringify(e) })));
 }

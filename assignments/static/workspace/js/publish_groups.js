@@ -6,6 +6,7 @@
 import { api, config, errorMessages, request } from "./api.js";
 import { $, confirmDialog, h, hideAlert, showAlert } from "./dom.js";
 import { workingGroupGet, workingGroupSet } from "./group_working.js";
+import { jobCountsText } from "./job_counts.js";
 
 const canManage = config.can.publish;
 const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -76,8 +77,13 @@ async function select(id, { keepReport = false } = {}) {
     return;
   }
   window.history.replaceState(null, "", `#group-${id}`);
+  // A product of this group cannot be picked again (the search marks it).
+  for (const number of current.products) picked.delete(number);
+  updateAddButton();
   renderList();
   renderDetail();
+  // The search results mark the products of the group now shown (not of the one before).
+  if (canManage) search();
   if (current.status === "running" || (current.last_job && ["queued", "running"].includes(current.last_job.status))) {
     timer = setTimeout(() => refresh(), 1000);
   }
@@ -136,6 +142,8 @@ function renderDetail() {
 
   const running = g.status === "running";
   const idle = !running;
+  // The API publishes a published group again (its products' new drafts): said so.
+  $("#group-publish").textContent = g.status === "published" ? "Publish again" : "Publish now";
   $("#group-validate").disabled = false;
   for (const [id, allowed] of [
     ["#group-publish", canManage && idle && g.products.length > 0],
@@ -172,7 +180,7 @@ function renderJob(job) {
   bar.setAttribute("aria-valuenow", String(job.percent));
   bar.firstElementChild.style.width = `${job.percent}%`;
   bar.classList.toggle("failed", job.status === "failed");
-  const counts = Object.entries(job.counts || {}).map(([k, v]) => `${k.replaceAll("_", " ")}: ${v}`).join(" · ");
+  const counts = jobCountsText(job.counts);
   const finished = job.finished_at ? ` · finished ${shortDate.format(new Date(job.finished_at))}` : "";
   $("#group-job-status").textContent = `Job #${job.id}: ${job.status_label} · ${job.percent}%${job.progress_total ? ` (${job.progress_done}/${job.progress_total})` : ""}${counts ? ` · ${counts}` : ""}${finished}`;
   $("#group-job-errors").replaceChildren(...(job.errors || []).map((e) => h("li", { text: typeof e === "string" ? e : e.reason || e.detail || JSON.stringify(e) })));
@@ -250,8 +258,9 @@ async function search() {
     results.replaceChildren();
     for (const p of page.results) {
       const already = inGroup.has(p.number);
-      const box = h("input", { type: "checkbox", value: p.number, checked: picked.has(p.number) ? true : false, disabled: already ? true : false, onchange: (e) => { if (e.target.checked) picked.add(p.number); else picked.delete(p.number); updateAddButton(); } });
-      results.append(h("li", {}, h("label", {}, box, h("span", { text: `${p.number} · ${p.name}` }), already ? h("span", { class: "muted small", text: " (in the group)" }) : null)));
+      const box = h("input", { type: "checkbox", value: p.number, checked: picked.has(p.number) && !already ? true : false, disabled: already ? true : false, onchange: (e) => { if (e.target.checked) picked.add(p.number); else picked.delete(p.number); updateAddButton(); } });
+      results.append(h("li", { class: already ? "in-group" : null, dataset: { product: p.number } },
+        h("label", {}, box, h("span", { text: `${p.number} · ${p.name}` }), already ? h("span", { class: "badge badge-soft already", text: "Already in this group" }) : null)));
     }
     if (!page.results.length) results.append(h("li", { class: "muted", text: q ? `Nothing matches “${q}”.` : "No products." }));
   } catch (err) {
@@ -294,7 +303,12 @@ $("#group-validate").addEventListener("click", () =>
   }));
 
 $("#group-publish").addEventListener("click", async () => {
-  const ok = await confirmDialog({ title: "Publish the group now?", body: `This publishes the checked-in drafts of ${current.products.length} product(s) in ${contextText(current)} as one job.`, ok: "Publish now" });
+  const again = current.status === "published";
+  const ok = await confirmDialog({
+    title: again ? "Publish the group again?" : "Publish the group now?",
+    body: `This publishes the checked-in drafts of ${current.products.length} product(s) in ${contextText(current)} as one job${again ? "; what was published before and has not changed stays as it is" : ""}.`,
+    ok: again ? "Publish again" : "Publish now",
+  });
   if (!ok) return;
   await act(() => api.post(`publish-groups/${current.id}/publish`), async () => {
     await loadList();

@@ -63,7 +63,7 @@ function inheritBanner(scope, slots) {
   const what = scope.kind === "master" ? "This context" : scope.kind === "variant" ? `Variant ${scope.variant}` : "This combination";
   return h("div", { class: "inherit-banner", role: "note", dataset: { inherits: source.label } },
     h("span", {}, `${what} has no media of its own: it shows the media inherited `, h("strong", { text: source.label }), "."),
-    canOverride() ? h("button", { type: "button", class: "btn btn-primary", "data-override": "", onclick: () => overrideHere(scope) }, "Override here") : null);
+    canOverride() ? h("button", { type: "button", class: "btn btn-primary", "data-override": "", "data-focus-key": "override", "data-focus-alt": "add-primary", onclick: () => overrideHere(scope) }, "Override here") : null);
 }
 
 function inheritedBlock(inherited, render) {

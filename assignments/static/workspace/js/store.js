@@ -13,6 +13,7 @@ export const state = {
   dirty: false, // local edits the server has not accepted yet
   saving: false,
   fieldErrors: [], // [{field, reason}] from the last refused write
+  notice: null, // lines of a warning about the last action (a restore that left entries out)
   tab: "master",
   openScope: { dimensions: null, variants: null }, // the cell or variant opened in a tab
   previewing: false,

@@ -20,6 +20,7 @@ async function select(entity) {
   state.doc = null;
   state.content = null;
   state.error = null;
+  state.notice = null;
   state.tab = "master";
   state.openScope = { dimensions: null, variants: null };
   remember();
