@@ -123,6 +123,10 @@ class MediaItem(TenantOwned):
             models.Index(fields=["tenant", "source_provider", "source_id"]),
             models.Index(fields=["served", "expires_at"], name="media_served_expires"),
             models.Index(fields=["served", "available_from"], name="media_served_from"),
+            # The library's sorts page by these without sorting the whole library (newest is
+            # the default; the same index serves oldest backwards).
+            models.Index(fields=["tenant", "-created_at", "-id"], name="media_tenant_newest"),
+            models.Index(fields=["tenant", "-size", "-id"], name="media_tenant_largest"),
         ]
 
     def __str__(self) -> str:

@@ -145,11 +145,17 @@ def media_library_search(
 
 
 def _counts(items: QuerySet[MediaItem], column: str) -> dict:
+    # Filters are EXISTS conditions (tags too), never joins: no row counts twice.
     return dict(
-        items.order_by()
-        .values_list(column)
-        .annotate(n=Count("pk", distinct=True))
-        .values_list(column, "n")
+        items.order_by().values_list(column).annotate(n=Count("pk")).values_list(column, "n")
+    )
+
+
+def _split(items: QuerySet[MediaItem], **conditions: Q) -> dict[str, int]:
+    """Counts of several conditions over one scope in one pass (one query, each row's
+    conditions evaluated once), rather than a COUNT per condition."""
+    return items.order_by().aggregate(
+        **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
     )
 
 
@@ -175,10 +181,11 @@ def media_library_facets(
         counts = _counts(without(status=None), "status")
         out["status"] = [{"value": s, "count": counts.get(s, 0)} for s in MediaStatus.values]
     if "availability" in facets:
-        scope, now = without(availability=None), timezone.now()
-        out["availability"] = [
-            {"value": a, "count": scope.filter(_availability(a, now)).count()} for a in AVAILABILITY
-        ]
+        now = timezone.now()
+        counts = _split(
+            without(availability=None), **{a: _availability(a, now) for a in AVAILABILITY}
+        )
+        out["availability"] = [{"value": a, "count": counts[a]} for a in AVAILABILITY]
     if "tag" in facets:
         rows = (
             without(tags=())
@@ -223,16 +230,15 @@ def media_library_facets(
             if r["month"] is not None
         ]
     if "unused" in facets:
+        # The used ones counted (a semi-join: EXISTS in WHERE, which the planner hashes, not
+        # in a FILTER, evaluated row by row), the rest by difference.
         scope = without(unused=None)
-        used = media_current_use_condition()
-        out["unused"] = {
-            "true": scope.exclude(used).count(),
-            "false": scope.filter(used).count(),
-        }
+        total, used = scope.count(), scope.filter(media_current_use_condition()).count()
+        out["unused"] = {"true": total - used, "false": used}
     if "missing_alt" in facets:
-        scope = without(missing_alt=None)
+        counts = _split(without(missing_alt=None), all=Q(), missing=_missing_alt())
         out["missing_alt"] = {
-            "true": scope.filter(_missing_alt()).count(),
-            "false": scope.exclude(_missing_alt()).count(),
+            "true": counts["missing"],
+            "false": counts["all"] - counts["missing"],
         }
     return out
