@@ -66,6 +66,8 @@ def test_browse_search_facets_and_pages(demo, page, shot):
     expect(pdf_thumb).to_have_attribute("src", re.compile(r"/media/\d+/preview"))
     page.wait_for_function("() => document.querySelector('#lib-items img').naturalWidth > 0")
     expect(facet(page, "kind", "document")).to_have_attribute("aria-pressed", "true")
+    # The re-rendered option keeps the focus (keyboard users stay where they were).
+    expect(facet(page, "kind", "document")).to_be_focused()
     # The kind facet still counts the other kinds (each facet ignores its own filter).
     expect(facet(page, "kind", "image").locator(".facet-count")).to_have_text(str(images))
     shot(page, "facet-document")

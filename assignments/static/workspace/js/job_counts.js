@@ -16,7 +16,16 @@ function itemName(entry) {
 
 export function jobCountsText(counts) {
   const parts = [];
-  for (const [key, value] of Object.entries(counts || {})) {
+  // Known counts first, in LABELS' order (PostgreSQL's JSONB reorders a job's keys), then
+  // any other, by name.
+  const known = Object.keys(LABELS);
+  const keys = Object.keys(counts || {}).sort((a, b) => {
+    const ia = known.includes(a) ? known.indexOf(a) : known.length;
+    const ib = known.includes(b) ? known.indexOf(b) : known.length;
+    return ia - ib || a.localeCompare(b);
+  });
+  for (const key of keys) {
+    const value = counts[key];
     const label = LABELS[key] || key.replaceAll("_", " ");
     if (typeof value === "number") parts.push(`${label}: ${value}`);
     else if (Array.isArray(value)) {

@@ -128,7 +128,16 @@ export function renderFacets(container, counts, query, change, { only = null } =
       months.push(option({ facet: "month", value: "custom", label: `${query.uploaded_after || "…"} – ${query.uploaded_before || "…"}`, count: counts.total, pressed: true, onclick: () => set({ uploaded_after: "", uploaded_before: "" }) }));
     groups.push(group("Uploaded", months, "month"));
   }
+  // The clicked option is replaced by its re-rendered self: keep the focus on it (or, when
+  // it is gone, on the panel's first usable option), never on <body>.
+  const active = document.activeElement;
+  const kept = active && container.contains(active) && active.dataset.facet ? { facet: active.dataset.facet, value: active.dataset.value } : null;
   container.replaceChildren(...groups.filter(Boolean));
+  if (kept) {
+    const same = [...container.querySelectorAll(".facet-option")].find((b) => b.dataset.facet === kept.facet && b.dataset.value === kept.value && !b.disabled);
+    const target = same || container.querySelector(".facet-option:not([disabled])");
+    if (target) target.focus();
+  }
 }
 
 export function formatBytes(size) {
