@@ -329,6 +329,36 @@ def product_dimension_values_remove(
     return product_dimensions(product=Product.objects.get(pk=product.pk))
 
 
+@transaction.atomic
+def product_offered_values_save(
+    *,
+    product: Product,
+    save: list[ProductDimensionValue],
+    delete: list[ProductDimensionValue],
+    user: AbstractBaseUser | None = None,
+) -> None:
+    """The admin's inline of offered values: rows added or moved (`save`) and withdrawn
+    (`delete`) as its formset checked them (product_dimension_changes_errors). One
+    "product.update" audit row lists the values added, removed and moved; none when
+    nothing changed."""
+    _editor_require(product.tenant, user, "change products")
+    detail: dict = {}
+
+    def note(key: str, row: ProductDimensionValue) -> None:
+        value = row.dimension_value
+        detail.setdefault(key, {}).setdefault(value.dimension, []).append(value.value)
+
+    for row in delete:
+        note("dimensions_removed", row)
+        row.delete()
+    for row in save:
+        note("dimensions_added" if row.pk is None else "dimensions_moved", row)
+        row.tenant_id = product.tenant_id
+        row.save()
+    if detail:
+        _audit(product, user, "product.update", **detail)
+
+
 # --- variants ----------------------------------------------------------------------------
 
 
