@@ -184,7 +184,9 @@ class ProductAdmin(TenantScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.product_update(product=obj, name=obj.name, description=obj.description)
+            services.product_update(
+                product=obj, name=obj.name, description=obj.description, user=request.user
+            )
             return
         created = services.product_create(
             tenant=obj.tenant,
@@ -192,6 +194,7 @@ class ProductAdmin(TenantScopedAdmin):
             name=obj.name,
             kind=obj.kind,
             description=obj.description,
+            user=request.user,
         )
         obj.pk, obj.created_at, obj.updated_at = created.pk, created.created_at, created.updated_at
 
@@ -200,16 +203,17 @@ class ProductAdmin(TenantScopedAdmin):
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Variant:
-            self._save_variants(formset)
+            self._save_variants(request, formset)
             return
         offered = formset.save(commit=False)
-        for row in formset.deleted_objects:
-            row.delete()
-        for row in offered:
-            row.tenant_id = form.instance.tenant_id
-            row.save()
+        services.product_offered_values_save(
+            product=form.instance,
+            save=offered,
+            delete=list(formset.deleted_objects),
+            user=request.user,
+        )
 
-    def _save_variants(self, formset) -> None:
+    def _save_variants(self, request, formset) -> None:
         """Variant rows were validated in the formset; write them through the services.
 
         The new/changed/deleted lists feed the admin's change message, as formset.save() would.
@@ -219,7 +223,7 @@ class ProductAdmin(TenantScopedAdmin):
         for form in formset.forms:
             if formset._should_delete_form(form):
                 if form.instance.pk:
-                    services.variant_delete(variant=form.instance)
+                    services.variant_delete(variant=form.instance, user=request.user)
                     formset.deleted_objects.append(form.instance)
             elif form.instance.pk is None and form.has_changed():
                 formset.new_objects.append(
@@ -227,6 +231,7 @@ class ProductAdmin(TenantScopedAdmin):
                         product=product,
                         number=form.cleaned_data["number"],
                         values=form.cleaned_data["values"],
+                        user=request.user,
                     )
                 )
             elif form.instance.pk and form.has_changed():
@@ -234,6 +239,7 @@ class ProductAdmin(TenantScopedAdmin):
                     variant=form.instance,
                     number=form.cleaned_data["number"],
                     values=form.cleaned_data["values"],
+                    user=request.user,
                 )
                 formset.changed_objects.append((form.instance, form.changed_data))
 
@@ -352,13 +358,17 @@ class VariantAdmin(TenantScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.variant_update(variant=obj, number=obj.number, values=obj.values)
+            services.variant_update(
+                variant=obj, number=obj.number, values=obj.values, user=request.user
+            )
             return
-        created = services.variant_create(product=obj.product, number=obj.number, values=obj.values)
+        created = services.variant_create(
+            product=obj.product, number=obj.number, values=obj.values, user=request.user
+        )
         obj.pk, obj.tenant_id, obj.created_at = created.pk, created.tenant_id, created.created_at
 
     def service_delete(self, request, obj):
-        services.variant_delete(variant=obj)
+        services.variant_delete(variant=obj, user=request.user)
 
 
 # --- central dimension values ------------------------------------------------------------
@@ -396,11 +406,21 @@ class DimensionValueAdmin(TenantScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            obj.save()
+            created = services.dimension_value_create(
+                tenant=obj.tenant,
+                dimension=obj.dimension,
+                value=obj.value,
+                swatch_hex=obj.swatch_hex,
+                swatch_media_id=obj.swatch_media_id,
+                user=request.user,
+            )
+            obj.pk, obj.value = created.pk, created.value
+            return
         services.dimension_value_set_swatch(
             dimension_value=obj,
             swatch_hex=obj.swatch_hex,
             swatch_media_id=obj.swatch_media_id,
+            user=request.user,
         )
 
 
@@ -452,6 +472,7 @@ class CategoryAdmin(TenantScopedAdmin):
                 parent=obj.parent,
                 position=obj.position,
                 product_numbers=numbers,
+                user=request.user,
             )
             return
         created = services.category_create(
@@ -461,8 +482,9 @@ class CategoryAdmin(TenantScopedAdmin):
             parent=obj.parent,
             position=obj.position,
             product_numbers=numbers,
+            user=request.user,
         )
         obj.pk, obj.path = created.pk, created.path
 
     def service_delete(self, request, obj):
-        services.category_delete(category=obj)
+        services.category_delete(category=obj, user=request.user)

@@ -2,6 +2,11 @@
 
 Validation collects every problem with a field path (`variants[1].values.color`) before
 anything is written, so a caller fixes its input in one round trip.
+
+Every write takes `user`, the requesting user: one given must be an editor of the tenant
+(R1a, as the API and the admin require), whatever the door; None is a system action (an
+import, the demo loader) recorded as "system". Each write records one audit row
+(tenants.audit) in its own transaction, so a refused or rolled-back write leaves none.
 """
 
 from __future__ import annotations
@@ -11,10 +16,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
 from django.utils.module_loading import import_string
 
+from tenants.audit import audit_record, audit_value, changes, snapshot
 from tenants.exceptions import Conflict, ValidationFailed
 from tenants.models import Channel, OutboxKind, Role, Tenant
 from tenants.outbox import outbox_record
@@ -40,6 +47,28 @@ NUMBER_MAX = 100
 NAME_MAX = 300
 VALUE_MAX = 100
 CATEGORY_NAME_MAX = 200
+AUDIT_LIST_MAX = 100  # numbers listed in an audit row's detail; counts say the rest
+
+
+def _editor_require(tenant: Tenant, user: AbstractBaseUser | None, action: str) -> None:
+    """The check every catalog write makes itself (R1a): a user must be an editor of the
+    tenant; None is a system action (an import, the demo loader) with no role to check."""
+    if user is not None:
+        role_require(tenant=tenant, user=user, role=Role.EDITOR, action=action)
+
+
+def _audit(
+    obj, actor: AbstractBaseUser | None, action: str, /, *, label: str = "", **detail
+) -> None:
+    """The catalog row of the audit log, in the calling service's transaction."""
+    audit_record(
+        tenant=obj.tenant_id, user=actor, action=action, obj=obj, label=label, detail=detail
+    )
+
+
+def _listed(values: Iterable) -> list:
+    """A sorted list for an audit detail, cut at AUDIT_LIST_MAX (give the count besides)."""
+    return audit_value(sorted(values)[:AUDIT_LIST_MAX])
 
 
 # --- shared checks -----------------------------------------------------------------------
@@ -254,9 +283,14 @@ def product_dimension_changes_errors(
 
 @transaction.atomic
 def product_dimension_values_add(
-    *, product: Product, dimensions: dict[str, list[str]]
+    *,
+    product: Product,
+    dimensions: dict[str, list[str]],
+    user: AbstractBaseUser | None = None,
 ) -> dict[str, list[str]]:
-    """Offer more values on a master (new values go last); returns its dimensions afterwards."""
+    """Offer more values on a master (new values go last); returns its dimensions afterwards.
+    Audited as "product.update" with the values added."""
+    _editor_require(product.tenant, user, "change products")
     errors, cleaned = _dimensions_clean(dimensions, path="dimensions")
     add_errors, new = _dimension_add_errors(
         product=product,
@@ -267,14 +301,20 @@ def product_dimension_values_add(
     if errors or add_errors:
         raise ValidationFailed(errors + add_errors)
     _offer_values(product=product, dimensions=new)
+    _audit(product, user, "product.update", dimensions_added=new)
     return product_dimensions(product=Product.objects.get(pk=product.pk))
 
 
 @transaction.atomic
 def product_dimension_values_remove(
-    *, product: Product, dimensions: dict[str, list[str]]
+    *,
+    product: Product,
+    dimensions: dict[str, list[str]],
+    user: AbstractBaseUser | None = None,
 ) -> dict[str, list[str]]:
-    """Withdraw values from a master, refused for any value a variant uses."""
+    """Withdraw values from a master, refused for any value a variant uses. Audited as
+    "product.update" with the values removed."""
+    _editor_require(product.tenant, user, "change products")
     errors, cleaned = _dimensions_clean(dimensions, path="remove_dimensions")
     errors += _dimension_remove_errors(
         product=product,
@@ -285,7 +325,38 @@ def product_dimension_values_remove(
     if errors:
         raise ValidationFailed(errors)
     _withdraw_values(product=product, removals=cleaned)
+    _audit(product, user, "product.update", dimensions_removed=cleaned)
     return product_dimensions(product=Product.objects.get(pk=product.pk))
+
+
+@transaction.atomic
+def product_offered_values_save(
+    *,
+    product: Product,
+    save: list[ProductDimensionValue],
+    delete: list[ProductDimensionValue],
+    user: AbstractBaseUser | None = None,
+) -> None:
+    """The admin's inline of offered values: rows added or moved (`save`) and withdrawn
+    (`delete`) as its formset checked them (product_dimension_changes_errors). One
+    "product.update" audit row lists the values added, removed and moved; none when
+    nothing changed."""
+    _editor_require(product.tenant, user, "change products")
+    detail: dict = {}
+
+    def note(key: str, row: ProductDimensionValue) -> None:
+        value = row.dimension_value
+        detail.setdefault(key, {}).setdefault(value.dimension, []).append(value.value)
+
+    for row in delete:
+        note("dimensions_removed", row)
+        row.delete()
+    for row in save:
+        note("dimensions_added" if row.pk is None else "dimensions_moved", row)
+        row.tenant_id = product.tenant_id
+        row.save()
+    if detail:
+        _audit(product, user, "product.update", **detail)
 
 
 # --- variants ----------------------------------------------------------------------------
@@ -442,8 +513,14 @@ def _master_required(product: Product, field: str) -> None:
 
 
 @transaction.atomic
-def variants_add(*, product: Product, variants: list[dict]) -> list[Variant]:
-    """Add several variants to an existing master at once (imports), all or nothing."""
+def variants_add(
+    *, product: Product, variants: list[dict], user: AbstractBaseUser | None = None
+) -> list[Variant]:
+    """Add several variants to an existing master at once (imports), all or nothing.
+
+    A batch may be large: it writes one summary audit row ("variant.bulk_create" on the
+    master, with the count and the first AUDIT_LIST_MAX numbers), not one row per variant."""
+    _editor_require(product.tenant, user, "add variants")
     _master_required(product, "variants")
     errors, cleaned = _variants_clean(
         variants,
@@ -454,7 +531,16 @@ def variants_add(*, product: Product, variants: list[dict]) -> list[Variant]:
     )
     if errors:
         raise ValidationFailed(errors)
-    return _variants_insert(product=product, cleaned=cleaned)
+    created = _variants_insert(product=product, cleaned=cleaned)
+    if created:
+        _audit(
+            product,
+            user,
+            "variant.bulk_create",
+            count=len(created),
+            numbers=_listed(v.number for v in created),
+        )
+    return created
 
 
 def variant_values_errors(
@@ -476,19 +562,42 @@ def variant_values_errors(
 
 
 @transaction.atomic
-def variant_create(*, product: Product, number: str, values: dict[str, str]) -> Variant:
+def variant_create(
+    *,
+    product: Product,
+    number: str,
+    values: dict[str, str],
+    user: AbstractBaseUser | None = None,
+) -> Variant:
     """Add one variant to a master; its values must be a new combination of offered values."""
+    _editor_require(product.tenant, user, "add variants")
     errors = variant_values_errors(product=product, number=number, values=values)
     if errors:
         raise ValidationFailed(errors)
-    return _variants_insert(product=product, cleaned=[(number.strip(), _canonical(values))])[0]
+    variant = _variants_insert(product=product, cleaned=[(number.strip(), _canonical(values))])[0]
+    _audit(
+        variant,
+        user,
+        "variant.create",
+        product=product.number,
+        number=variant.number,
+        values=variant.values,
+    )
+    return variant
 
 
 @transaction.atomic
 def variant_update(
-    *, variant: Variant, number: str | None = None, values: dict[str, str] | None = None
+    *,
+    variant: Variant,
+    number: str | None = None,
+    values: dict[str, str] | None = None,
+    user: AbstractBaseUser | None = None,
 ) -> Variant:
     """Renumber a variant or change its combination, under the same rules as creating one."""
+    _editor_require(variant.tenant, user, "change variants")
+    # As stored: the admin hands over the instance its form already changed.
+    before = Variant.objects.filter(pk=variant.pk).values("number", "values").first() or {}
     number = variant.number if number is None else number
     values = variant.values if values is None else values
     errors = variant_values_errors(
@@ -501,6 +610,7 @@ def variant_update(
     variant.combination_key = combination_key(variant.values)
     variant.save(update_fields=["number", "values", "combination_key"])
     _product_changed(variant.product_id, variant.tenant_id)
+    _audit(variant, user, "variant.update", **changes(before, snapshot(variant, before)))
     return variant
 
 
@@ -509,9 +619,18 @@ def _canonical(values: dict[str, str]) -> dict[str, str]:
 
 
 @transaction.atomic
-def variant_delete(*, variant: Variant) -> None:
+def variant_delete(*, variant: Variant, user: AbstractBaseUser | None = None) -> None:
     """Old versions keep their entries for it (history is immutable, R22); its shop
     answers are reported gone and its siblings' recomputed after commit."""
+    _editor_require(variant.tenant, user, "delete variants")
+    _audit(
+        variant,
+        user,
+        "variant.delete",
+        product=variant.product.number,
+        number=variant.number,
+        values=variant.values,
+    )
     _product_changed(variant.product_id, variant.tenant_id)
     try:
         with transaction.atomic():
@@ -579,12 +698,15 @@ def product_create(
     dimensions: dict[str, list[str]] | None = None,
     variants: list[dict] | None = None,
     description: str = "",
+    user: AbstractBaseUser | None = None,
 ) -> Product:
     """Create a simple product, or a master with its dimensions and variants in one go (R2).
 
     Dimension values are the tenant's central ones (created when new) offered in the given
     order. Nothing is written unless the whole input is valid; every error is reported.
+    One audit row ("product.create") covers the variants too: their count and first numbers.
     """
+    _editor_require(tenant, user, "create products")
     errors, cleaned_dimensions, cleaned_variants = product_create_errors(
         tenant=tenant, number=number, name=name, kind=kind, dimensions=dimensions, variants=variants
     )
@@ -604,6 +726,13 @@ def product_create(
     _offer_values(product=product, dimensions=cleaned_dimensions)
     _variants_insert(product=product, cleaned=cleaned_variants)
     _product_changed(product.pk, tenant.pk)
+    detail = {"number": product.number, "name": product.name, "kind": product.kind}
+    if cleaned_dimensions:
+        detail["dimensions"] = cleaned_dimensions
+    if cleaned_variants:
+        detail["variants"] = len(cleaned_variants)
+        detail["variant_numbers"] = _listed(number for number, _ in cleaned_variants)
+    _audit(product, user, "product.create", **detail)
     return product
 
 
@@ -615,11 +744,17 @@ def product_update(
     description: str | None = None,
     add_dimensions: dict[str, list[str]] | None = None,
     remove_dimensions: dict[str, list[str]] | None = None,
+    user: AbstractBaseUser | None = None,
 ) -> Product:
     """Rename or describe a product and offer or withdraw dimension values, all or nothing.
 
     Number and kind are fixed: assignments, manifests and shops refer to products by number.
+    Audited as "product.update": the changed fields, old and new, and the values offered or
+    withdrawn.
     """
+    _editor_require(product.tenant, user, "change products")
+    # As stored: the admin hands over the instance its form already changed.
+    before = Product.objects.filter(pk=product.pk).values("name", "description").first() or {}
     errors: Errors = []
     if name is not None and (problem := _text_error(name, max_length=NAME_MAX)):
         errors.append(("name", problem))
@@ -643,15 +778,22 @@ def product_update(
     product.save(update_fields=["name", "description", "updated_at"])
     _withdraw_values(product=product, removals=removals)
     _offer_values(product=product, dimensions=new_values)
+    detail = changes(before, snapshot(product, before))
+    if new_values:
+        detail["dimensions_added"] = new_values
+    if removals:
+        detail["dimensions_removed"] = removals
+    _audit(product, user, "product.update", **detail)
     return product
 
 
 @transaction.atomic
-def product_delete(*, product: Product, user=None) -> None:
+def product_delete(*, product: Product, user: AbstractBaseUser | None = None) -> None:
     """Delete a product with its variants and offered values; central values stay (shared).
     Its shop answers are reported gone after commit (R22). A product that shops are being
     served (published content) takes a publisher to delete (R1a); `user` None is a system
     action."""
+    _editor_require(product.tenant, user, "delete products")
     if user is not None and any(
         import_string(hook)(product=product) for hook in settings.CATALOG_PUBLISHED_HOOKS
     ):
@@ -661,6 +803,15 @@ def product_delete(*, product: Product, user=None) -> None:
             role=Role.PUBLISHER,
             action="delete a product with published media",
         )
+    _audit(
+        product,
+        user,
+        "product.delete",
+        number=product.number,
+        name=product.name,
+        kind=product.kind,
+        variants=Variant.objects.filter(product=product).count(),
+    )
     _product_changed(product.pk, product.tenant_id)
     try:
         with transaction.atomic():
@@ -697,18 +848,87 @@ def dimension_value_swatch_errors(
     return errors, media
 
 
-def dimension_value_set_swatch(
-    *, dimension_value: DimensionValue, swatch_hex: str = "", swatch_media_id: int | None = None
+@transaction.atomic
+def dimension_value_create(
+    *,
+    tenant: Tenant,
+    dimension: str,
+    value: str,
+    swatch_hex: str = "",
+    swatch_media_id: int | None = None,
+    user: AbstractBaseUser | None = None,
 ) -> DimensionValue:
-    """Set the value's central swatch to a colour or an image (the other is cleared); none clears."""
+    """Add a central value by hand (the admin; products create theirs as they offer them),
+    with its swatch. Audited as "dimension_value.create"."""
+    _editor_require(tenant, user, "add dimension values")
+    errors: Errors = []
+    if dimension not in DIMENSION_ORDER:
+        errors.append(("dimension", f"Use one of {', '.join(DIMENSION_ORDER)}."))
+    if problem := _text_error(value, max_length=VALUE_MAX):
+        errors.append(("value", problem))
+    probe = DimensionValue(tenant=tenant)
+    swatch_errors, media = dimension_value_swatch_errors(
+        dimension_value=probe, swatch_hex=swatch_hex, swatch_media_id=swatch_media_id
+    )
+    if errors or swatch_errors:
+        raise ValidationFailed(errors + swatch_errors)
+    value = value.strip()
+    if DimensionValue.objects.filter(tenant=tenant, dimension=dimension, value=value).exists():
+        raise Conflict(f"{dimension} '{value}' already exists.", field="value")
+    dimension_value = DimensionValue.objects.create(
+        tenant=tenant,
+        dimension=dimension,
+        value=value,
+        swatch_hex=swatch_hex.lower() if swatch_hex else "",
+        swatch_media=media,
+    )
+    _audit(
+        dimension_value,
+        user,
+        "dimension_value.create",
+        dimension=dimension,
+        value=value,
+        swatch_hex=dimension_value.swatch_hex,
+        swatch_media=dimension_value.swatch_media_id,
+    )
+    return dimension_value
+
+
+@transaction.atomic
+def dimension_value_set_swatch(
+    *,
+    dimension_value: DimensionValue,
+    swatch_hex: str = "",
+    swatch_media_id: int | None = None,
+    user: AbstractBaseUser | None = None,
+) -> DimensionValue:
+    """Set the value's central swatch to a colour or an image (the other is cleared); none
+    clears. Audited as "dimension_value.update" with the swatch's old and new values."""
+    _editor_require(dimension_value.tenant, user, "change dimension values")
     errors, media = dimension_value_swatch_errors(
         dimension_value=dimension_value, swatch_hex=swatch_hex, swatch_media_id=swatch_media_id
     )
     if errors:
         raise ValidationFailed(errors)
+    # As stored: the admin hands over the instance its form already changed.
+    before = (
+        DimensionValue.objects.filter(pk=dimension_value.pk)
+        .values("swatch_hex", "swatch_media")
+        .first()
+        or {}
+    )
     dimension_value.swatch_hex = swatch_hex.lower() if swatch_hex else ""
     dimension_value.swatch_media = media
     dimension_value.save(update_fields=["swatch_hex", "swatch_media"])
+    _audit(
+        dimension_value,
+        user,
+        "dimension_value.update",
+        **changes(
+            before,
+            {"swatch_hex": dimension_value.swatch_hex, "swatch_media": media.pk if media else None},
+        ),
+    )
     return dimension_value
 
 
@@ -788,8 +1008,10 @@ def category_create(
     parent: Category | None = None,
     position: int = 0,
     product_numbers: list[str] | None = None,
+    user: AbstractBaseUser | None = None,
 ) -> Category:
     """Add a category to a channel's tree (R3), optionally with its products."""
+    _editor_require(tenant, user, "create categories")
     errors, path = category_place_errors(tenant=tenant, channel=channel, parent=parent, name=name)
     product_errors, products = _products_by_numbers(tenant=tenant, numbers=product_numbers or [])
     if errors or product_errors:
@@ -804,6 +1026,16 @@ def category_create(
     )
     if products:
         category.products.set(products)
+    _audit(
+        category,
+        user,
+        "category.create",
+        channel=channel.code,
+        path=category.path,
+        parent=category.parent_id,
+        position=category.position,
+        products=_listed(p.number for p in products),
+    )
     return category
 
 
@@ -815,8 +1047,14 @@ def category_update(
     parent: Category | None = _UNSET,
     position: int | None = None,
     product_numbers: list[str] | None = None,
+    user: AbstractBaseUser | None = None,
 ) -> Category:
-    """Rename, move (parent None = to the root) or reorder a category; descendants' paths follow."""
+    """Rename, move (parent None = to the root) or reorder a category; descendants' paths
+    follow. Audited as "category.update": changed fields, products added and removed."""
+    _editor_require(category.tenant, user, "change categories")
+    fields = ("name", "path", "parent", "position")
+    # As stored: the admin hands over the instance its form already changed.
+    before = Category.objects.filter(pk=category.pk).values(*fields).first() or {}
     new_parent = category.parent if parent is _UNSET else parent
     new_name = category.name if name is None else name
     errors, path = category_place_errors(
@@ -848,9 +1086,32 @@ def category_update(
             kind=OutboxKind.CATEGORY,
             ids=_subtree_ids(category, category.path),
         )
+    detail = changes(
+        before,
+        {
+            "name": category.name,
+            "path": category.path,
+            "parent": category.parent_id,
+            "position": category.position,
+        },
+    )
     if product_numbers is not None:
-        category.products.set(products)
+        detail.update(_products_replace(category, products))
+    _audit(category, user, "category.update", **detail)
     return category
+
+
+def _products_replace(category: Category, products: list[Product]) -> dict:
+    """Make the category hold exactly `products`; the audit detail of what that changed."""
+    old = set(category.products.values_list("number", flat=True))
+    new = {p.number for p in products}
+    category.products.set(products)
+    detail: dict = {}
+    if new - old:
+        detail["products_added"] = _listed(new - old)
+    if old - new:
+        detail["products_removed"] = _listed(old - new)
+    return detail
 
 
 def _descendants_repath(*, category: Category, old_path: str) -> None:
@@ -882,22 +1143,36 @@ def _subtree_ids(category: Category, path: str) -> list[int]:
 
 
 @transaction.atomic
-def category_delete(*, category: Category) -> None:
+def category_delete(*, category: Category, user: AbstractBaseUser | None = None) -> None:
     """Delete a category and its subtree; the products themselves stay. Their shop
-    answers are reported gone after commit (R22)."""
-    outbox_record(
-        tenant=category.tenant_id,
-        kind=OutboxKind.CATEGORY,
-        ids=_subtree_ids(category, category.path),
+    answers are reported gone after commit (R22). One audit row ("category.delete") names
+    the subtree's size; the descendants get none of their own."""
+    _editor_require(category.tenant, user, "delete categories")
+    subtree = _subtree_ids(category, category.path)
+    _audit(
+        category,
+        user,
+        "category.delete",
+        channel=category.channel.code,
+        path=category.path,
+        subtree=len(subtree),
     )
+    outbox_record(tenant=category.tenant_id, kind=OutboxKind.CATEGORY, ids=subtree)
     category.delete()
 
 
 @transaction.atomic
-def category_products_set(*, category: Category, product_numbers: list[str]) -> Category:
-    """Make the category hold exactly these products (by number)."""
+def category_products_set(
+    *, category: Category, product_numbers: list[str], user: AbstractBaseUser | None = None
+) -> Category:
+    """Make the category hold exactly these products (by number). Audited as
+    "category.update" with the products added and removed; a set that changes nothing (the
+    demo loader run again) writes no row."""
+    _editor_require(category.tenant, user, "change categories")
     errors, products = _products_by_numbers(tenant=category.tenant, numbers=product_numbers)
     if errors:
         raise ValidationFailed(errors)
-    category.products.set(products)
+    detail = _products_replace(category, products)
+    if detail:
+        _audit(category, user, "category.update", **detail)
     return category

@@ -36,9 +36,9 @@ class TenantAdmin(TenantScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            services.tenant_update(tenant=obj, name=obj.name, user=request.user)
             return
-        created = services.tenant_create(slug=obj.slug, name=obj.name)
+        created = services.tenant_create(slug=obj.slug, name=obj.name, user=request.user)
         obj.pk = created.pk
         obj.created_at = created.created_at
 
@@ -106,9 +106,11 @@ class ChannelAdmin(ContextAdminBase):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.channel_update(channel=obj, name=obj.name)
+            services.channel_update(channel=obj, name=obj.name, user=request.user)
             return
-        created = services.channel_create(tenant=obj.tenant, code=obj.code, name=obj.name)
+        created = services.channel_create(
+            tenant=obj.tenant, code=obj.code, name=obj.name, user=request.user
+        )
         obj.pk, obj.code = created.pk, created.code
 
     usage_kwarg = "channel"
@@ -116,7 +118,9 @@ class ChannelAdmin(ContextAdminBase):
     def service_delete(self, request, obj):
         # Django's own "Yes, I'm sure" does not confirm the loss of documents and
         # categories: only the tick on the confirmation page does (bulk deletes never).
-        services.channel_delete(channel=obj, confirm=self.content_loss_confirmed(request))
+        services.channel_delete(
+            channel=obj, confirm=self.content_loss_confirmed(request), user=request.user
+        )
 
 
 @admin.register(Locale)
@@ -125,15 +129,19 @@ class LocaleAdmin(ContextAdminBase):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.locale_update(locale=obj, name=obj.name)
+            services.locale_update(locale=obj, name=obj.name, user=request.user)
             return
-        created = services.locale_create(tenant=obj.tenant, code=obj.code, name=obj.name)
+        created = services.locale_create(
+            tenant=obj.tenant, code=obj.code, name=obj.name, user=request.user
+        )
         obj.pk, obj.code, obj.language = created.pk, created.code, created.language
 
     usage_kwarg = "locale"
 
     def service_delete(self, request, obj):
-        services.locale_delete(locale=obj, confirm=self.content_loss_confirmed(request))
+        services.locale_delete(
+            locale=obj, confirm=self.content_loss_confirmed(request), user=request.user
+        )
 
 
 # --- rows no tenant owns -------------------------------------------------------------------

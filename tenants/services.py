@@ -1,3 +1,12 @@
+"""Tenant configuration writes: tenants, channels, locales and memberships (R1a, R4, R30).
+
+Every write takes the requesting user (`user`; `by` for memberships, whose `user` is the
+member): one given must hold the role the API and the admin require, whatever the door;
+None is a system action (the demo loader, a test factory) recorded as "system". Each
+write records one audit row (tenants.audit) in its own transaction, so a refused or
+rolled-back write leaves none.
+"""
+
 from __future__ import annotations
 
 import re
@@ -7,7 +16,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from .exceptions import Conflict, DomainError, NotFound
+from .audit import audit_record, changes
+from .exceptions import Conflict, DomainError, NotFound, PermissionDenied
 from .models import (
     NEUTRAL,
     OMNICHANNEL,
@@ -25,9 +35,36 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _LOCALE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 
 
+def _admin_require(tenant: Tenant, user: AbstractBaseUser | None, action: str) -> None:
+    """Channels, locales and the tenant's name are for its admins (R1a); None is a system
+    action with no role to check."""
+    from .selectors import role_require
+
+    if user is not None:
+        role_require(tenant=tenant, user=user, role=Role.ADMIN, action=action)
+
+
+def _audit(
+    tenant_id: int,
+    obj,
+    actor: AbstractBaseUser | None,
+    action: str,
+    /,
+    *,
+    label: str = "",
+    **detail,
+) -> None:
+    """The configuration row of the audit log, in the calling service's transaction."""
+    audit_record(tenant=tenant_id, user=actor, action=action, obj=obj, label=label, detail=detail)
+
+
 @transaction.atomic
-def tenant_create(*, slug: str, name: str) -> Tenant:
-    """A tenant always starts with the Omnichannel channel and the Neutral locale (R4)."""
+def tenant_create(*, slug: str, name: str, user: AbstractBaseUser | None = None) -> Tenant:
+    """A tenant always starts with the Omnichannel channel and the Neutral locale (R4).
+    Only operators (superusers) create tenants; one audit row ("tenant.create") covers
+    the Omnichannel channel and Neutral locale it starts with."""
+    if user is not None and not getattr(user, "is_superuser", False):
+        raise PermissionDenied("Only operators create tenants.")
     if not _SLUG.match(slug or ""):
         raise DomainError("Use lower-case letters, digits and hyphens.", field="slug")
     if Tenant.objects.filter(slug=slug).exists():
@@ -37,6 +74,18 @@ def tenant_create(*, slug: str, name: str) -> Tenant:
     Locale.objects.create(tenant=tenant, code=NEUTRAL, name="Neutral", language="", is_neutral=True)
     for initializer in settings.TENANT_INITIALIZERS:
         import_string(initializer)(tenant=tenant)
+    _audit(tenant.pk, tenant, user, "tenant.create", slug=tenant.slug, name=tenant.name)
+    return tenant
+
+
+@transaction.atomic
+def tenant_update(*, tenant: Tenant, name: str, user: AbstractBaseUser | None = None) -> Tenant:
+    """Rename a tenant (its slug is fixed: URLs and tokens name it); tenant admins only."""
+    _admin_require(tenant, user, "rename the tenant")
+    before = Tenant.objects.filter(pk=tenant.pk).values("name").first() or {}
+    tenant.name = name
+    tenant.save(update_fields=["name"])
+    _audit(tenant.pk, tenant, user, "tenant.update", **changes(before, {"name": name}))
     return tenant
 
 
@@ -73,8 +122,19 @@ def _usages_refuse(*, tenant: Tenant, what: str, confirm: bool, **context) -> No
         )
 
 
+def _content_lost(*, tenant: Tenant, confirm: bool, **context) -> dict:
+    """For a confirmed delete, how much content goes with the channel or locale (R22)."""
+    if not confirm:
+        return {}
+    usages = context_usages_list(tenant=tenant, **context)
+    return {"confirmed": True, "content_deleted": len(usages)} if usages else {}
+
+
 @transaction.atomic
-def channel_create(*, tenant: Tenant, code: str, name: str = "") -> Channel:
+def channel_create(
+    *, tenant: Tenant, code: str, name: str = "", user: AbstractBaseUser | None = None
+) -> Channel:
+    _admin_require(tenant, user, "create channels")
     code = (code or "").strip().lower()
     if not _SLUG.match(code):
         raise DomainError("Use lower-case letters, digits and hyphens.", field="code")
@@ -82,29 +142,51 @@ def channel_create(*, tenant: Tenant, code: str, name: str = "") -> Channel:
         raise Conflict(f"Channel '{code}' already exists.", field="code")
     channel = Channel.objects.create(tenant=tenant, code=code, name=name or code)
     _context_changed(tenant.pk, channel=code)
-    return channel
-
-
-def channel_update(*, channel: Channel, name: str) -> Channel:
-    channel.name = name
-    channel.save(update_fields=["name"])
+    _audit(tenant.pk, channel, user, "channel.create", code=code, name=channel.name)
     return channel
 
 
 @transaction.atomic
-def channel_delete(*, channel: Channel, confirm: bool = False) -> None:
+def channel_update(*, channel: Channel, name: str, user: AbstractBaseUser | None = None) -> Channel:
+    _admin_require(channel.tenant, user, "change channels")
+    # As stored: the admin hands over the instance its form already changed.
+    before = Channel.objects.filter(pk=channel.pk).values("name").first() or {}
+    channel.name = name
+    channel.save(update_fields=["name"])
+    _audit(channel.tenant_id, channel, user, "channel.update", **changes(before, {"name": name}))
+    return channel
+
+
+@transaction.atomic
+def channel_delete(
+    *, channel: Channel, confirm: bool = False, user: AbstractBaseUser | None = None
+) -> None:
+    """Audited as "channel.delete"; with `confirm`, the detail counts the content that went."""
+    _admin_require(channel.tenant, user, "delete channels")
     if channel.is_omnichannel:
         raise DomainError("The Omnichannel channel cannot be deleted.", field="code")
     _usages_refuse(
         tenant=channel.tenant, what=f"Channel '{channel.code}'", confirm=confirm, channel=channel
+    )
+    _audit(
+        channel.tenant_id,
+        channel,
+        user,
+        "channel.delete",
+        code=channel.code,
+        name=channel.name,
+        **_content_lost(tenant=channel.tenant, confirm=confirm, channel=channel),
     )
     _context_changed(channel.tenant_id, channel=channel.code, removed=True)
     channel.delete()
 
 
 @transaction.atomic
-def locale_create(*, tenant: Tenant, code: str, name: str = "") -> Locale:
+def locale_create(
+    *, tenant: Tenant, code: str, name: str = "", user: AbstractBaseUser | None = None
+) -> Locale:
     """`en-us` gets language `en`: the middle step of context fallback (R10)."""
+    _admin_require(tenant, user, "create locales")
     code = (code or "").strip().lower().replace("_", "-")
     if code == "system_neutral":
         code = NEUTRAL
@@ -116,21 +198,40 @@ def locale_create(*, tenant: Tenant, code: str, name: str = "") -> Locale:
         tenant=tenant, code=code, name=name or code, language=code.split("-")[0]
     )
     _context_changed(tenant.pk, locale=code)
-    return locale
-
-
-def locale_update(*, locale: Locale, name: str) -> Locale:
-    locale.name = name
-    locale.save(update_fields=["name"])
+    _audit(tenant.pk, locale, user, "locale.create", code=code, name=locale.name)
     return locale
 
 
 @transaction.atomic
-def locale_delete(*, locale: Locale, confirm: bool = False) -> None:
+def locale_update(*, locale: Locale, name: str, user: AbstractBaseUser | None = None) -> Locale:
+    _admin_require(locale.tenant, user, "change locales")
+    # As stored: the admin hands over the instance its form already changed.
+    before = Locale.objects.filter(pk=locale.pk).values("name").first() or {}
+    locale.name = name
+    locale.save(update_fields=["name"])
+    _audit(locale.tenant_id, locale, user, "locale.update", **changes(before, {"name": name}))
+    return locale
+
+
+@transaction.atomic
+def locale_delete(
+    *, locale: Locale, confirm: bool = False, user: AbstractBaseUser | None = None
+) -> None:
+    """Audited as "locale.delete"; with `confirm`, the detail counts the content that went."""
+    _admin_require(locale.tenant, user, "delete locales")
     if locale.is_neutral:
         raise DomainError("The Neutral locale cannot be deleted.", field="code")
     _usages_refuse(
         tenant=locale.tenant, what=f"Locale '{locale.code}'", confirm=confirm, locale=locale
+    )
+    _audit(
+        locale.tenant_id,
+        locale,
+        user,
+        "locale.delete",
+        code=locale.code,
+        name=locale.name,
+        **_content_lost(tenant=locale.tenant, confirm=confirm, locale=locale),
     )
     _context_changed(locale.tenant_id, locale=locale.code, removed=True)
     locale.delete()
@@ -145,7 +246,8 @@ def membership_set(
     `by` is the acting user, who must be the tenant's admin (R1a); None is the operator or
     a caller that checked already. A tenant always keeps an admin (R30): demoting the last
     one is refused. The tenant's admin rows are locked, so two admins demoting each other at
-    once cannot both succeed.
+    once cannot both succeed. Audited, with `by` as the actor, as "membership.create" for a
+    new member and "membership.update" (role old and new) for a changed one.
     """
     from .selectors import role_require
 
@@ -165,8 +267,20 @@ def membership_set(
             "admin first.",
             field="role",
         )
-    membership, _ = Membership.objects.update_or_create(
+    old_role = (
+        Membership.objects.filter(tenant=tenant, user=user).values_list("role", flat=True).first()
+    )
+    membership, created = Membership.objects.update_or_create(
         tenant=tenant, user=user, defaults={"role": role}
+    )
+    _audit(
+        tenant.pk,
+        membership,
+        by,
+        "membership.create" if created else "membership.update",
+        label=user.get_username(),
+        user=user.get_username(),
+        **({"role": role} if created else changes({"role": old_role}, {"role": role})),
     )
     return membership
 
@@ -175,7 +289,8 @@ def membership_set(
 def membership_remove(
     *, tenant: Tenant, user: AbstractBaseUser, by: AbstractBaseUser | None = None
 ) -> None:
-    """Remove `user` from the tenant; `by` as in membership_set. The last admin stays (R30)."""
+    """Remove `user` from the tenant; `by` as in membership_set. The last admin stays (R30).
+    Audited as "membership.delete" with `by` as the actor."""
     from .selectors import role_require
 
     if by is not None:
@@ -192,9 +307,19 @@ def membership_remove(
             "admin first.",
             field="user",
         )
-    deleted, _ = Membership.objects.filter(tenant=tenant, user=user).delete()
-    if not deleted:
+    membership = Membership.objects.filter(tenant=tenant, user=user).first()
+    if membership is None:
         raise NotFound("That user is not a member of this tenant.", field="user")
+    _audit(
+        tenant.pk,
+        membership,
+        by,
+        "membership.delete",
+        label=user.get_username(),
+        user=user.get_username(),
+        role=membership.role,
+    )
+    membership.delete()
 
 
 PREFERENCE_MAX_BYTES = 10_000

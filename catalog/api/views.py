@@ -77,7 +77,7 @@ class ProductViewSet(TenantScopedMixin, viewsets.ModelViewSet):
     @extend_schema(request=ProductCreateInput, responses={201: ProductOutput})
     def create(self, request, *args, **kwargs):
         data = self._create_input(request.data)
-        product = services.product_create(tenant=self.tenant, **data)
+        product = services.product_create(tenant=self.tenant, user=request.user, **data)
         return self._output(product.number, status.HTTP_201_CREATED)
 
     def _create_input(self, raw) -> dict:
@@ -114,6 +114,7 @@ class ProductViewSet(TenantScopedMixin, viewsets.ModelViewSet):
             description=values.get("description"),
             add_dimensions=values.get("dimensions"),
             remove_dimensions=values.get("remove_dimensions"),
+            user=request.user,
         )
         return self._output(product.number)
 
@@ -156,11 +157,11 @@ class VariantViewSet(
         product = self.product  # an unknown (or another tenant's) product is a 404 before any 400
         data = VariantCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        variant = services.variant_create(product=product, **data.validated_data)
+        variant = services.variant_create(product=product, user=request.user, **data.validated_data)
         return Response(VariantOutput(variant).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: Variant) -> None:
-        services.variant_delete(variant=instance)
+        services.variant_delete(variant=instance, user=self.request.user)
 
 
 class DimensionValueViewSet(
@@ -202,6 +203,7 @@ class DimensionValueViewSet(
             dimension_value=dimension_value,
             swatch_hex=data.validated_data["swatch_hex"],
             swatch_media_id=data.validated_data["swatch_media"],
+            user=request.user,
         )
         return Response(DimensionValueOutput(dimension_value).data)
 
@@ -261,6 +263,7 @@ class CategoryViewSet(TenantScopedMixin, viewsets.ModelViewSet):
             parent=self._parent(values["parent"]),
             position=values["position"],
             product_numbers=values["products"],
+            user=request.user,
         )
         return self._output(category, status.HTTP_201_CREATED)
 
@@ -278,12 +281,13 @@ class CategoryViewSet(TenantScopedMixin, viewsets.ModelViewSet):
             name=values.get("name"),
             position=values.get("position"),
             product_numbers=values.get("products"),
+            user=request.user,
             **changes,
         )
         return self._output(category)
 
     def perform_destroy(self, instance: Category) -> None:
-        services.category_delete(category=instance)
+        services.category_delete(category=instance, user=self.request.user)
 
     @extend_schema(
         parameters=[CategoryTreeFilters], responses={200: CategoryTreeNodeOutput(many=True)}

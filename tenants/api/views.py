@@ -56,14 +56,14 @@ class ChannelViewSet(TenantScopedMixin, viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         serializer.instance = services.channel_create(
-            tenant=self.tenant, **serializer.validated_data
+            tenant=self.tenant, user=self.request.user, **serializer.validated_data
         )
 
     def partial_update(self, request, *args, **kwargs):
         data = ChannelUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         channel = services.channel_update(
-            channel=self.get_object(), name=data.validated_data["name"]
+            channel=self.get_object(), name=data.validated_data["name"], user=request.user
         )
         return Response(ChannelSerializer(channel).data)
 
@@ -77,7 +77,9 @@ class ChannelViewSet(TenantScopedMixin, viewsets.ModelViewSet):
         return super().destroy(request, *args, **kwargs)
 
     def perform_destroy(self, instance):
-        services.channel_delete(channel=instance, confirm=_confirmed(self.request))
+        services.channel_delete(
+            channel=instance, confirm=_confirmed(self.request), user=self.request.user
+        )
 
 
 class LocaleViewSet(TenantScopedMixin, viewsets.ModelViewSet):
@@ -91,13 +93,15 @@ class LocaleViewSet(TenantScopedMixin, viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         serializer.instance = services.locale_create(
-            tenant=self.tenant, **serializer.validated_data
+            tenant=self.tenant, user=self.request.user, **serializer.validated_data
         )
 
     def partial_update(self, request, *args, **kwargs):
         data = ChannelUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        locale = services.locale_update(locale=self.get_object(), name=data.validated_data["name"])
+        locale = services.locale_update(
+            locale=self.get_object(), name=data.validated_data["name"], user=request.user
+        )
         return Response(LocaleSerializer(locale).data)
 
     @extend_schema(
@@ -109,7 +113,9 @@ class LocaleViewSet(TenantScopedMixin, viewsets.ModelViewSet):
         return super().destroy(request, *args, **kwargs)
 
     def perform_destroy(self, instance):
-        services.locale_delete(locale=instance, confirm=_confirmed(self.request))
+        services.locale_delete(
+            locale=instance, confirm=_confirmed(self.request), user=self.request.user
+        )
 
 
 class MembershipInput(serializers.Serializer):

@@ -1,6 +1,25 @@
 import pytest
 
 from tenants.models import AuditEvent
+from tests.factories import make_tenant
+
+
+def _fresh_tenant(slug: str):
+    """A test tenant without the rows its setup wrote (tenant.create, channel.create and
+    locale.create, as system): each test here counts only the rows of what it does."""
+    tenant = make_tenant(slug)
+    AuditEvent.objects.filter(tenant=tenant).delete()
+    return tenant
+
+
+@pytest.fixture
+def tenant(db):
+    return _fresh_tenant("acme")
+
+
+@pytest.fixture
+def other_tenant(db):
+    return _fresh_tenant("globex")
 
 
 @pytest.fixture
