@@ -236,20 +236,29 @@ def _dimension_remove_errors(
     return errors
 
 
-def _withdraw_values(*, product: Product, removals: dict[str, list[str]]) -> None:
-    """R22: a value that current content (a working copy, draft or published content)
-    still uses is refused with a 409 listing where; history never counts."""
-    usages = [
+def _value_usages(*, product: Product, removals: dict[str, list[str]]) -> list[str]:
+    """Where current content (a working copy, draft or published content) uses these values;
+    history never counts (R22)."""
+    if not removals:
+        return []
+    return [
         usage
         for hook in settings.CATALOG_VALUE_USAGE_HOOKS
         for usage in import_string(hook)(product=product, removals=removals)
     ]
+
+
+def _value_usages_message(usages: list[str]) -> str:
+    shown = "; ".join(usages[:10]) + (f" and {len(usages) - 10} more" if len(usages) > 10 else "")
+    return f"Still used by media assignments: {shown}. Remove those assignments first."
+
+
+def _withdraw_values(*, product: Product, removals: dict[str, list[str]]) -> None:
+    """R22: a value that current content still uses is refused with a 409 listing where."""
+    usages = _value_usages(product=product, removals=removals)
     if usages:
-        shown = "; ".join(usages[:10]) + (
-            f" and {len(usages) - 10} more" if len(usages) > 10 else ""
-        )
         raise Conflict(
-            f"Still used by media assignments: {shown}. Remove those assignments first.",
+            _value_usages_message(usages),
             field="remove_dimensions",
             extra={"used_by": usages[:100]},
         )
@@ -272,13 +281,17 @@ def product_dimension_changes_errors(
     more, _ = _dimension_add_errors(
         product=product, offered=offered, additions=additions, path="dimensions"
     )
-    return (
+    errors = (
         errors
         + more
         + _dimension_remove_errors(
             product=product, offered=offered, removals=remove or {}, path="remove_dimensions"
         )
     )
+    usages = _value_usages(product=product, removals=remove or {})
+    if usages:
+        errors.append(("remove_dimensions", _value_usages_message(usages)))
+    return errors
 
 
 @transaction.atomic
@@ -348,6 +361,14 @@ def product_offered_values_save(
         value = row.dimension_value
         detail.setdefault(key, {}).setdefault(value.dimension, []).append(value.value)
 
+    removals: dict[str, list[str]] = {}
+    for row in delete:
+        removals.setdefault(row.dimension_value.dimension, []).append(row.dimension_value.value)
+    usages = _value_usages(product=product, removals=removals)
+    if usages:  # R22, as the API refuses (the admin's form checks it first)
+        raise Conflict(
+            _value_usages_message(usages), field="remove_dimensions", extra={"used_by": usages}
+        )
     for row in delete:
         note("dimensions_removed", row)
         row.delete()

@@ -253,6 +253,38 @@ def test_withdrawing_a_dimension_value_in_use_is_refused_listing_where(
     assert any("color=Green" in u and "draft" in u for u in used_by)
 
 
+def test_the_admins_offered_values_refuse_a_value_in_use_too(
+    tenant, api, admin_user, editor, django_capture_on_commit_callbacks
+):  # R22: the admin inline's validation and its service check what the API checks
+    from catalog import services as catalog_services
+    from catalog.models import ProductDimensionValue
+    from tenants.exceptions import Conflict
+
+    with django_capture_on_commit_callbacks(execute=True):
+        product = b.shirt(tenant)
+    api(admin_user, "patch", "products/SHIRT-001/", {"dimensions": {"color": ["Green"]}})
+    photo = b.image(tenant, editor, "green")
+    b.checkin(
+        tenant,
+        product,
+        editor,
+        {"matrix": ["color"], "dimensions": [{"values": {"color": "Green"}, **b.slots([photo])}]},
+    )
+    errors = catalog_services.product_dimension_changes_errors(
+        product=product, remove={"color": ["Green"]}
+    )
+    assert [f for f, _ in errors] == ["remove_dimensions"]
+    assert "Still used by media assignments" in errors[0][1] and "color=Green" in errors[0][1]
+    green = ProductDimensionValue.objects.get(
+        product=product, dimension_value__dimension="color", dimension_value__value="Green"
+    )
+    with pytest.raises(Conflict):
+        catalog_services.product_offered_values_save(
+            product=product, save=[], delete=[green], user=admin_user
+        )
+    assert ProductDimensionValue.objects.filter(pk=green.pk).exists()
+
+
 def test_a_variant_with_its_own_gallery_carries_the_product_swatches(shirt, read):  # R24
     body = read("SHIRT-001-BLUE-S-SLIM").json()
     assert body["provenance"]["primary"]["scope"] == "dimension"
