@@ -2,25 +2,15 @@
 (R1, R1a); filters by action and user offer only those rows' values."""
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.test import Client
 
 from tenants.audit import audit_record
 from tenants.models import AuditEvent, Role
+from tests.audit.staff import staff_client
 
 pytestmark = pytest.mark.django_db
 
 LIST = "/admin/tenants/auditevent/"
-
-
-def _staff_client(user) -> Client:
-    """A staff login holding every Django model permission: only the role may decide."""
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    user.user_permissions.set(Permission.objects.all())
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -35,7 +25,7 @@ def events(tenant, other_tenant, admin_user, member):
 
 def test_admin_lists_only_their_tenants_rows(events, admin_user):  # R1
     mine, theirs = events
-    client = _staff_client(admin_user)
+    client = staff_client(admin_user)
     page = client.get(LIST).content.decode()
     assert "acme-brochure" in page and "globex-secret" not in page
     assert "olga" not in page  # the user filter offers only visible rows' users
@@ -48,7 +38,7 @@ def test_admin_lists_only_their_tenants_rows(events, admin_user):  # R1
 
 def test_nobody_adds_changes_or_deletes(events, admin_user, superuser_client):
     mine, _ = events
-    for client in (_staff_client(admin_user), superuser_client):
+    for client in (staff_client(admin_user), superuser_client):
         assert client.get(f"{LIST}add/").status_code == 403
         client.post(f"{LIST}{mine.pk}/change/", {"action": "forged"})
         assert client.post(f"{LIST}{mine.pk}/delete/", {"post": "yes"}).status_code == 403
@@ -56,7 +46,7 @@ def test_nobody_adds_changes_or_deletes(events, admin_user, superuser_client):
 
 
 def test_an_editor_sees_no_audit_log(events, editor):  # R1a: admins only
-    assert _staff_client(editor).get(LIST).status_code == 403
+    assert staff_client(editor).get(LIST).status_code == 403
 
 
 @pytest.fixture

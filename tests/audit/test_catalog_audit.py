@@ -3,29 +3,18 @@ every door (service, API, admin), with the requesting user, the object and what 
 refusals and rollbacks write none."""
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.db import transaction
-from django.test import Client
 
 from catalog import services
 from catalog.models import Category, DimensionValue, Product, ProductDimensionValue, Variant
 from tenants.exceptions import PermissionDenied, ValidationFailed
 from tenants.models import AuditEvent, Channel
+from tests.audit.staff import staff_client
 from tests.catalog.factories import make_shirt, make_simple
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/tenants/acme"
-
-
-def _staff_client(user) -> Client:
-    """A staff login holding every Django model permission: only the role may decide."""
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    user.user_permissions.set(Permission.objects.all())
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _setup_done() -> None:
@@ -114,7 +103,7 @@ def test_product_through_the_api_one_row_each(tenant, editor, client_for, audit_
 
 
 def test_product_through_the_admin_one_row_each(tenant, editor, audit_rows):  # R1a
-    client = _staff_client(editor)
+    client = staff_client(editor)
     empty_inlines = {
         "dimension_values-TOTAL_FORMS": "0",
         "dimension_values-INITIAL_FORMS": "0",
@@ -166,7 +155,7 @@ def test_admin_offered_values_inline_writes_one_product_row(tenant, editor, only
         if row.dimension_value.value == "Green":
             data[f"dimension_values-{index}-DELETE"] = "on"
 
-    response = _staff_client(editor).post(f"/admin/catalog/product/{shirt.pk}/change/", data)
+    response = staff_client(editor).post(f"/admin/catalog/product/{shirt.pk}/change/", data)
 
     assert response.status_code == 302
     assert only_row(action="product.update", detail__has_key="dimensions_removed").detail == {
@@ -241,7 +230,7 @@ def test_variant_admin_change_writes_one_row(tenant, editor, only_row):
     shirt = make_shirt(tenant)
     variant = shirt.variants.get(number="SHIRT-001-BLUE-S-SLIM")
     _setup_done()
-    response = _staff_client(editor).post(
+    response = staff_client(editor).post(
         f"/admin/catalog/variant/{variant.pk}/change/",
         {
             "number": "SHIRT-001-B",
@@ -278,7 +267,7 @@ def test_swatch_change_through_the_api_one_row(tenant, editor, client_for, only_
 
 
 def test_dimension_value_admin_add_and_change(tenant, editor, audit_rows):  # R7
-    client = _staff_client(editor)
+    client = staff_client(editor)
     added = client.post(
         "/admin/catalog/dimensionvalue/add/",
         {"tenant": tenant.pk, "dimension": "color", "value": "Teal", "swatch_hex": "#008080"},
@@ -360,7 +349,7 @@ def test_category_admin_delete_writes_one_row(tenant, editor, only_row):
     kitchen = services.category_create(tenant=tenant, channel=_web(tenant), name="Kitchen")
     services.category_create(tenant=tenant, channel=_web(tenant), name="Pans", parent=kitchen)
     _setup_done()
-    response = _staff_client(editor).post(
+    response = staff_client(editor).post(
         f"/admin/catalog/category/{kitchen.pk}/delete/", {"post": "yes"}
     )
     assert response.status_code == 302

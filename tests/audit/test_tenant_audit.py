@@ -3,7 +3,6 @@ locales and memberships, one row per write through the service, the API and the 
 with the acting user; refusals and rollbacks write none."""
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.test import Client
 
@@ -11,21 +10,12 @@ from catalog.services import category_create
 from tenants import services
 from tenants.exceptions import Conflict, DomainError, PermissionDenied
 from tenants.models import AuditEvent, Channel, Locale, Membership, Role, Tenant
+from tests.audit.staff import staff_client
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/tenants/acme"
-
-
-def _staff_client(user) -> Client:
-    """A staff login holding every Django model permission: only the role may decide."""
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    user.user_permissions.set(Permission.objects.all())
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 # --- channels and locales -----------------------------------------------------------------
@@ -66,7 +56,7 @@ def test_channel_through_the_api_one_row_each(tenant, admin_user, client_for, au
 
 
 def test_channel_through_the_admin_one_row_each(tenant, admin_user, audit_rows):
-    client = _staff_client(admin_user)
+    client = staff_client(admin_user)
     added = client.post(
         "/admin/tenants/channel/add/", {"tenant": tenant.pk, "code": "shop", "name": "Shop"}
     )
@@ -108,7 +98,7 @@ def test_locale_through_the_api_one_row_each(tenant, admin_user, client_for, aud
 
 
 def test_locale_through_the_admin_writes_one_row(tenant, admin_user, only_row):
-    response = _staff_client(admin_user).post(
+    response = staff_client(admin_user).post(
         "/admin/tenants/locale/add/", {"tenant": tenant.pk, "code": "it-it", "name": "Italian"}
     )
     assert response.status_code == 302
@@ -150,7 +140,7 @@ def test_memberships_through_the_api(tenant, other_tenant, admin_user, client_fo
 
 def test_membership_admin_change_writes_one_row(tenant, admin_user, editor, only_row):
     membership = Membership.objects.get(tenant=tenant, user=editor)
-    response = _staff_client(admin_user).post(
+    response = staff_client(admin_user).post(
         f"/admin/tenants/membership/{membership.pk}/change/", {"role": "publisher"}
     )
     assert response.status_code == 302
