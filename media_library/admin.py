@@ -173,7 +173,7 @@ class MediaItemAdmin(TenantScopedAdmin):
             lines.append(f"History: {len(usage['history'])} old version(s) (never block a delete)")
         return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
 
-    @admin.display(description="")
+    @admin.display(description="Thumbnail")
     def thumbnail(self, obj: MediaItem) -> str:
         return _thumbnail(obj)
 

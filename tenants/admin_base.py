@@ -33,6 +33,23 @@ from .exceptions import DomainError
 from .models import ROLE_RANK, Membership, Role, Tenant
 from .selectors import user_role
 
+
+def widgets_name(fields: dict) -> None:
+    """Give each of these form fields' inputs an accessible name (axe:
+    label, select-name): the cells of a tabular inline, whose only label is the column
+    header, and the date and time inputs of a split date-time field."""
+    for name, field in fields.items():
+        label = str(field.label or name.replace("_", " ")).capitalize()
+        widget = getattr(field.widget, "widget", field.widget)  # related-field wrapper
+        parts = getattr(widget, "widgets", None)
+        if parts:
+            words = ("date", "time") if len(parts) == 2 else range(1, len(parts) + 1)
+            for part, word in zip(parts, words, strict=True):
+                part.attrs.setdefault("aria-label", f"{label}, {word}")
+        else:
+            widget.attrs.setdefault("aria-label", label)
+
+
 SUPERUSER = "superuser"  # an operation only superusers (operators) may do
 OPERATIONS = ("view", "add", "change", "delete")
 
@@ -285,7 +302,17 @@ class TenantScopedAdmin(admin.ModelAdmin):
                 )
             return data
 
-        checked = type(base.__name__, (base,), {"clean": clean, "__module__": base.__module__})
+        def init(form, *args, **kwargs):
+            super(checked, form).__init__(*args, **kwargs)
+            widgets_name(
+                {n: f for n, f in form.fields.items() if getattr(f.widget, "widgets", None)}
+            )
+
+        checked = type(
+            base.__name__,
+            (base,),
+            {"clean": clean, "__init__": init, "__module__": base.__module__},
+        )
         return checked
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -460,6 +487,15 @@ class TenantScopedInline:
 
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        def add_fields(self, form, index):
+            formset.add_fields(self, form, index)
+            widgets_name(form.fields)  # a tabular row's cells are labelled only by their column
+
+        return type(formset.__name__, (formset,), {"add_fields": add_fields})
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         choices = scoped_choices(
