@@ -446,6 +446,10 @@ def test_replace_file_versions_usage_and_dates_R25_R26_R27(demo, page, shot, tmp
     log_in(page, next_path=f"/workspace/demo/library/{item.pk}/")
     # Where-used (R26): a current document uses it (the same rule as the "unused" facet).
     expect(page.locator("#usage-current li").first).to_be_visible()
+    # ...and the versions that used it, by number, when and who, apart.
+    expect(page.locator("#usage-history li").first).to_contain_text(
+        re.compile(r" version \d+, checked in .+ by ")
+    )
     # Replace the bytes (R25): same item, a second file version, the first restorable.
     path = tmp_path / "replacement-v2.png"
     path.write_bytes(png_bytes((10, 40, 160), (500, 600)))

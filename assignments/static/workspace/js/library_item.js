@@ -200,6 +200,16 @@ function usageText(entry) {
   return entry.description || entry.label || [entry.product, entry.channel, entry.locale, entry.scope, entry.slot, entry.state].filter(Boolean).join(" · ") || JSON.stringify(entry);
 }
 
+// "POLO-001 (omnichannel / neutral) version 2, checked in Dec 4, 2026 by demo: primary".
+function historyText(entry) {
+  if (!entry || typeof entry !== "object" || entry.version == null) return usageText(entry);
+  const where = [entry.channel, entry.locale].filter(Boolean).join(" / ");
+  const when = entry.checked_in_at ? `, checked in ${formatDate(entry.checked_in_at)}` : "";
+  const who = entry.checked_in_by ? ` by ${entry.checked_in_by}` : "";
+  const slots = (entry.slots || []).length ? `: ${entry.slots.join(", ")}` : "";
+  return `${entry.product}${where ? ` (${where})` : ""} version ${entry.version}${when}${who}${slots}`;
+}
+
 async function loadUsage() {
   const box = $("#item-usage");
   try {
@@ -210,7 +220,7 @@ async function loadUsage() {
       h("h3", { text: `In use now (${current.length})` }),
       current.length ? h("ul", { class: "plain-list", id: "usage-current" }, current.map((u) => h("li", { text: usageText(u) }))) : h("p", { class: "muted", id: "usage-current", text: "No current draft, working copy or published content uses it." }),
       h("h3", { text: `Earlier versions (${history.length})` }),
-      history.length ? h("ul", { class: "plain-list", id: "usage-history" }, history.map((u) => h("li", { text: usageText(u) }))) : h("p", { class: "muted", text: "No older versions used it." }),
+      history.length ? h("ul", { class: "plain-list", id: "usage-history" }, history.map((u) => h("li", { text: historyText(u) }))) : h("p", { class: "muted", text: "No older versions used it." }),
     );
   } catch (err) {
     box.replaceChildren(h("p", { class: "muted", text: err.status === 404 ? "Where-used is not available on this server." : errorMessages(err).join(" ") }));
