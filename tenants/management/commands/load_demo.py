@@ -1,3 +1,5 @@
+import os
+
 from django.core.management.base import BaseCommand
 
 from tenants.demo.loader import DEMO_PASSWORD, demo_load
@@ -17,8 +19,9 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo data already loaded: nothing changed.")
         self.stdout.write(
-            "Log in at http://127.0.0.1:8000/workspace/ (media library: /workspace/demo/library/,"
-            " admin: /admin/, API docs: /api/docs/) with:"
+            f"Log in at http://127.0.0.1:{os.environ.get('PORT', '8000')}/workspace/"
+            " (media library: /workspace/demo/library/, admin: /admin/, API docs: /api/docs/)"
+            " with:"
         )
         for tenant, username, role in report.logins:
             self.stdout.write(f"  {username} / {DEMO_PASSWORD}   ({role} of tenant '{tenant}')")
