@@ -137,7 +137,6 @@ def purpose_update(
     locked.name, locked.position = name, position
     locked.save(update_fields=["name", "position"])
     audit_record(
-        tenant=locked.tenant_id,
         user=user,
         action="purpose.update",
         obj=locked,
@@ -171,7 +170,6 @@ def purpose_delete(*, purpose: Purpose, user: AbstractBaseUser) -> None:
             field="code",
         )
     audit_record(
-        tenant=purpose.tenant_id,
         user=user,
         action="purpose.delete",
         obj=purpose,

@@ -61,9 +61,7 @@ def _audit(
     obj, actor: AbstractBaseUser | None, action: str, /, *, label: str = "", **detail
 ) -> None:
     """The catalog row of the audit log, in the calling service's transaction."""
-    audit_record(
-        tenant=obj.tenant_id, user=actor, action=action, obj=obj, label=label, detail=detail
-    )
+    audit_record(user=actor, action=action, obj=obj, label=label, detail=detail)
 
 
 def _listed(values: Iterable) -> list:

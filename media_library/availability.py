@@ -126,11 +126,9 @@ def _sweep_tenant_chunk(tenant_id: int, pks: list[int], now: datetime) -> int:
             if served_flag_apply(item, now):
                 item.save(update_fields=["served"])
                 audit_record(
-                    tenant=tenant_id,
                     user=None,  # a system action: the window's date passed
                     action="media.availability",
                     obj=item,
-                    label=item.display_name,
                     detail={"served": {"old": not item.served, "new": item.served}},
                 )
                 changed += 1

@@ -436,11 +436,9 @@ def _media_item_store(
             item.save()
             item.tags.set(media_tags_resolve(tenant=item.tenant, names=tags))
             audit_record(
-                tenant=item.tenant_id,
                 user=user,
                 action="media.upload",
                 obj=item,
-                label=item.display_name,
                 detail={
                     "kind": item.kind,
                     "filename": item.original_filename,
@@ -768,11 +766,9 @@ def media_item_update(
             if new_tags != old_tags:
                 detail["tags"] = {"old": old_tags, "new": new_tags}
         audit_record(
-            tenant=locked.tenant_id,
             user=user,
             action="media.update",
             obj=locked,
-            label=locked.display_name,
             detail=detail,
         )
         if locked.status == MediaStatus.PUBLISHED:
@@ -845,11 +841,9 @@ def media_item_publish(*, item: MediaItem, user: AbstractBaseUser | None) -> Med
                 tenant=locked.tenant_id, event=DomainEvent.MEDIA_PUBLISHED, ids=[locked.pk]
             )
             audit_record(
-                tenant=locked.tenant_id,
                 user=user,
                 action="media.publish",
                 obj=locked,
-                label=locked.display_name,
                 detail={"status": {"old": MediaStatus.DRAFT, "new": MediaStatus.PUBLISHED}},
             )
         if media_public_files_put(item=locked) or changed:
@@ -889,11 +883,9 @@ def media_item_unpublish(
                 tenant=locked.tenant_id, event=DomainEvent.MEDIA_UNPUBLISHED, ids=[locked.pk]
             )
             audit_record(
-                tenant=locked.tenant_id,
                 user=user,
                 action="media.unpublish",
                 obj=locked,
-                label=locked.display_name,
                 detail={
                     "status": {"old": MediaStatus.PUBLISHED, "new": MediaStatus.DRAFT},
                     "force": force,
@@ -981,11 +973,9 @@ def media_item_delete(*, item: MediaItem, user: AbstractBaseUser | None) -> None
             )
             public_names = media_public_names(item)
             audit_record(
-                tenant=item.tenant_id,
                 user=user,
                 action="media.delete",
                 obj=item,
-                label=item.display_name,
                 detail={
                     "kind": item.kind,
                     "status": item.status,
@@ -1172,11 +1162,9 @@ def media_item_file_replace(
             old = snapshot(locked, FILE_FIELDS)
             _file_version_apply(locked, version)
             audit_record(
-                tenant=locked.tenant_id,
                 user=user,
                 action="media.replace",
                 obj=locked,
-                label=locked.display_name,
                 detail=changes(old, snapshot(locked, FILE_FIELDS)),
             )
     except BaseException:
@@ -1225,11 +1213,9 @@ def media_item_file_version_restore(
         before = snapshot(locked, FILE_FIELDS)
         _file_version_apply(locked, version)
         audit_record(
-            tenant=locked.tenant_id,
             user=user,
             action="media.restore_file",
             obj=locked,
-            label=locked.display_name,
             detail={"restored_from": number, **changes(before, snapshot(locked, FILE_FIELDS))},
         )
     return locked

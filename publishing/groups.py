@@ -82,9 +82,7 @@ def group_create(
 
 def _audit(group: PublishGroup, user: AbstractBaseUser | None, action: str, **detail) -> None:
     """The group's audit row, in the service's transaction (tenants.audit)."""
-    audit_record(
-        tenant=group.tenant_id, user=user, action=action, obj=group, label=group.name, detail=detail
-    )
+    audit_record(user=user, action=action, obj=group, detail=detail)  # str(group) is its name
 
 
 def _numbers(ids) -> list[str]:

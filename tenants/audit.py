@@ -63,7 +63,7 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict:
 
 def audit_record(
     *,
-    tenant: Tenant | int,
+    tenant: Tenant | int | None = None,
     user: AbstractBaseUser | None,
     action: str,
     obj: models.Model | None = None,
@@ -72,12 +72,18 @@ def audit_record(
     object_type: str = "",
     object_id: str | int = "",
 ) -> AuditEvent:
-    """Write one audit row; call it inside the service's transaction (after its checks)."""
+    """Write one audit row; call it inside the service's transaction (after its checks).
+
+    With `obj`, its tenant, type, id and label (str(obj)) are taken from it unless given;
+    without one (a batch), `tenant` is required."""
     actor, username = _actor(user)
     if obj is not None:
+        tenant = obj.tenant_id if tenant is None else tenant
         object_type = object_type or obj._meta.model_name
         object_id = obj.pk if object_id == "" else object_id
         label = label or str(obj)
+    if tenant is None:
+        raise ValueError("audit_record needs the tenant, or an object that carries one.")
     return AuditEvent.objects.create(
         tenant_id=tenant if isinstance(tenant, int) else tenant.pk,
         user=actor,
