@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tenants.api.mixins import TenantScopedMixin
+from tenants.api.query import query_filters_parse
 from tenants.exceptions import DomainError
 from tenants.models import Role
 
@@ -28,8 +29,6 @@ from ..models import MediaItem, MediaKind, MediaStatus
 from ..search import AVAILABILITY, FACETS, SORTS, LibraryFilters
 from ..selectors import media_item_get, media_item_prefetch
 from .serializers import MediaItemOutput
-
-PAGING_PARAMS = {"page", "page_size", "format"}
 
 
 class MediaLibraryFilterInput(serializers.Serializer):
@@ -100,20 +99,9 @@ class MediaLibraryFilterInput(serializers.Serializer):
         )
 
 
-def unknown_params_refuse(params, allowed: set[str]) -> None:
-    for name in params:
-        if name not in allowed:
-            raise DomainError(
-                f"Unknown parameter '{name}'; use {', '.join(sorted(allowed))}.", field=name
-            )
-
-
 def library_filters_parse(params, *, extra: set[str] = frozenset()) -> MediaLibraryFilterInput:
     """The query's filters, validated (400 naming the parameter for anything unknown)."""
-    unknown_params_refuse(params, set(MediaLibraryFilterInput().fields) | PAGING_PARAMS | extra)
-    data = MediaLibraryFilterInput(data=params)
-    data.is_valid(raise_exception=True)
-    return data
+    return query_filters_parse(params, MediaLibraryFilterInput, extra=extra)
 
 
 FACET_PARAMETER = OpenApiParameter(

@@ -11,13 +11,11 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
-from tenants.exceptions import DomainError
 from tenants.models import AuditEvent, Role
 
 from .mixins import TenantScopedMixin
 from .pagination import StandardPagination
-
-PAGING_PARAMS = {"page", "page_size", "format"}
+from .query import query_filters_parse
 
 
 class AuditEventOutput(serializers.ModelSerializer):
@@ -53,15 +51,7 @@ class AuditFilterInput(serializers.Serializer):
 
 
 def audit_filters_parse(params) -> dict:
-    allowed = set(AuditFilterInput().fields) | PAGING_PARAMS
-    for name in params:
-        if name not in allowed:
-            raise DomainError(
-                f"Unknown parameter '{name}'; use {', '.join(sorted(allowed))}.", field=name
-            )
-    data = AuditFilterInput(data=params)
-    data.is_valid(raise_exception=True)
-    return data.validated_data
+    return query_filters_parse(params, AuditFilterInput).validated_data
 
 
 class AuditEventListApi(TenantScopedMixin, generics.ListAPIView):
