@@ -100,6 +100,11 @@ class Content:
 EMPTY_CONTENT = Content()
 
 
+def values_label(values: Mapping[str, str]) -> str:
+    """A dimension combination in words, as pages show it: "color=Blue, size=M"."""
+    return ", ".join(f"{d}={v}" for d, v in values.items())
+
+
 def matrix_normalize(dimensions: Iterable[str]) -> tuple[str, ...]:
     """The matrix in canonical dimension order, so equal matrices compare equal."""
     chosen = set(dimensions)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from itertools import product as cartesian
 
+from .content import values_label
 from .resolution import (
     DRAFT,
     SLOT_NAMES,
@@ -34,7 +35,7 @@ def source_label(origin: Mapping | None, *, requested: Context, names: Mapping[s
     context = (origin["channel"], origin["locale"])
     parts: list[str] = []
     if origin["scope"] == "dimension":
-        parts.append(", ".join(f"{d}={v}" for d, v in origin.get("values", {}).items()))
+        parts.append(values_label(origin.get("values", {})))
     elif origin["scope"] == "variant":
         parts.append(f"variant {origin.get('variant', '')}")
     elif context == requested:

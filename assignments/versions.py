@@ -4,7 +4,7 @@ client reads the same account of a change. Pure: no database access."""
 
 from __future__ import annotations
 
-from .content import Content, Slots
+from .content import Content, Slots, values_label
 
 MAX_SUMMARY_PARTS = 6
 
@@ -17,9 +17,8 @@ def _scopes(content: Content | None) -> dict[str, tuple[str, dict, Slots]]:
     if not content.master.is_empty:
         out["master"] = ("Master", {"scope": "master"}, content.master)
     for key, row in sorted(content.dimensions.items()):
-        label = ", ".join(f"{d}={v}" for d, v in row.values.items())
         out[f"dimension:{key}"] = (
-            label,
+            values_label(row.values),
             {"scope": "dimension", "values": dict(row.values)},
             row.slots,
         )
