@@ -40,7 +40,7 @@ from tenants.models import (
     Tenant,
 )
 from tenants.outbox import outbox_record
-from tenants.selectors import role_require, user_role
+from tenants.selectors import actor_role_require, role_require, user_role
 
 from .content import Content
 from .locks import (
@@ -1004,8 +1004,7 @@ def documents_checkin_bulk(
     importer and copy already hold the current content to decide). Statements: a fixed
     number per 2,000 documents, whatever the number of entries (one COPY on PostgreSQL).
     """
-    if user is not None:
-        role_require(tenant=tenant, user=user, role=Role.EDITOR, action="check in assignments")
+    actor_role_require(tenant=tenant, user=user, role=Role.EDITOR, action="check in assignments")
     items = list(items)
     documents = _unique(item.document for item in items)
     if not items:
@@ -1052,8 +1051,7 @@ def documents_discard_bulk(
     deleted, and a discard event names the holder. An editor discards their own edits,
     someone else's needs the publisher role (R1a); `user` None is a system action. A
     document that is not checked out is refused."""
-    if user is not None:
-        role_require(tenant=tenant, user=user, role=Role.EDITOR, action="discard edits")
+    actor_role_require(tenant=tenant, user=user, role=Role.EDITOR, action="discard edits")
     documents = _unique(documents)
     if not documents:
         return BulkResult()
@@ -1271,8 +1269,7 @@ def documents_publish_bulk(
     Each publish is audited (`detail`, plus `details[document.pk]`), and the published
     products are noted in the change outbox in this transaction, so the read model
     recomputes exactly them on commit (R21). Returns the documents it published."""
-    if user is not None:
-        role_require(tenant=tenant, user=user, role=Role.PUBLISHER, action="publish assignments")
+    actor_role_require(tenant=tenant, user=user, role=Role.PUBLISHER, action="publish assignments")
     documents = _unique(documents)
     if not documents:
         return BulkResult()
@@ -1305,8 +1302,7 @@ def documents_unpublish_entries_bulk(
     become the document's published content as a new content set. Audited as a publish
     (with the item's detail) and noted in the change outbox (R21), with the same role and
     holder checks as `documents_publish_bulk`."""
-    if user is not None:
-        role_require(tenant=tenant, user=user, role=Role.PUBLISHER, action="publish assignments")
+    actor_role_require(tenant=tenant, user=user, role=Role.PUBLISHER, action="publish assignments")
     items = list(items)
     documents = _unique(item.document for item in items)
     if not items:
@@ -1421,8 +1417,7 @@ def category_media_set_bulk(
     """Stage the default images of many categories (None clears one): the rows are locked
     (created when missing), every media must be one of the tenant's images. `user` None is
     a system action; a given user must be an editor (R1a)."""
-    if user is not None:
-        role_require(tenant=tenant, user=user, role=Role.EDITOR, action="assign category media")
+    actor_role_require(tenant=tenant, user=user, role=Role.EDITOR, action="assign category media")
     wanted: dict[int, int | None] = {}
     for category, media_id in items:
         if category.tenant_id != tenant.pk:
@@ -1469,8 +1464,9 @@ def category_media_publish_bulk(
     """Publish the staged images of many categories (those with no row are skipped) and
     note them in the change outbox in this transaction (R21). `user` None is a system
     action; a given user must be a publisher (R1a)."""
-    if user is not None:
-        role_require(tenant=tenant, user=user, role=Role.PUBLISHER, action="publish category media")
+    actor_role_require(
+        tenant=tenant, user=user, role=Role.PUBLISHER, action="publish category media"
+    )
     assignments = list(
         _category_media_lock(tenant=tenant, category_ids={c.pk for c in categories}).values()
     )
@@ -1498,8 +1494,9 @@ def category_media_unpublish_bulk(
     image as it is (the manifest's Unpublish action), and note them in the change outbox
     (R21). Categories with nothing published are skipped. `user` None is a system action;
     a given user must be a publisher (R1a)."""
-    if user is not None:
-        role_require(tenant=tenant, user=user, role=Role.PUBLISHER, action="publish category media")
+    actor_role_require(
+        tenant=tenant, user=user, role=Role.PUBLISHER, action="publish category media"
+    )
     assignments = [
         assignment
         for assignment in _category_media_lock(

@@ -25,7 +25,7 @@ from tenants.audit import audit_record, audit_value, changes, snapshot
 from tenants.exceptions import Conflict, ValidationFailed
 from tenants.models import Channel, OutboxKind, Role, Tenant
 from tenants.outbox import outbox_record
-from tenants.selectors import role_require
+from tenants.selectors import actor_role_require, role_require
 
 from .models import (
     DIMENSION_ORDER,
@@ -53,8 +53,7 @@ AUDIT_LIST_MAX = 100  # numbers listed in an audit row's detail; counts say the 
 def _editor_require(tenant: Tenant, user: AbstractBaseUser | None, action: str) -> None:
     """The check every catalog write makes itself (R1a): a user must be an editor of the
     tenant; None is a system action (an import, the demo loader) with no role to check."""
-    if user is not None:
-        role_require(tenant=tenant, user=user, role=Role.EDITOR, action=action)
+    actor_role_require(tenant=tenant, user=user, role=Role.EDITOR, action=action)
 
 
 def _audit(

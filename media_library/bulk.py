@@ -19,7 +19,7 @@ from django.db import transaction
 from tenants.audit import audit_record
 from tenants.exceptions import DomainError
 from tenants.models import Role, Tenant
-from tenants.selectors import role_require
+from tenants.selectors import actor_role_require
 
 from . import services
 from .models import MediaItem
@@ -155,8 +155,9 @@ def media_items_bulk_apply(
         raise DomainError("Select at least one item.", field="ids")
     if len(ordered) > BULK_MAX_ITEMS:
         raise DomainError(f"Select at most {BULK_MAX_ITEMS} items at once.", field="ids")
-    if user is not None:
-        role_require(tenant=tenant, user=user, role=ACTION_ROLES[action], action=f"{action} media")
+    actor_role_require(
+        tenant=tenant, user=user, role=ACTION_ROLES[action], action=f"{action} media"
+    )
     _params_check(action, params)
     run = _item_action(action, user=user, params=params)
     refused: list[dict] = []

@@ -34,7 +34,7 @@ from tenants.events import DomainEvent, domain_event_emit
 from tenants.exceptions import Conflict, DomainError, NotFound, ValidationFailed
 from tenants.models import OutboxKind, Role, Tenant
 from tenants.outbox import outbox_record
-from tenants.selectors import role_require
+from tenants.selectors import actor_role_require, role_require
 from tenants.storage import files_delete, files_delete_on_rollback
 
 from .availability import availability_window_check, served_flag_apply
@@ -102,8 +102,7 @@ def media_published_usages(*, item: MediaItem) -> list[str]:
 def _editor_require(tenant: Tenant, user: AbstractBaseUser | None, action: str) -> None:
     """The check every library write makes itself, whatever the door (R1a): a user must be
     an editor of the tenant; None is a system action (an operator's command, a sweep)."""
-    if user is not None:
-        role_require(tenant=tenant, user=user, role=Role.EDITOR, action=action)
+    actor_role_require(tenant=tenant, user=user, role=Role.EDITOR, action=action)
 
 
 def media_metadata_require(*, kind: str, title: str, alt_text: str) -> None:
@@ -823,8 +822,7 @@ def media_item_publish(*, item: MediaItem, user: AbstractBaseUser | None) -> Med
     what public storage lacks. `user` None is a system action (operator command); a given
     user must be a publisher (R1a).
     """
-    if user is not None:
-        role_require(tenant=item.tenant, user=user, role=Role.PUBLISHER, action="publish media")
+    actor_role_require(tenant=item.tenant, user=user, role=Role.PUBLISHER, action="publish media")
     if item.status != MediaStatus.PUBLISHED:
         # The whole ladder exists before the item can appear in any answer (issue 14):
         # usually made at upload already (then this only checks), else made now.
@@ -862,8 +860,7 @@ def media_item_unpublish(
     answers are re-projected on commit, default images picked again), so no shop is ever
     handed its dead URL. Needs a publisher (R1a); `user` None is a system action.
     """
-    if user is not None:
-        role_require(tenant=item.tenant, user=user, role=Role.PUBLISHER, action="unpublish media")
+    actor_role_require(tenant=item.tenant, user=user, role=Role.PUBLISHER, action="unpublish media")
     with transaction.atomic():
         locked = _item_locked(item)
         if locked.status != MediaStatus.DRAFT:

@@ -16,7 +16,7 @@ from tenants.audit import audit_record, audit_value, changes
 from tenants.exceptions import Conflict, DomainError, NotFound, ValidationFailed
 from tenants.jobs.services import JobQueueUnavailable, job_create, job_fail
 from tenants.models import Channel, Job, JobKind, Locale, Role, Tenant
-from tenants.selectors import role_require
+from tenants.selectors import actor_role_require
 
 from .models import PublishGroup, PublishGroupStatus
 from .services import product_ids_for, publish_job_start, publish_plan
@@ -29,8 +29,7 @@ def group_role_require(*, tenant: Tenant, user: AbstractBaseUser | None, action:
     publisher of the group's tenant, whichever door they came through (API, workspace,
     admin, command, a scheduled run as the user who scheduled it). `user` None is a system
     action (an operator's manage.py without --user): no role to check."""
-    if user is not None:
-        role_require(tenant=tenant, user=user, role=Role.PUBLISHER, action=action)
+    actor_role_require(tenant=tenant, user=user, role=Role.PUBLISHER, action=action)
 
 
 def _size_check(product_ids) -> None:

@@ -34,6 +34,16 @@ def role_require(*, tenant: Tenant, user: AbstractBaseUser, role: str, action: s
         )
 
 
+def actor_role_require(
+    *, tenant: Tenant, user: AbstractBaseUser | None, role: str, action: str
+) -> None:
+    """The check a service makes itself, whatever the door (R1a): `role_require` for a user;
+    None is a system action (an operator's command, an import, a sweep, the demo loader)
+    with no role to check."""
+    if user is not None:
+        role_require(tenant=tenant, user=user, role=role, action=action)
+
+
 def tenants_for_user(*, user: AbstractBaseUser) -> QuerySet[Tenant]:
     if user.is_superuser:
         return Tenant.objects.all()

@@ -38,10 +38,9 @@ _LOCALE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 def _admin_require(tenant: Tenant, user: AbstractBaseUser | None, action: str) -> None:
     """Channels, locales and the tenant's name are for its admins (R1a); None is a system
     action with no role to check."""
-    from .selectors import role_require
+    from .selectors import actor_role_require
 
-    if user is not None:
-        role_require(tenant=tenant, user=user, role=Role.ADMIN, action=action)
+    actor_role_require(tenant=tenant, user=user, role=Role.ADMIN, action=action)
 
 
 def _audit(

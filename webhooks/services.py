@@ -14,7 +14,7 @@ from django.utils import timezone
 from tenants.exceptions import Conflict, DomainError, ValidationFailed
 from tenants.models import Role, Tenant
 from tenants.outbound import AddressNotAllowed, OutboundFetchError, url_vet
-from tenants.selectors import role_require
+from tenants.selectors import actor_role_require
 
 from .follow import cursors_start_for
 from .messages import deliveries_send_after_commit
@@ -34,8 +34,7 @@ class EndpointWithSecret:
 
 
 def _admin_require(tenant: Tenant, user: AbstractBaseUser | None, action: str) -> None:
-    if user is not None:
-        role_require(tenant=tenant, user=user, role=Role.ADMIN, action=action)
+    actor_role_require(tenant=tenant, user=user, role=Role.ADMIN, action=action)
 
 
 def webhook_url_check(url: str) -> str:
