@@ -317,11 +317,16 @@ class PlanStore:
             ).fetchall()
             if not rows:
                 return
-            plans = [_restore(DocumentPlan, data, DOCUMENT_FIELDS) for (data,) in rows]
-            last = plans[-1].idx
+            # Popped as they are batched: a plan the caller filled with its entries (and
+            # their media plans) must not stay referenced here until the next query, or
+            # the whole window of `batch` documents holds its entries at once.
+            plans = [_restore(DocumentPlan, data, DOCUMENT_FIELDS) for (data,) in reversed(rows)]
+            del rows
+            last = plans[0].idx
             part: list[DocumentPlan] = []
             size = 0
-            for plan in plans:
+            while plans:
+                plan = plans.pop()
                 if part and size + plan.entry_count > entries:
                     yield part
                     part, size = [], 0
