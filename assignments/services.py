@@ -486,10 +486,16 @@ def _rows_share_lock(model, *, tenant: Tenant | int, ids: Iterable[int]) -> set[
     table = model._meta.db_table
     with connection.cursor() as cursor:
         for chunk in _chunks(ids):
+            # `tenant_id + 0`: the rows are found by primary key only. An import locks the
+            # items it created earlier in the same transaction, which the table's
+            # statistics do not know of yet; with a plain `tenant_id =` the planner took
+            # the tenant's index as a few rows and tested every item of the tenant
+            # against the whole list, for each chunk (quadratic: 110 ms a chunk at 20,000
+            # items, 2.3 s of every 20,000 entries).
             cursor.execute(
-                f'SELECT id FROM "{table}" WHERE tenant_id = %s AND id = ANY(%s) '
+                f'SELECT id FROM "{table}" WHERE id = ANY(%s::bigint[]) AND tenant_id + 0 = %s '
                 "ORDER BY id FOR KEY SHARE",
-                [tenant_id, list(chunk)],
+                [list(chunk), tenant_id],
             )
             found.update(row[0] for row in cursor.fetchall())
     return found
