@@ -16,7 +16,7 @@ from typing import IO
 
 import filetype
 from django.conf import settings
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from tenants.exceptions import DomainError
 
@@ -193,29 +193,30 @@ def image_inspect(file: IO[bytes], *, max_pixels: int) -> tuple[int, int, bool]:
 
     Pillow decodes the whole image (at reduced scale for JPEG) so truncated or corrupt files
     fail here; the pixel limit (`max_pixels`, the setting) is checked from the header first,
-    before any decoding, so a decompression bomb never allocates its bitmap.
+    before any decoding, so a decompression bomb never allocates its bitmap. Formats with
+    a check of their own (PNG's checksums: `verify`) are opened a second time to decode,
+    as `verify` spends the image; the others (JPEG) are decoded from the first opening,
+    the half of an import's image check that opening cost.
     """
     pillow_pixel_limit_apply(max_pixels)
     try:
         with warnings.catch_warnings():
             # Opening reads the header only: our own check below decides, naming the size.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(file) as img:
-                width, height = img.size
-                if width * height > max_pixels:
-                    raise UploadRejected(_bomb(width, height, max_pixels))
+            img = Image.open(file)
+        checks_itself = type(img).verify is not ImageFile.ImageFile.verify
+        with img:
+            width, height = img.size
+            if width * height > max_pixels:
+                raise UploadRejected(_bomb(width, height, max_pixels))
+            if checks_itself:
                 img.verify()
-        file.seek(0)
-        with warnings.catch_warnings():
-            # Decoding: Pillow's limit (never below the setting) is the backstop, e.g. for
-            # an animation frame larger than the image.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(file) as img:
-                orientation = img.getexif().get(_EXIF_ORIENTATION, 1)
-                has_alpha = img.mode in {"RGBA", "LA", "PA"} or "transparency" in img.info
-                if img.format == "JPEG":
-                    img.draft("RGB", (max(1, width // 8), max(1, height // 8)))
-                img.load()
+            else:
+                orientation, has_alpha = _image_decode(img)
+        if checks_itself:
+            file.seek(0)
+            with Image.open(file) as again:
+                orientation, has_alpha = _image_decode(again)
     except UploadRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -227,6 +228,21 @@ def image_inspect(file: IO[bytes], *, max_pixels: int) -> tuple[int, int, bool]:
     if orientation in _ROTATED_ORIENTATIONS:
         width, height = height, width
     return width, height, has_alpha
+
+
+def _image_decode(img: Image.Image) -> tuple[int, bool]:
+    """Decode an opened image (JPEG at 1/8 scale): (EXIF orientation, has alpha)."""
+    with warnings.catch_warnings():
+        # Decoding: Pillow's limit (never below the setting) is the backstop, e.g. for an
+        # animation frame larger than the image.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        orientation = img.getexif().get(_EXIF_ORIENTATION, 1)
+        has_alpha = img.mode in {"RGBA", "LA", "PA"} or "transparency" in img.info
+        if img.format == "JPEG":
+            width, height = img.size
+            img.draft("RGB", (max(1, width // 8), max(1, height // 8)))
+        img.load()
+    return orientation, has_alpha
 
 
 def _bomb(width: int | None, height: int | None, max_pixels: int) -> str:
