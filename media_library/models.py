@@ -18,16 +18,27 @@ class MediaStatus(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
+def media_folder(tenant_id: int, public_id: uuid.UUID | str, area: str = "media") -> str:
+    """An item's folder: `tenants/<t>/<area>/<first two hex digits>/<public id>`.
+
+    The two-digit level keeps a million-item library from putting a million folders in one
+    (file systems slow down, and creating them from several threads at once queues on the
+    one parent's lock). Files stored before it have their names in their rows and stay put.
+    """
+    return f"tenants/{tenant_id}/{area}/{str(public_id)[:2]}/{public_id}"
+
+
 def media_upload_to(instance: "MediaItem", filename: str) -> str:
-    return f"tenants/{instance.tenant_id}/media/{instance.public_id}/{filename}"
+    return f"{media_folder(instance.tenant_id, instance.public_id)}/{filename}"
 
 
 def companion_upload_to(instance: "MediaItem", filename: str) -> str:
-    return f"tenants/{instance.tenant_id}/media/{instance.public_id}/companions/{filename}"
+    return f"{media_folder(instance.tenant_id, instance.public_id)}/companions/{filename}"
 
 
 def rendition_upload_to(instance: "Rendition", filename: str) -> str:
-    return f"tenants/{instance.tenant_id}/renditions/{instance.media.public_id}/{filename}"
+    folder = media_folder(instance.tenant_id, instance.media.public_id, "renditions")
+    return f"{folder}/{filename}"
 
 
 class MediaTag(TenantOwned):
@@ -149,7 +160,7 @@ class MediaItem(TenantOwned):
 
 
 def version_upload_to(instance: "MediaFileVersion", filename: str) -> str:
-    return f"tenants/{instance.tenant_id}/media/{instance.media.public_id}/{filename}"
+    return f"{media_folder(instance.tenant_id, instance.media.public_id)}/{filename}"
 
 
 class FileVersionAction(models.TextChoices):

@@ -35,7 +35,7 @@ from tenants.exceptions import Conflict, DomainError, NotFound, ValidationFailed
 from tenants.models import OutboxKind, Role, Tenant
 from tenants.outbox import outbox_record
 from tenants.selectors import actor_role_require, role_require
-from tenants.storage import files_delete, files_delete_on_rollback
+from tenants.storage import files_delete, files_delete_on_rollback, files_save_many
 
 from .availability import availability_window_check, served_flag_apply
 from .models import (
@@ -650,8 +650,9 @@ def _media_items_store(
     *,
     user: AbstractBaseUser | None = None,
 ) -> None:
-    """`_media_item_store` for many items: every file, then every row and tag link at
-    once; on any failure the files already written are deleted. Inside a staging journal
+    """`_media_item_store` for many items: every file (from a few threads, see
+    `files_save_many`), then every row and tag link at once; on any failure the files
+    already written are deleted. Inside a staging journal
     the batch is noted first (one note) and the journal's sweep removes the files of a
     rollback, so they are not also kept in memory for one (a million names)."""
     items = [item for item, _, _ in new]
@@ -659,9 +660,18 @@ def _media_items_store(
     media_staging_note_many(items)
     try:
         with transaction.atomic():
-            for item, inspection, _ in new:
-                item.file.save(inspection.filename, File(inspection.fileobj), save=False)
-                stored.append(item.file.name)
+            field = MediaItem._meta.get_field("file")
+            stored = files_save_many(
+                default_storage,
+                [
+                    (field.generate_filename(item, inspection.filename), File(inspection.fileobj))
+                    for item, inspection, _ in new
+                ],
+                threads=settings.MEDIA_STORE_THREADS,
+                max_length=field.max_length,
+            )
+            for item, name in zip(items, stored, strict=True):
+                item.file = name
             if not media_staging_active():
                 files_delete_on_rollback(default_storage, stored)
             _media_items_insert(items)

@@ -50,8 +50,11 @@ from .views import (
 
 PREVIEW_SALT = "mediahub.media-preview"
 _TENANT_PATH = re.compile(r"tenants/(?P<tenant>\d+)/")
+# An item's folder (models.media_folder), with or without the two-digit level older
+# files were stored without.
 _ITEM_PATH = re.compile(
-    r"tenants/(?P<tenant>\d+)/(?:media|renditions)/(?P<public_id>[0-9a-fA-F-]{32,36})/"
+    r"tenants/(?P<tenant>\d+)/(?:media|renditions)/(?:[0-9a-fA-F]{2}/)?"
+    r"(?P<public_id>[0-9a-fA-F-]{32,36})/"
 )
 
 

@@ -5,6 +5,7 @@ rolled-back transaction leaves behind (SPEC §4 "Files", R19).
   one). Between two S3 storages on the same service it asks S3 to copy (CopyObject, or a
   multipart UploadPartCopy for large objects) so the bytes never pass through this process;
   between different backends it streams through Django's storage API.
+- `files_save_many` writes many files at once from a few threads (a bulk import's files).
 - `files_delete_on_rollback` removes files written inside a transaction when that
   transaction (or the savepoint they were written in) rolls back: rows and files stay in
   step whatever enclosing block fails, not only the one that wrote them.
@@ -15,9 +16,11 @@ from __future__ import annotations
 import logging
 import mimetypes
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
+from django.core.files import File
 from django.core.files.storage import Storage
 from django.db import transaction
 
@@ -127,6 +130,45 @@ def storage_copy(
         if content_type:
             content.content_type = content_type
         return target.save(target_name, content)
+
+
+# --- many files at once ------------------------------------------------------------------
+
+
+def files_save_many(
+    storage: Storage,
+    files: Sequence[tuple[str, File]],
+    *,
+    threads: int,
+    max_length: int | None = None,
+) -> list[str]:
+    """Save every (name, content) and return the stored names, in order.
+
+    Creating a file is mostly waiting (on a local disk a new inode took 230 µs of which
+    little is CPU; on S3 every object is a round trip), so a bulk import writes from
+    `threads` threads: Django's file system storage creates files with O_EXCL and both it
+    and django-storages' S3 backend are safe to share between threads. On any failure the
+    files already written are deleted and the first error is raised: all or nothing."""
+    if threads <= 1 or len(files) <= 1:
+        stored: list[str] = []
+        try:
+            for name, content in files:
+                stored.append(storage.save(name, content, max_length=max_length))
+        except BaseException:
+            files_delete(storage, stored)
+            raise
+        return stored
+    with ThreadPoolExecutor(max_workers=min(threads, len(files))) as pool:
+        futures = [
+            pool.submit(storage.save, name, content, max_length=max_length)
+            for name, content in files
+        ]
+        wait(futures)
+    failed = [f.exception() for f in futures if f.exception() is not None]
+    if failed:
+        files_delete(storage, [f.result() for f in futures if f.exception() is None])
+        raise failed[0]
+    return [f.result() for f in futures]
 
 
 # --- clean-up on rollback ----------------------------------------------------------------

@@ -164,3 +164,24 @@ def test_the_preview_url_expires(draft, tenant, settings):  # R30
 def test_the_preview_url_is_absolute_with_a_public_base(draft, tenant, settings):  # R30
     settings.MEDIA_PUBLIC_BASE_URL = "https://media.example.com/"
     assert _preview_url(tenant).startswith("https://media.example.com/p/s/")
+
+
+def test_files_sit_in_a_two_digit_folder_and_older_ones_are_still_served(
+    debug_urls, draft, editor
+):  # R30, R6 (issue 16: a million items are not a million folders in one)
+    public_id = str(draft.public_id)
+    assert draft.file.name.startswith(
+        f"tenants/{draft.tenant_id}/media/{public_id[:2]}/{public_id}/"
+    )
+    for rendition in draft.renditions.all():
+        assert f"/renditions/{public_id[:2]}/{public_id}/" in rendition.file.name
+    # A file stored before the two-digit level keeps its name, and its row says where.
+    older = f"tenants/{draft.tenant_id}/media/{public_id}/{draft.original_filename}"
+    with draft.file.open("rb") as handle:
+        older = default_storage.save(older, ContentFile(handle.read()))
+    type(draft).objects.filter(pk=draft.pk).update(file=older)
+    draft.refresh_from_db()
+    assert _client().get(f"/media/{older}").status_code == 404
+    media_item_publish(item=draft, user=None)
+    response = _client().get(f"/media/{older}")
+    assert response.status_code == 302 and "/media-public/media/" in response["Location"]
