@@ -94,9 +94,18 @@ def _progress_printer(started: float):
     """Where a long run is, on stderr, every 50,000 rows of a phase (with the load)."""
     last: dict[str, int] = {}
 
+    every = os.environ.get("BENCH_TRACE") == "1"  # every step, with the RSS and its peak
+
     def progress(phase: str, done: int, total: int) -> None:
         final = done == total and phase != "media"  # media counts have no total
-        if done - last.get(phase, 0) >= 50_000 or (final and last.get(phase) != done):
+        if every:
+            print(
+                f"  [{time.perf_counter() - started:7.1f} s] {phase} {done:,}/{total:,} "
+                f"RSS {_status_kb('VmRSS') // 1024} MB, peak {_status_kb('VmHWM') // 1024} MB",
+                file=sys.stderr,
+                flush=True,
+            )
+        elif done - last.get(phase, 0) >= 50_000 or (final and last.get(phase) != done):
             last[phase] = done
             print(
                 f"  [{time.perf_counter() - started:7.1f} s] {phase} {done:,}/{total:,} "
