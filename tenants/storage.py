@@ -144,11 +144,12 @@ def files_save_many(
 ) -> list[str]:
     """Save every (name, content) and return the stored names, in order.
 
-    Creating a file is mostly waiting (on a local disk a new inode took 230 µs of which
-    little is CPU; on S3 every object is a round trip), so a bulk import writes from
-    `threads` threads: Django's file system storage creates files with O_EXCL and both it
-    and django-storages' S3 backend are safe to share between threads. On any failure the
-    files already written are deleted and the first error is raised: all or nothing."""
+    `threads` > 1 writes from that many threads, for storages where a file is mostly
+    waiting (on S3 every object is a round trip); Django's file system storage creates
+    files with O_EXCL and both it and django-storages' S3 backend are safe to share
+    between threads. (On this project's development disk more threads measured slower:
+    bench/store_threads.py.) On any failure the files already written are deleted and
+    the first error is raised: all or nothing."""
     if threads <= 1 or len(files) <= 1:
         stored: list[str] = []
         try:

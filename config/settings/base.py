@@ -197,9 +197,10 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 # Uploads (R5): limits are configurable per deployment.
 MEDIA_MAX_UPLOAD_BYTES = env.int("MEDIA_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 MEDIA_MAX_IMAGE_PIXELS = env.int("MEDIA_MAX_IMAGE_PIXELS", default=100_000_000)
-# Bulk uploads (imports) write their files from this many threads: creating a file is
-# mostly waiting on the disk or, on S3, on a round trip.
-MEDIA_STORE_THREADS = env.int("MEDIA_STORE_THREADS", default=8)
+# Bulk uploads (imports) write their files from this many threads. 1 by default: on a local
+# disk more threads measured slower (bench/store_threads.py); on an S3 service where each
+# PUT is a round trip of tens of milliseconds, measure a few (the bench takes any storage).
+MEDIA_STORE_THREADS = env.int("MEDIA_STORE_THREADS", default=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Public media URLs (R6): absolute base for site-relative URLs built without a request

@@ -170,3 +170,22 @@ def test_a_rolled_back_batch_is_swept_from_its_one_note(tenant, editor, settings
     assert len(stored_files(settings.MEDIA_ROOT)) == 4  # three files and the note
     assert media_staging_sweep(journal) == 3
     assert stored_files(settings.MEDIA_ROOT) == []
+
+
+@pytest.mark.parametrize("threads", [1, 4])
+def test_files_written_from_threads_land_with_their_rows(tenant, editor, settings, threads):
+    """R5 (issue 16): MEDIA_STORE_THREADS > 1 writes a batch's files from several threads;
+    each row still names its own bytes, in its item's folder."""
+    settings.MEDIA_STORE_THREADS = threads
+    contents = _colours(12)
+    outcomes = media_items_upload(
+        tenant=tenant,
+        uploads=[_upload(f"img{i}.jpg", c) for i, c in enumerate(contents)],
+        user=editor,
+    )
+    for outcome, content in zip(outcomes, contents, strict=True):
+        item = MediaItem.objects.get(pk=outcome.item.pk)
+        public_id = str(item.public_id)
+        assert item.file.name.startswith(f"tenants/{tenant.pk}/media/{public_id[:2]}/{public_id}/")
+        with item.file.open("rb") as handle:
+            assert handle.read() == content
