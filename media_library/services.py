@@ -650,11 +650,11 @@ def _media_items_store(
     *,
     user: AbstractBaseUser | None = None,
 ) -> None:
-    """`_media_item_store` for many items: every file (from a few threads, see
-    `files_save_many`), then every row and tag link at once; on any failure the files
-    already written are deleted. Inside a staging journal
-    the batch is noted first (one note) and the journal's sweep removes the files of a
-    rollback, so they are not also kept in memory for one (a million names)."""
+    """`_media_item_store` for many items: every file (`files_save_many`, from
+    MEDIA_STORE_THREADS threads), then every row and tag link at once; on any failure the
+    files already written are deleted. Inside a staging journal the batch is noted first
+    (one note) and the journal's sweep removes the files of a rollback, so they are not
+    also kept in memory for one (a million names)."""
     items = [item for item, _, _ in new]
     stored: list[str] = []
     media_staging_note_many(items)

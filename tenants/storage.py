@@ -165,10 +165,12 @@ def files_save_many(
             for name, content in files
         ]
         wait(futures)
-    failed = [f.exception() for f in futures if f.exception() is not None]
-    if failed:
-        files_delete(storage, [f.result() for f in futures if f.exception() is None])
-        raise failed[0]
+    errors = [f.exception() for f in futures]
+    if any(errors):
+        files_delete(
+            storage, [f.result() for f, e in zip(futures, errors, strict=True) if e is None]
+        )
+        raise next(e for e in errors if e is not None)
     return [f.result() for f in futures]
 
 
