@@ -16,6 +16,7 @@ from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from typing import IO
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import JSONField, ProtectedError, Q, RestrictedError
-from django.db.models.fields.files import FieldFile
+from django.db.models.fields.files import FileField
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -601,21 +602,30 @@ def _media_items_insert(items: list[MediaItem]) -> None:
         for item, (pk,) in zip(items, cursor.fetchall(), strict=True):
             item.pk = pk
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        stamped = [
+            f.attname
+            for f in fields
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        ]
+        # The row is read in one call; the few columns COPY cannot take as they are (a
+        # file's name, JSON as text) are mended after: per-field checks on every value
+        # were a fifth of an import's item step (cProfile, a million rows).
+        values = attrgetter(*(f.attname for f in fields))
+        files = [i for i, f in enumerate(fields) if isinstance(f, FileField)]
+        jsons = [(i, f.encoder) for i, f in enumerate(fields) if isinstance(f, JSONField)]
         with (
             connection.wrap_database_errors,  # a unique name or checksum: IntegrityError
             cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
         ):
             for item in items:
-                row = []
-                for field in fields:
-                    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                        setattr(item, field.attname, now)
-                    value = getattr(item, field.attname)
-                    if isinstance(value, FieldFile):
-                        value = value.name or ""
-                    elif isinstance(field, JSONField) and value is not None:
-                        value = json.dumps(value, cls=field.encoder)  # COPY takes its text
-                    row.append(value)
+                for attname in stamped:
+                    setattr(item, attname, now)
+                row = list(values(item))
+                for i in files:
+                    row[i] = row[i].name or ""
+                for i, encoder in jsons:
+                    if row[i] is not None:
+                        row[i] = json.dumps(row[i], cls=encoder)  # COPY takes its text
                 copy.write_row(row)
     for item in items:
         item._state.adding = False
