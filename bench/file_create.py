@@ -60,9 +60,7 @@ def _run(base: str, count: int, variant: str, threads: int) -> float:
         else:
             item_folder = variant == "folder + file"
             list(pool.map(lambda part: _store(folder, part, item_folder=item_folder), parts))
-    elapsed = time.perf_counter() - started
-    shutil.rmtree(folder)
-    return elapsed / count * 1e6
+    return (time.perf_counter() - started) / count * 1e6
 
 
 def main() -> None:
@@ -76,9 +74,16 @@ def main() -> None:
         ("file", 8),
     ]
     times: dict[tuple[str, int], list[float]] = {v: [] for v in variants}
-    for _ in range(ROUNDS):
-        for variant in variants:
-            times[variant].append(_run(base, count, *variant))
+    # Nothing is deleted until every round has run: on this machine's journal-less ext4 a
+    # new inode is slow for minutes after a large delete (bench/README.md), so deleting
+    # a run's files would slow the runs after it.
+    scratch = tempfile.mkdtemp(dir=base)
+    try:
+        for _ in range(ROUNDS):
+            for variant in variants:
+                times[variant].append(_run(scratch, count, *variant))
+    finally:
+        shutil.rmtree(scratch)
     baseline = min(times[("link", 1)])
     print(f"{count:,} files of {len(DATA)} bytes a run, {ROUNDS} interleaved rounds, in {base}")
     for (variant, threads), runs in times.items():
