@@ -98,8 +98,12 @@ export_assignment_manifest.allowed_permissions = ("view",)
 
 class ManifestImportForm(forms.Form):
     tenant = forms.ModelChoiceField(queryset=Tenant.objects.none())
-    manifest = forms.FileField(help_text="The .tsv manifest.")
-    files = forms.FileField(required=False, help_text="A .zip with the files it names.")
+    manifest = forms.FileField(
+        help_text="The .tsv manifest, or a .zip an export made (its manifest and files)."
+    )
+    files = forms.FileField(
+        required=False, help_text="A .zip with the files it names (not with an export's .zip)."
+    )
     dry_run = forms.BooleanField(required=False)
     on_error = forms.ChoiceField(choices=[("abort", "abort"), ("skip", "skip")])
 

@@ -19,9 +19,13 @@ from .jobs import import_job_start
 
 
 class ManifestImportInput(serializers.Serializer):
-    manifest = serializers.FileField(help_text="The .tsv manifest (UTF-8, optional BOM).")
+    manifest = serializers.FileField(
+        help_text="The .tsv manifest (UTF-8, optional BOM), or an export's .zip (manifest.tsv "
+        "and the files it names)."
+    )
     files = serializers.FileField(
-        required=False, help_text="A .zip with the files MediaImportPath names."
+        required=False,
+        help_text="A .zip with the files MediaImportPath names (not needed with an export's zip).",
     )
     dry_run = serializers.BooleanField(default=False)
     on_error = serializers.ChoiceField(choices=["abort", "skip"], default="abort")

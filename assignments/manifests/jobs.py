@@ -15,6 +15,7 @@ import io
 import logging
 import tempfile
 import uuid
+from contextlib import ExitStack
 from typing import IO
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -32,6 +33,7 @@ from tenants.jobs.services import (
 from tenants.models import Job, JobKind, Role, Tenant
 from tenants.selectors import role_require
 
+from .bundle import zip_check, zip_given, zip_manifest
 from .cleanup import (
     import_job_earlier_journals,
     import_job_journal,
@@ -66,6 +68,11 @@ def import_job_start(
             f"on_error must be one of {', '.join(ON_ERROR_CHOICES)}.", field="on_error"
         )
     job_queue_require()  # 503 before anything is stored when the broker is down (issue 12)
+    if zip_given(manifest):  # an export zip: refused now if it holds no manifest
+        try:
+            zip_check(manifest)
+        except ImportRefused as exc:
+            raise DomainError(str(exc), field="manifest") from None
     folder = f"tenants/{tenant.pk}/manifests/{uuid.uuid4().hex}"
     stored: list[str] = []
     try:
@@ -127,11 +134,15 @@ def _import_run(*, job: Job, progress: ProgressReporter) -> dict:
     with tempfile.TemporaryFile() as spool:
         result = io.TextIOWrapper(spool, encoding="utf-8", newline="")
         try:
-            archive = default_storage.open(params["files"], "rb") if params.get("files") else None
-            with (
-                FileSource(archive=archive) as files,
-                default_storage.open(params["manifest"], "rb") as manifest,
-            ):
+            with ExitStack() as opened:
+                manifest = opened.enter_context(default_storage.open(params["manifest"], "rb"))
+                zipped = zip_given(manifest)  # an export zip: its manifest, and its files
+                archive = params.get("files") or (params["manifest"] if zipped else None)
+                if archive is not None:
+                    archive = opened.enter_context(default_storage.open(archive, "rb"))
+                if zipped:
+                    manifest = opened.enter_context(zip_manifest(manifest))
+                files = opened.enter_context(FileSource(archive=archive))
                 report = manifest_import(
                     tenant=job.tenant,
                     source=manifest,

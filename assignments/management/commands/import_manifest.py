@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from assignments.manifests.bundle import zip_check, zip_given, zip_manifest
 from assignments.manifests.cleanup import import_run_journal, import_staging
 from assignments.manifests.files import FileSource, FilesUnreadable
 from assignments.manifests.importer import ImportRefused, manifest_import
@@ -24,10 +26,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="the .tsv manifest")
+        parser.add_argument(
+            "path", help="the .tsv manifest, or a .zip that export_manifest made (manifest + files)"
+        )
         parser.add_argument("--tenant", required=True, help="tenant slug")
         parser.add_argument(
-            "--files", help="folder or .zip holding the files (default: the manifest's folder)"
+            "--files",
+            help="folder or .zip holding the files (default: the manifest's folder, or the "
+            "zip the manifest came in)",
         )
         parser.add_argument("--dry-run", action="store_true", help="validate and report only")
         parser.add_argument("--on-error", choices=("abort", "skip"), default="abort")
@@ -47,6 +53,15 @@ class Command(BaseCommand):
         files = options["files"]
         if files is not None and not Path(files).exists():
             raise CommandError(f"No folder or zip at {files}.")
+        with open(path, "rb") as probe:
+            zipped = zip_given(probe)
+            if zipped:
+                try:
+                    zip_check(probe)  # before the result file is made
+                except ImportRefused as exc:
+                    raise CommandError(str(exc)) from None
+        if zipped and files is None:
+            files = str(path)  # an export zip: its files are beside its manifest
         user = None
         if options["user"]:
             user = get_user_model().objects.filter(username=options["user"]).first()
@@ -59,9 +74,12 @@ class Command(BaseCommand):
                 # New media files are journaled: a rollback's (or a kill's) are removed.
                 import_staging(journal=import_run_journal(tenant)),
                 FileSource.for_path(files, manifest=path) as source,
-                open(path, "rb") as manifest,
+                ExitStack() as opened,
                 open(result_path, "w", encoding="utf-8", newline="") as result,
             ):
+                manifest = opened.enter_context(open(path, "rb"))
+                if zipped:
+                    manifest = opened.enter_context(zip_manifest(manifest))
                 report = manifest_import(
                     tenant=tenant,
                     source=manifest,
