@@ -207,8 +207,10 @@ def _plain_file_system(storage: Storage) -> bool:
 def _disk_save(storage: FileSystemStorage, name: str, content: File, max_length: int | None) -> str:
     """`storage.save(name, content)` for a name nobody holds yet, without what that costs
     per call on top of the disk: the name validated three times over, an `exists()` and a
-    lock on a file that O_EXCL has just made ours. A bulk import writes a file per row,
-    and these made up a third of its file step (cProfile). The result is the same file,
+    lock on a file that O_EXCL has just made ours. A bulk import writes a file per row.
+    (cProfile put these at a third of its file step; py-spy, which distorts Python calls
+    less, found the disk itself dominant and no whole-import gain beyond the noise: see
+    bench/README.md.) The result is the same file,
     permissions included; a name already taken, a name over `max_length` or a file Django
     would move instead of copy go through `save()`, which picks a free name."""
     if (max_length is not None and len(name) > max_length) or hasattr(
