@@ -49,14 +49,18 @@ def zip_manifest_name(archive: zipfile.ZipFile) -> str:
     )
 
 
-def zip_check(handle: IO[bytes]) -> None:
-    """Refuse, before anything is stored or queued, a zip that is no manifest bundle."""
+def zip_check(handle: IO[bytes]) -> bool:
+    """Whether the upload is a zip; one that is no manifest bundle is refused
+    (ImportRefused) here, before anything is stored or queued. The position is kept."""
+    if not zip_given(handle):
+        return False
     start = handle.tell()
     try:
         with _zip_open(handle) as archive:
             zip_manifest_name(archive)
     finally:
         handle.seek(start)
+    return True
 
 
 @contextmanager

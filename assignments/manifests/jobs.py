@@ -68,11 +68,10 @@ def import_job_start(
             f"on_error must be one of {', '.join(ON_ERROR_CHOICES)}.", field="on_error"
         )
     job_queue_require()  # 503 before anything is stored when the broker is down (issue 12)
-    if zip_given(manifest):  # an export zip: refused now if it holds no manifest
-        try:
-            zip_check(manifest)
-        except ImportRefused as exc:
-            raise DomainError(str(exc), field="manifest") from None
+    try:
+        zip_check(manifest)  # an export zip: refused now if it holds no manifest
+    except ImportRefused as exc:
+        raise DomainError(str(exc), field="manifest") from None
     folder = f"tenants/{tenant.pk}/manifests/{uuid.uuid4().hex}"
     stored: list[str] = []
     try:

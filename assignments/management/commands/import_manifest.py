@@ -8,7 +8,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from assignments.manifests.bundle import zip_check, zip_given, zip_manifest
+from assignments.manifests.bundle import zip_check, zip_manifest
 from assignments.manifests.cleanup import import_run_journal, import_staging
 from assignments.manifests.files import FileSource, FilesUnreadable
 from assignments.manifests.importer import ImportRefused, manifest_import
@@ -54,12 +54,10 @@ class Command(BaseCommand):
         if files is not None and not Path(files).exists():
             raise CommandError(f"No folder or zip at {files}.")
         with open(path, "rb") as probe:
-            zipped = zip_given(probe)
-            if zipped:
-                try:
-                    zip_check(probe)  # before the result file is made
-                except ImportRefused as exc:
-                    raise CommandError(str(exc)) from None
+            try:
+                zipped = zip_check(probe)  # before the result file is made
+            except ImportRefused as exc:
+                raise CommandError(str(exc)) from None
         if zipped and files is None:
             files = str(path)  # an export zip: its files are beside its manifest
         user = None
