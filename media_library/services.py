@@ -510,13 +510,13 @@ def media_items_upload(
     checksums = sorted({inspection.checksum for inspection in inspections.values()})
     existing = {
         item.checksum: item
-        for item in MediaItem.objects.filter(tenant=tenant, checksum__in=checksums)
+        for item in MediaItem.objects.filter(tenant=tenant, checksum__in=checksums).order_by()
     }
     names = sorted({u.display_name.strip() for u in uploads if u.display_name.strip()})
     taken = set(
-        MediaItem.objects.filter(tenant=tenant, display_name__in=names).values_list(
-            "display_name", flat=True
-        )
+        MediaItem.objects.filter(tenant=tenant, display_name__in=names)
+        .order_by()
+        .values_list("display_name", flat=True)
     )
     new: list[tuple[int, MediaItem, UploadInspection]] = []
     twins: list[tuple[int, int]] = []

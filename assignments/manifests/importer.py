@@ -24,8 +24,10 @@ from typing import IO
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from media_library.models import MediaItem
 from tenants.models import Role, Tenant
 from tenants.selectors import role_require
+from tenants.statistics import GrowthAnalyzer
 
 from .categories_apply import (
     category_decisions,
@@ -51,6 +53,7 @@ from .validate import ManifestValidator
 ON_ERROR_CHOICES = ("abort", "skip")
 ERRORS_LISTED = 100
 RESULT_BATCH = 5000
+ANALYZE_FIRST = 5000  # new items after which the library's statistics are first refreshed
 
 
 class ImportRefused(Exception):
@@ -261,6 +264,9 @@ def _apply_atomic(tenant, plan: ImportPlan, files, user, report, progress, on_er
         "media_published_as_dependencies": 0,
         "products_published": 0,
     }
+    # The library grows by up to a row a line inside this one transaction: its
+    # statistics are refreshed as it does, or each batch's lookups scan it (quadratic).
+    library = GrowthAnalyzer(MediaItem, first=ANALYZE_FIRST)
     with transaction.atomic():
         done = 0
         for batch in store.media_to_apply():
@@ -268,6 +274,7 @@ def _apply_atomic(tenant, plan: ImportPlan, files, user, report, progress, on_er
             failed_media.update(media.idx for media in batch if media.failed)
             store.media_save(batch)
             done += len(batch)
+            library.grew(sum(media.outcome == "created" for media in batch))
             if progress is not None:
                 progress("media", done, done)
         if failed_media and on_error == "abort":
