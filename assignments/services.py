@@ -345,12 +345,17 @@ def _entries_insert(*, tenant_id: int, rows: Iterable[tuple[int, Mapping]]) -> i
         ]
         AssignmentEntry.objects.bulk_create(entries, batch_size=BATCH)
         return len(entries)
+    rows = list(rows)
+    # COPY cannot fill variant_number from the variant: the numbers are read first, in one
+    # query (an UPDATE afterwards rewrote every entry of the batch a second time).
+    wanted = {row["variant_id"] for _, row in rows if row["variant_id"]}
+    numbers = dict(
+        Variant.objects.filter(tenant_id=tenant_id, pk__in=wanted).values_list("pk", "number")
+    )
     table = AssignmentEntry._meta.db_table
-    count = 0
     dumped: dict[str, str] = {"": "{}"}  # dimension values by combination key
-    set_ids: set[int] = set()
     with connection.cursor() as cursor:
-        copy_sql = f"COPY {table} ({', '.join(ENTRY_COLUMNS)}) FROM STDIN"
+        copy_sql = f"COPY {table} ({', '.join(ENTRY_COLUMNS)}, variant_number) FROM STDIN"
         with cursor.cursor.copy(copy_sql) as copy:
             for set_id, row in rows:
                 combination = row["combination"]
@@ -359,18 +364,9 @@ def _entries_insert(*, tenant_id: int, rows: Iterable[tuple[int, Mapping]]) -> i
                 values = [tenant_id, set_id]
                 values.extend(row[name] for name in ENTRY_FIELDS)
                 values[2 + DIMENSION_VALUES_AT] = dumped[combination]
+                values.append(numbers.get(row["variant_id"], ""))
                 copy.write_row(values)
-                count += 1
-                set_ids.add(set_id)
-        if set_ids:
-            # COPY leaves variant_number at its default: fill it from the variant, in one UPDATE.
-            cursor.execute(
-                f"UPDATE {table} e SET variant_number = v.number FROM {Variant._meta.db_table} v "
-                "WHERE e.variant_id = v.id AND e.variant_number = '' AND e.tenant_id = %s "
-                "AND e.content_set_id = ANY(%s)",
-                [tenant_id, list(set_ids)],
-            )
-    return count
+    return len(rows)
 
 
 def _checkin_hooks_run(documents: Sequence[AssignmentDocument]) -> None:
