@@ -33,6 +33,7 @@ db 4, flushed afterwards), not made.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -78,6 +79,11 @@ HEADER = [
 # --- the child processes ------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _nothing():
+    yield
+
+
 def _status_kb(field: str) -> int:
     with open("/proc/self/status") as status:
         for line in status:
@@ -120,25 +126,65 @@ def _progress_printer(started: float):
     return progress
 
 
+class _QueryClock:
+    """BENCH_QUERIES=1: the time each statement shape took, per quarter of each phase, to
+    find what grows as the library grows (printed on stderr at the end)."""
+
+    def __init__(self, rows: int):
+        self.rows, self.where = max(rows, 1), "validate 0"
+        self.spent: dict[tuple[str, str], list[float]] = {}
+
+    def progress(self, phase: str, done: int, total: int) -> None:
+        self.where = f"{phase} {min(3, done * 4 // self.rows)}"
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            key = (self.where, " ".join(sql.split())[:110])
+            spent = self.spent.setdefault(key, [0.0, 0])
+            spent[0] += time.perf_counter() - started
+            spent[1] += 1
+
+    def report(self) -> None:
+        for (where, sql), (seconds, count) in sorted(
+            self.spent.items(), key=lambda item: -item[1][0]
+        )[:40]:
+            print(f"  {seconds:7.2f} s {count:7,} x [{where}] {sql}", file=sys.stderr)
+
+
 def child_import(manifest: str, folder: str) -> dict:
+    from django.db import connection
+
     from assignments.manifests.cleanup import import_run_journal, import_staging
     from assignments.manifests.files import FileSource
     from assignments.manifests.importer import manifest_import
     from tenants.models import Tenant
 
     tenant = Tenant.objects.get(slug=SLUG)
+    clock = _QueryClock(int(os.environ.get("BENCH_ROWS", "0")))
     with tempfile.TemporaryFile("w+", encoding="utf-8") as result, open(manifest, "rb") as source:
         rss = _peak_reset()
         started = time.perf_counter()
+        printer = _progress_printer(started)
+
+        def progress(phase: str, done: int, total: int) -> None:
+            clock.progress(phase, done, total)
+            printer(phase, done, total)
+
         with (
             import_staging(journal=import_run_journal(tenant)),
             FileSource(folder=folder) as files,
+            connection.execute_wrapper(clock) if os.environ.get("BENCH_QUERIES") else _nothing(),
         ):
             report = manifest_import(
                 tenant=tenant, source=source, files=files, user=None, result_out=result,
-                progress=_progress_printer(started),
+                progress=progress,
             )  # fmt: skip
             imported = time.perf_counter()
+        if os.environ.get("BENCH_QUERIES"):
+            clock.report()
         elapsed = time.perf_counter() - started
         hwm = _status_kb("VmHWM")
         result_bytes = result.tell()
@@ -362,6 +408,7 @@ def main() -> None:
         _, products = bench_catalog_create(tenant=tenant, masters=masters_count, media=0)
         manifest = work / "manifest.tsv"
         rows = manifest_write_rows(manifest, [p.number for p in products])
+        os.environ["BENCH_ROWS"] = str(rows)
         del products
         files_write(work / "img", rows)
         print(
