@@ -37,11 +37,15 @@ DIRECTORIES_KEPT = 256  # open directory descriptors a folder source reuses
 
 
 class FileDigest(NamedTuple):
-    """What one read of a file proves: its size, SHA-256 and first bytes."""
+    """What one read of a file proves: its size, SHA-256 and first bytes; and, when the
+    file came in one read (the usual case, under READ_SIZE), the bytes themselves, so that
+    a check of new bytes can inspect the very bytes that were hashed instead of opening
+    and reading the file a second time."""
 
     size: int
     checksum: str
     head: bytes
+    data: bytes | None = None
 
 
 class FileMissing(Exception):
@@ -159,7 +163,10 @@ class FileSource:
                 data = os.read(descriptor, READ_SIZE)
                 if len(data) == size and size <= settings.MEDIA_MAX_UPLOAD_BYTES:
                     return FileDigest(
-                        size=size, checksum=hashlib.sha256(data).hexdigest(), head=data[:HEAD_SIZE]
+                        size=size,
+                        checksum=hashlib.sha256(data).hexdigest(),
+                        head=data[:HEAD_SIZE],
+                        data=data,
                     )
                 os.lseek(descriptor, 0, os.SEEK_SET)
             return _digest(lambda length: os.read(descriptor, length))

@@ -10,6 +10,7 @@ the import's PlanStore.
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 
 from django.conf import settings
@@ -60,6 +61,9 @@ MEDIA_FIELDS = (
     "height",
     "mime_type",
 )
+# A chunk's new files read whole by their digest are checked from those bytes, up to this
+# much (a chunk of large photos is read a second time instead of held).
+KEPT_BYTES = 16 * 1024 * 1024
 IDENTITY_COLUMNS = ("InternalMediaId", "MediaSourceId", "MediaImportPath", "MediaReferenceUrl")
 
 
@@ -363,6 +367,7 @@ class MediaChecks:
         if not new:
             return
         digests: dict[int, FileDigest] = {}
+        kept = 0  # bytes of the chunk's files held for their check (at most KEPT_BYTES)
         for media_plan in new:
             if self.files is None:
                 media_plan.problem = (
@@ -371,9 +376,16 @@ class MediaChecks:
                 )
                 continue
             try:
-                digests[media_plan.idx] = self.files.digest(media_plan.path)
+                digest = self.files.digest(media_plan.path)
             except FileMissing as exc:
                 media_plan.problem = (ErrorCode.MISSING_FILE, str(exc))
+                continue
+            if digest.data is not None:
+                if kept + digest.size > KEPT_BYTES:
+                    digest = digest._replace(data=None)
+                else:
+                    kept += digest.size
+            digests[media_plan.idx] = digest
         known = self.items_by_checksum({d.checksum for d in digests.values()})
         for media_plan in new:
             digest = digests.get(media_plan.idx)
@@ -384,7 +396,7 @@ class MediaChecks:
             media_plan.problem = (
                 self.known_file_problem(media_plan, existing, digest)
                 if reuse
-                else self.file_problem(media_plan)
+                else self.file_problem(media_plan, digest.data)
             ) or self.companions_problem(media_plan)
             if media_plan.problem is not None or not reuse:
                 continue
@@ -438,12 +450,18 @@ class MediaChecks:
         media_plan.kind, media_plan.checksum = item["kind"], digest.checksum
         return self.type_problem(media_plan)
 
-    def file_problem(self, media_plan: MediaPlan) -> tuple[str, str] | None:
-        """New bytes: everything an upload checks (R5), before anything is stored."""
-        try:
-            handle = self.files.open(media_plan.path)
-        except FileMissing as exc:
-            return ErrorCode.MISSING_FILE, str(exc)
+    def file_problem(
+        self, media_plan: MediaPlan, data: bytes | None = None
+    ) -> tuple[str, str] | None:
+        """New bytes: everything an upload checks (R5), before anything is stored. `data`:
+        the file's bytes as its digest read them, checked as they are; else it is read."""
+        if data is not None:
+            handle = io.BytesIO(data)
+        else:
+            try:
+                handle = self.files.open(media_plan.path)
+            except FileMissing as exc:
+                return ErrorCode.MISSING_FILE, str(exc)
         try:
             inspection = upload_inspect(handle, filename=file_basename(media_plan.path))
         except UploadRejected as exc:
