@@ -350,7 +350,9 @@ def _entries_insert(*, tenant_id: int, rows: Iterable[tuple[int, Mapping]]) -> i
     # query (an UPDATE afterwards rewrote every entry of the batch a second time).
     wanted = {row["variant_id"] for _, row in rows if row["variant_id"]}
     numbers = dict(
-        Variant.objects.filter(tenant_id=tenant_id, pk__in=wanted).values_list("pk", "number")
+        Variant.objects.filter(tenant_id=tenant_id, pk__in=wanted)
+        .order_by()
+        .values_list("pk", "number")
     )
     table = AssignmentEntry._meta.db_table
     dumped: dict[str, str] = {"": "{}"}  # dimension values by combination key
@@ -536,9 +538,9 @@ def _rows_check(*, tenant: Tenant, items: Sequence[ContentItem]) -> None:
         offered: set[tuple[int, int]] = set()
         for chunk in _chunks({product_id for _, product_id in variants}):
             offered.update(
-                Variant.objects.filter(tenant=tenant, product_id__in=chunk).values_list(
-                    "pk", "product_id"
-                )
+                Variant.objects.filter(tenant=tenant, product_id__in=chunk)
+                .order_by()
+                .values_list("pk", "product_id")
             )
         unknown = sorted(variants - offered)
         if unknown:

@@ -218,9 +218,9 @@ def assignment_rows(*, tenant: Tenant, selection: ExportSelection) -> Iterator[d
         # Variants deleted since are history only (the check-out drops them too): a row for
         # one could never be imported again.
         live_variants = set(
-            Variant.objects.filter(
-                tenant=tenant, product_id__in={d.product_id for d in documents}
-            ).values_list("number", flat=True)
+            Variant.objects.filter(tenant=tenant, product_id__in={d.product_id for d in documents})
+            .order_by()
+            .values_list("number", flat=True)
         )
         items = {item.pk: item for item in _media_queryset(tenant).filter(pk__in=media_ids)}
         media = {pk: media_cells(item, base_url=selection.base_url) for pk, item in items.items()}

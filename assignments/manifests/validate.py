@@ -245,16 +245,16 @@ class ManifestValidator(MediaChecks):
         self.variants: dict[str, tuple[int, int, str]] = {}
         numbers = sorted(keys)
         for part in self.chunks(numbers):
-            products = values_in(Product.objects.filter(tenant=tenant), "number", part)
+            products = values_in(Product.objects.filter(tenant=tenant).order_by(), "number", part)
             for pk, number, kind in products.values_list("pk", "number", "kind"):
                 self.products[number] = (pk, number, kind == "master")
-            variants = values_in(Variant.objects.filter(tenant=tenant), "number", part)
+            variants = values_in(Variant.objects.filter(tenant=tenant).order_by(), "number", part)
             for pk, number, product_id in variants.values_list("pk", "number", "product_id"):
                 self.variants[number] = (pk, product_id, number)
         variant_products = sorted({v[1] for v in self.variants.values()})
         self.product_numbers = {p[0]: p[1] for p in self.products.values()}
         for part in self.chunks(variant_products):
-            products = values_in(Product.objects.filter(tenant=tenant), "id", part)
+            products = values_in(Product.objects.filter(tenant=tenant).order_by(), "id", part)
             self.product_numbers.update(products.values_list("pk", "number"))
         self.offered: dict[int, dict[str, set[str]]] = {}
         for part in self.chunks(sorted(self.product_numbers)):
