@@ -141,6 +141,9 @@ def _display_name_taken(*, tenant: Tenant, name: str, exclude_pk: int | None = N
     )
 
 
+NAME_CANDIDATES = 20  # defaulted display names looked up per query: name, name (2), ...
+
+
 def display_name_choose(*, tenant: Tenant, explicit: str, filename: str) -> str:
     """An explicit name must be free (409); a defaulted one gets ` (2)`, ` (3)`... (R5)."""
     explicit = explicit.strip()
@@ -150,17 +153,24 @@ def display_name_choose(*, tenant: Tenant, explicit: str, filename: str) -> str:
         if _display_name_taken(tenant=tenant, name=explicit):
             raise Conflict(f"The display name '{explicit}' is taken.", field="display_name")
         return explicit
+    # The candidates are asked for by name, NAME_CANDIDATES at a time, so the unique index
+    # answers; a `LIKE 'stem%'` cannot use it and read every item of the tenant per upload.
     stem, ext = os.path.splitext(filename)
-    taken = set(
-        MediaItem.objects.filter(tenant=tenant, display_name__startswith=stem).values_list(
-            "display_name", flat=True
+    first = 1
+    while True:
+        candidates = [
+            filename if n == 1 else f"{stem} ({n}){ext}"
+            for n in range(first, first + NAME_CANDIDATES)
+        ]
+        taken = set(
+            MediaItem.objects.filter(tenant=tenant, display_name__in=candidates)
+            .order_by()
+            .values_list("display_name", flat=True)
         )
-    )
-    candidate, n = filename, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{stem} ({n}){ext}"
-    return candidate
+        for candidate in candidates:
+            if candidate not in taken:
+                return candidate
+        first += NAME_CANDIDATES
 
 
 # --- tags ----------------------------------------------------------------------------------

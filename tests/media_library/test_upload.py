@@ -1,7 +1,10 @@
 """R5: uploads of every kind, MIME from the bytes, duplicates, display names, R6 rules."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from media_library import services
 from media_library.models import MediaItem
 from tests.media_library.samples import (
     fake_mp4,
@@ -124,3 +127,22 @@ def test_explicit_display_name_taken_is_409(api_upload, editor):
 def test_filename_field_overrides_the_part_name(api_upload, editor):
     response = api_upload(editor, "blob", tiny_pdf(), filename="manual.pdf")
     assert response.json()["original_filename"] == "manual.pdf"
+
+
+def test_a_defaulted_name_is_found_past_many_taken_ones_by_the_unique_index(
+    api_upload, editor, tenant
+):
+    # R5: the candidates are looked up by name (the unique index), never with a LIKE
+    # that reads every item of the tenant; past a whole batch of taken ones too.
+    taken = ["spec.pdf"] + [f"spec ({n}).pdf" for n in range(2, services.NAME_CANDIDATES + 6)]
+    taken.append(f"spec ({services.NAME_CANDIDATES + 7}).pdf")
+    for i, name in enumerate(taken):
+        response = api_upload(editor, "x.pdf", tiny_pdf() + bytes([i]), display_name=name)
+        assert response.status_code == 201, response.json()
+
+    with CaptureQueriesContext(connection) as queries:
+        chosen = services.display_name_choose(tenant=tenant, explicit="", filename="spec.pdf")
+
+    assert chosen == f"spec ({services.NAME_CANDIDATES + 6}).pdf"
+    assert len(queries) == 2
+    assert not any("LIKE" in q["sql"].upper() for q in queries)
