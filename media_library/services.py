@@ -22,7 +22,7 @@ from typing import IO
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile, File
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, default_storage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import JSONField, ProtectedError, Q, RestrictedError
 from django.db.models.fields.files import FileField
@@ -33,10 +33,16 @@ from django.utils.module_loading import import_string
 from tenants.audit import audit_record, changes, snapshot
 from tenants.events import DomainEvent, domain_event_emit
 from tenants.exceptions import Conflict, DomainError, NotFound, ValidationFailed
+from tenants.instances import instances_new
 from tenants.models import OutboxKind, Role, Tenant
 from tenants.outbox import outbox_record
 from tenants.selectors import actor_role_require, role_require
-from tenants.storage import files_delete, files_delete_on_rollback, files_save_many
+from tenants.storage import (
+    files_delete,
+    files_delete_on_rollback,
+    files_save_many,
+    storage_unwrapped,
+)
 
 from .availability import availability_window_check, served_flag_apply
 from .models import (
@@ -47,6 +53,7 @@ from .models import (
     MediaStatus,
     MediaTag,
     Rendition,
+    media_upload_to,
 )
 from .public_files import (
     media_public_files_forget_missing,
@@ -377,10 +384,30 @@ def media_item_upload(
 
 
 def _media_item_new(
-    *,
+    *, tenant: Tenant, inspection: UploadInspection, user: AbstractBaseUser | None, **metadata
+) -> MediaItem:
+    """The row of a new item: what the bytes proved, and the caller's metadata."""
+    (item,) = instances_new(
+        MediaItem,
+        [_media_item_values(tenant, inspection, user, **metadata)],
+        cached=_item_relations(tenant, user),
+    )
+    return item
+
+
+def _item_relations(tenant: Tenant, user: AbstractBaseUser | None) -> dict:
+    """The related objects a new item holds already, as `MediaItem(tenant=..., ...)` would."""
+    relations: dict = {"tenant": tenant}
+    if user is not None and user.is_authenticated:
+        relations["created_by"] = user
+    return relations
+
+
+def _media_item_values(
     tenant: Tenant,
     inspection: UploadInspection,
     user: AbstractBaseUser | None,
+    *,
     display_name: str,
     title: str,
     alt_text: str,
@@ -389,27 +416,27 @@ def _media_item_new(
     transcript: str = "",
     source_provider: str = "",
     source_id: str = "",
-) -> MediaItem:
-    """The row of a new item: what the bytes proved, and the caller's metadata."""
-    return MediaItem(
-        tenant=tenant,
-        kind=inspection.kind,
-        original_filename=inspection.filename,
-        display_name=display_name,
-        title=title.strip(),
-        alt_text=alt_text.strip(),
-        caption=caption.strip(),
-        description=description,
-        transcript=transcript,
-        mime_type=inspection.mime_type,
-        size=inspection.size,
-        checksum=inspection.checksum,
-        width=inspection.width,
-        height=inspection.height,
-        source_provider=source_provider,
-        source_id=source_id,
-        created_by=user if user is not None and user.is_authenticated else None,
-    )
+) -> dict:
+    """A new item's values by attribute name (`instances_new`), one or many at a time."""
+    return {
+        "tenant_id": tenant.pk,
+        "kind": inspection.kind,
+        "original_filename": inspection.filename,
+        "display_name": display_name,
+        "title": title.strip(),
+        "alt_text": alt_text.strip(),
+        "caption": caption.strip(),
+        "description": description,
+        "transcript": transcript,
+        "mime_type": inspection.mime_type,
+        "size": inspection.size,
+        "checksum": inspection.checksum,
+        "width": inspection.width,
+        "height": inspection.height,
+        "source_provider": source_provider,
+        "source_id": source_id,
+        "created_by_id": user.pk if user is not None and user.is_authenticated else None,
+    }
 
 
 def _media_item_store(
@@ -528,7 +555,7 @@ def media_items_upload(
         .order_by()
         .values_list("display_name", flat=True)
     )
-    new: list[tuple[int, MediaItem, UploadInspection]] = []
+    chosen: list[tuple[int, dict, UploadInspection]] = []
     twins: list[tuple[int, int]] = []
     first_of: dict[str, int] = {}
     for i, inspection in inspections.items():
@@ -550,10 +577,10 @@ def media_items_upload(
             continue
         taken.add(name)
         first_of[inspection.checksum] = i
-        item = _media_item_new(
-            tenant=tenant,
-            inspection=inspection,
-            user=user,
+        values = _media_item_values(
+            tenant,
+            inspection,
+            user,
             display_name=name,
             title=upload.title,
             alt_text=upload.alt_text,
@@ -562,7 +589,11 @@ def media_items_upload(
             source_provider=upload.source_provider,
             source_id=upload.source_id,
         )
-        new.append((i, item, inspection))
+        chosen.append((i, values, inspection))
+    items = instances_new(
+        MediaItem, [values for _, values, _ in chosen], cached=_item_relations(tenant, user)
+    )
+    new = [(i, item, inspection) for (i, _, inspection), item in zip(chosen, items, strict=True)]
     if new:
         _media_items_store(
             tenant, [(item, inspection, uploads[i].tags) for i, item, inspection in new], user=user
@@ -684,7 +715,7 @@ def _media_items_store(
             stored = files_save_many(
                 default_storage,
                 [
-                    (field.generate_filename(item, inspection.filename), File(inspection.fileobj))
+                    (_stored_name(field, item, inspection.filename), File(inspection.fileobj))
                     for item, inspection, _ in new
                 ],
                 threads=settings.MEDIA_STORE_THREADS,
@@ -708,6 +739,23 @@ def _media_items_store(
     except BaseException:
         _files_delete(stored)
         raise
+
+
+def _stored_name(field: FileField, item: MediaItem, filename: str) -> str:
+    """`field.generate_filename(item, filename)` for an item's own file, without its
+    path parsing (28 µs a file, more than writing a small one). The folder is made of
+    the tenant's id and the item's UUID, so only the file's own name needs cleaning, which
+    the storage's `get_valid_name` does (it refuses `.` and `..`); a storage that
+    names files its own way goes through `generate_filename` as before."""
+    storage = storage_unwrapped(field.storage)
+    if (
+        field.upload_to is not media_upload_to
+        or type(storage).generate_filename is not Storage.generate_filename
+        or "/" in filename
+        or "\\" in filename
+    ):
+        return field.generate_filename(item, filename)
+    return media_upload_to(item, storage.get_valid_name(filename))
 
 
 # --- metadata ------------------------------------------------------------------------------

@@ -156,10 +156,7 @@ def files_save_many(
     between threads. (On this project's development disk more threads measured slower:
     bench/store_threads.py.) On any failure the files already written are deleted and
     the first error is raised: all or nothing."""
-    if isinstance(storage, LazyObject):  # default_storage
-        if storage._wrapped is empty:
-            storage._setup()
-        storage = storage._wrapped
+    storage = storage_unwrapped(storage)
     save = _disk_save if _plain_file_system(storage) else _storage_save
     if threads <= 1 or len(files) <= 1:
         stored: list[str] = []
@@ -180,6 +177,16 @@ def files_save_many(
         )
         raise next(e for e in errors if e is not None)
     return [f.result() for f in futures]
+
+
+def storage_unwrapped(storage: Storage) -> Storage:
+    """The storage itself: `default_storage` is a lazy proxy, whose class says nothing of
+    how the storage behind it names or writes files."""
+    if isinstance(storage, LazyObject):
+        if storage._wrapped is empty:
+            storage._setup()
+        return storage._wrapped
+    return storage
 
 
 def _storage_save(storage: Storage, name: str, content: File, max_length: int | None) -> str:

@@ -8,6 +8,7 @@ import io
 from unittest import mock
 
 import pytest
+from django.core.exceptions import SuspiciousFileOperation
 from django.db import transaction
 
 from media_library import services
@@ -189,3 +190,19 @@ def test_files_written_from_threads_land_with_their_rows(tenant, editor, setting
         assert item.file.name.startswith(f"tenants/{tenant.pk}/media/{public_id[:2]}/{public_id}/")
         with item.file.open("rb") as handle:
             assert handle.read() == content
+
+
+@pytest.mark.parametrize(
+    "filename", ["a.jpg", "a b (2).jpg", "été.png", ".hidden.jpg", "x" * 120 + ".jpg", "..", "."]
+)
+def test_bulk_stored_names_are_those_the_file_field_gives(tenant, filename):  # R5, R18
+    field = MediaItem._meta.get_field("file")
+    item = MediaItem(tenant=tenant)
+    try:
+        expected = field.generate_filename(item, filename)
+    except SuspiciousFileOperation:
+        with pytest.raises(SuspiciousFileOperation):
+            services._stored_name(field, item, filename)
+        return
+
+    assert services._stored_name(field, item, filename) == expected
