@@ -10,6 +10,7 @@ from __future__ import annotations
 from contextlib import ExitStack
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import File
 from django.db import IntegrityError, transaction
 
 from media_library.models import MediaItem
@@ -154,8 +155,10 @@ def _create(
         display_name = display_name_choose(tenant=tenant, explicit="", filename=display_name)
     with ExitStack() as stack:
         handle = stack.enter_context(files.open(plan.path))
+        # Named by their bare file names, as the item's own file is: a zip entry's or a
+        # folder file's name is its whole path (or a descriptor), which an upload refuses.
         companions = {
-            name: stack.enter_context(files.open(path))
+            name: File(stack.enter_context(files.open(path)), name=file_basename(path))
             for name, path in plan.companions.items()
             if name in ("thumbnail", "captions")
         }

@@ -9,16 +9,19 @@ import io
 import zipfile
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from assignments.manifests.export import ExportSelection, export_to_path
 from assignments.models import DocumentVersion
 from media_library.models import MediaItem
+from media_library.services import media_item_upload
 from tenants.models import Job
 from tests.manifests.conftest import jpeg_bytes
 from tests.manifests.helpers import records, snapshot
 from tests.manifests.test_roundtrip import _library
+from tests.media_library.samples import fake_mp4
 
 URL = "/api/v1/tenants/acme/manifests/import"
 
@@ -138,3 +141,54 @@ def test_the_admin_form_imports_an_export_zip(
     assert response.status_code == 302, response.content[:500]
     job = Job.objects.get()
     assert job.status == "succeeded", job.errors
+
+
+@pytest.fixture
+def video_exported(tenant, admin_user, tmp_path):
+    """The media export of a video with its own thumbnail and captions."""
+    media_item_upload(
+        tenant=tenant,
+        file=ContentFile(fake_mp4(), name="clip.mp4"),
+        user=admin_user,
+        title="Runway",
+        video_thumbnail=ContentFile(jpeg_bytes(), name="poster.jpg"),
+        video_captions=ContentFile(CAPTIONS, name="clip.vtt"),
+    )
+    archive = tmp_path / "media.zip"
+    export_to_path(tenant=tenant, selection=ExportSelection(kind="media"), target=archive)
+    return archive
+
+
+CAPTIONS = b"WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n"
+
+
+def _video_check(tenant) -> None:
+    video = MediaItem.objects.get(tenant=tenant, kind="video")
+    assert video.video_thumbnail.name.endswith("/companions/poster.jpg")
+    assert video.video_thumbnail.read() == jpeg_bytes()
+    assert video.video_captions.name.endswith("/companions/clip.vtt")
+    assert video.video_captions.read() == CAPTIONS
+
+
+def test_a_video_with_its_companions_imports_from_an_export_zip(
+    video_exported, other_tenant
+):  # R18
+    call_command("import_manifest", str(video_exported), tenant=other_tenant.slug, no_progress=True)
+
+    _video_check(other_tenant)
+    call_command("import_manifest", str(video_exported), tenant=other_tenant.slug, no_progress=True)
+    assert MediaItem.objects.filter(tenant=other_tenant).count() == 1
+
+
+def test_a_video_with_its_companions_imports_from_the_export_unzipped(
+    video_exported, other_tenant, tmp_path
+):  # R18
+    folder = tmp_path / "unzipped"
+    with zipfile.ZipFile(video_exported) as archive:
+        archive.extractall(folder)
+
+    call_command(
+        "import_manifest", str(folder / "manifest.tsv"), tenant=other_tenant.slug, no_progress=True
+    )
+
+    _video_check(other_tenant)
