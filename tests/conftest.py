@@ -1,3 +1,4 @@
+import hashlib
 import os
 import socket
 import subprocess
@@ -57,6 +58,35 @@ def _clear_cache():
     yield
     cache.clear()
     local_clear()
+
+
+_RENDERED: dict = {}
+
+
+@pytest.fixture
+def renditions_rendered_once(monkeypatch):
+    """For tests that load the demo (or other fixed images) again and again: its 40 images'
+    renditions and placeholders took 6 of the demo's 8 s, the same bytes made again for
+    each test. The pixels are rendered once a run (the real functions, the same outputs)
+    and handed out again to the tests that follow; what renders them is tested in
+    tests/media_library."""
+    from media_library import services
+    from media_library.renditions import placeholder_compute, renditions_render
+
+    def rendered(source, specs, *, focal=(0.5, 0.5), ladder=False):
+        key = ("renditions", hashlib.sha256(source).digest(), tuple(specs), focal, ladder)
+        if key not in _RENDERED:
+            _RENDERED[key] = renditions_render(source, specs, focal=focal, ladder=ladder)
+        return _RENDERED[key]
+
+    def placeholder(source):
+        key = ("placeholder", hashlib.sha256(source).digest())
+        if key not in _RENDERED:
+            _RENDERED[key] = placeholder_compute(source)
+        return dict(_RENDERED[key])
+
+    monkeypatch.setattr(services, "renditions_render", rendered)
+    monkeypatch.setattr(services, "placeholder_compute", placeholder)
 
 
 @pytest.fixture

@@ -33,6 +33,11 @@ def _short_rendition_ladder(settings):
     settings.MEDIA_RENDITION_WIDTHS = [160, 320]
 
 
+@pytest.fixture(autouse=True)
+def _demo_renditions(renditions_rendered_once):
+    """Every browser test loads the demo afresh: its renditions are rendered once a run."""
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:

@@ -227,3 +227,22 @@ def test_the_product_page_adds_to_the_group_the_user_works_in(demo, berlin_page,
     assert not winter.products.exists()
     shot(page, "removed-from-the-product-page")
     assert page.console_log.errors == []
+
+
+def test_a_link_to_another_group_of_the_page_opens_it(demo, berlin_page):
+    """Only the fragment changes (a link on the page, Back, or a URL typed once the page has
+    loaded): the group it names opens. Before, only the fragment at load time was read, so
+    a group asked for after the list had loaded never opened."""
+    page = berlin_page
+    autumn = PublishGroup.objects.create(tenant=demo, name="Autumn")
+    winter = PublishGroup.objects.create(tenant=demo, name="Winter")
+    log_in(page, "demo", "/workspace/demo/publish-groups/")
+    expect(page.locator("#group-list")).to_contain_text("Winter")
+    expect(page.locator("#group-detail")).to_be_hidden()
+
+    page.evaluate(f"window.location.hash = '#group-{winter.pk}'")
+    expect(page.locator("#group-name")).to_have_text("Winter")
+    page.goto(f"/workspace/demo/publish-groups/#group-{autumn.pk}")
+    expect(page.locator("#group-name")).to_have_text("Autumn")
+    assert page.url.endswith(f"#group-{autumn.pk}")
+    assert page.console_log.errors == []

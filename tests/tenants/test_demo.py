@@ -7,7 +7,7 @@ from catalog.models import Category, Product, Variant
 from media_library.models import MediaItem, MediaKind
 from tenants.models import Channel, Locale, Membership, Tenant
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("renditions_rendered_once")]
 
 
 def _counts():

@@ -378,11 +378,21 @@ if (createForm) {
   });
 }
 
+function hashGroup() {
+  const match = window.location.hash.match(/^#group-(\d+)$/);
+  return match ? Number(match[1]) : null;
+}
+
 async function start() {
   await loadList();
-  const match = window.location.hash.match(/^#group-(\d+)$/);
-  if (match) await select(Number(match[1]));
+  if (hashGroup() !== null) await select(hashGroup());
   if (canManage) search();
 }
+
+// A link to another group of this page (or Back to one) changes only the fragment.
+window.addEventListener("hashchange", () => {
+  const id = hashGroup();
+  if (id !== null && (!current || current.id !== id)) select(id);
+});
 
 start();
