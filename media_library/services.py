@@ -77,7 +77,7 @@ from .renditions import (
 )
 from .selectors import media_item_get_by_checksum, media_item_usage
 from .staging import media_staging_active, media_staging_note, media_staging_note_many
-from .validation import UploadInspection, UploadRejected, upload_inspect
+from .validation import UploadInspection, UploadRejected, companion_inspect, upload_inspect
 from .video import video_probe
 
 logger = logging.getLogger(__name__)
@@ -291,23 +291,6 @@ def _item_locked(item: MediaItem) -> MediaItem:
         raise NotFound("This media item no longer exists.", field="id") from None
 
 
-def _companion_inspect(
-    file: IO[bytes] | None, *, field: str, mime_prefix: str, what: str
-) -> UploadInspection | None:
-    """A video's thumbnail or captions file, checked like any upload, under its own field."""
-    if file is None:
-        return None
-    try:
-        inspection = upload_inspect(file)
-    except UploadRejected as exc:
-        raise UploadRejected(exc.message, field=field) from None
-    if not inspection.mime_type.startswith(mime_prefix):
-        raise UploadRejected(
-            f"The {field} must be {what}, not {inspection.mime_type}.", field=field
-        )
-    return inspection
-
-
 # --- upload --------------------------------------------------------------------------------
 
 
@@ -346,12 +329,8 @@ def media_item_upload(
     is_video = inspection.kind == MediaKind.VIDEO
     if not is_video and (video_thumbnail or video_captions or transcript):
         raise DomainError("Thumbnails, captions and transcripts are for videos only.", field="file")
-    thumbnail = _companion_inspect(
-        video_thumbnail, field="video_thumbnail", mime_prefix="image/", what="an image"
-    )
-    captions = _companion_inspect(
-        video_captions, field="video_captions", mime_prefix="text/", what="a WebVTT or text file"
-    )
+    thumbnail = companion_inspect(video_thumbnail, field="video_thumbnail")
+    captions = companion_inspect(video_captions, field="video_captions")
     item = _media_item_new(
         tenant=tenant,
         inspection=inspection,

@@ -297,3 +297,31 @@ def upload_inspect(
             fileobj, max_pixels=settings.MEDIA_MAX_IMAGE_PIXELS
         )
     return inspection
+
+
+# A video's companion files: the form field (and model field) each goes under, the MIME
+# family it must be, and how a refusal names it.
+COMPANIONS = {
+    "video_thumbnail": ("image/", "an image"),
+    "video_captions": ("text/", "a WebVTT or text file"),
+}
+
+
+def companion_inspect(
+    file: IO[bytes] | None, *, field: str, filename: str | None = None
+) -> UploadInspection | None:
+    """A video's thumbnail or captions file (`field`, a key of COMPANIONS), checked like any
+    upload and refused under its own field: what an upload and a manifest's validation both
+    ask, so a dry run refuses what the import would."""
+    if file is None:
+        return None
+    mime_prefix, what = COMPANIONS[field]
+    try:
+        inspection = upload_inspect(file, filename=filename)
+    except UploadRejected as exc:
+        raise UploadRejected(exc.message, field=field) from None
+    if not inspection.mime_type.startswith(mime_prefix):
+        raise UploadRejected(
+            f"The {field} must be {what}, not {inspection.mime_type}.", field=field
+        )
+    return inspection

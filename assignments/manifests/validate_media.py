@@ -21,6 +21,7 @@ from media_library.models import MediaItem, MediaKind
 from media_library.services import tag_names_normalize
 from media_library.validation import (
     UploadRejected,
+    companion_inspect,
     extension_check,
     filename_validate,
     upload_inspect,
@@ -482,11 +483,36 @@ class MediaChecks:
         return None
 
     def companions_problem(self, media_plan: MediaPlan) -> tuple[str, str] | None:
-        for name, path in media_plan.companions.items():
+        """A video's thumbnail and captions are checked as the upload checks them (the
+        transcript is text, read as UTF-8 with replacements), so what the dry run passes
+        the import stores; companions of anything but a video are refused, as there."""
+        if not media_plan.companions:
+            return None
+        if media_plan.kind != MediaKind.VIDEO:
+            columns = ", ".join(
+                column
+                for column, name in COMPANION_COLUMNS.items()
+                if name in media_plan.companions
+            )
+            return (
+                ErrorCode.FILE_REJECTED,
+                f"'{media_plan.path}' is not a video: {columns} are for videos only.",
+            )
+        for column, name in COMPANION_COLUMNS.items():
+            path = media_plan.companions.get(name)
+            if path is None:
+                continue
             try:
-                self.files.open(path).close()
+                handle = self.files.open(path)
             except FileMissing as exc:
                 return ErrorCode.MISSING_FILE, f"Video {name}: {exc}"
+            try:
+                if name != "transcript":
+                    companion_inspect(handle, field=f"video_{name}", filename=file_basename(path))
+            except UploadRejected as exc:
+                return ErrorCode.FILE_REJECTED, f"{column} '{path}': {exc.message}"
+            finally:
+                handle.close()
         return None
 
     def check_media_names(self) -> None:

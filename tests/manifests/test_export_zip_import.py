@@ -19,7 +19,7 @@ from media_library.models import MediaItem
 from media_library.services import media_item_upload
 from tenants.models import Job
 from tests.manifests.conftest import jpeg_bytes
-from tests.manifests.helpers import records, snapshot
+from tests.manifests.helpers import records, snapshot, tsv
 from tests.manifests.test_roundtrip import _library
 from tests.media_library.samples import fake_mp4
 
@@ -192,3 +192,58 @@ def test_a_video_with_its_companions_imports_from_the_export_unzipped(
     )
 
     _video_check(other_tenant)
+
+
+def _unzipped(archive, tmp_path):
+    folder = tmp_path / "unzipped"
+    with zipfile.ZipFile(archive) as opened:
+        opened.extractall(folder)
+    return folder
+
+
+def _refused_twice(manifest, tenant, *words: str) -> None:
+    """The dry run fails the row, naming it; the import with on_error=skip fails it alone
+    and stores nothing; both say so in the result manifest and exit non-zero."""
+    for options in ({"dry_run": True}, {"on_error": "skip"}):
+        with pytest.raises(CommandError) as refused:
+            call_command(
+                "import_manifest", str(manifest), tenant=tenant.slug, no_progress=True, **options
+            )
+        (result,) = records(manifest.with_suffix(".result.tsv").read_text())
+        assert result["Result"] == "Failed"
+        for word in words:
+            assert word in str(refused.value) and word in result["ResultDescription"]
+    assert not MediaItem.objects.filter(tenant=tenant).exists()
+
+
+@pytest.mark.parametrize(
+    ("companion", "data", "reason"),
+    [
+        ("poster.jpg", b"not a picture at all", "content is text, not JPG"),
+        ("clip.vtt", jpeg_bytes(), "content is image/jpeg"),
+    ],
+)
+def test_a_companion_an_upload_would_refuse_fails_its_row_in_the_dry_run(
+    video_exported, other_tenant, tmp_path, companion, data, reason
+):  # R5, R18
+    """Validation checks a video's thumbnail and captions as the upload does, so the dry run
+    names the row and the import fails the row alone, instead of the dry run passing and
+    the import stopping on the file."""
+    folder = _unzipped(video_exported, tmp_path)
+    (bad,) = folder.rglob(companion)
+    bad.write_bytes(data)
+    column = "VideoThumbnailImportPath" if companion == "poster.jpg" else "VideoCaptionImportPath"
+    _refused_twice(folder / "manifest.tsv", other_tenant, column, companion, reason)
+
+
+def test_companions_of_an_image_fail_its_row(video_exported, other_tenant, tmp_path):  # R18
+    """Thumbnails and captions are for videos (as the upload says): a row giving them to an
+    image fails in validation."""
+    folder = _unzipped(video_exported, tmp_path)
+    manifest = folder / "manifest.tsv"
+    (row,) = records(manifest.read_text())
+    row.update(
+        MediaType="Image", MediaImportPath=row["VideoThumbnailImportPath"], ImageAltText="Poster"
+    )
+    manifest.write_text(tsv(list(row), list(row.values())))
+    _refused_twice(manifest, other_tenant, "is not a video", "VideoThumbnailImportPath")
