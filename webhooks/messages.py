@@ -2,17 +2,24 @@
 
 Called inside the transaction that found or caused the event; the first attempt of each
 delivery is sent by a worker once that transaction commits (never before: a rolled-back
-change announces nothing), and never by the writing request itself when a broker is set.
+change announces nothing), and never by the writing request itself: with a broker by a
+Celery worker, without one (jobs run inline) by a few background threads of the process
+that made the change, so a slow or hanging receiver never holds up the write's response.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
 from collections.abc import Iterable, Sequence
+from concurrent import futures
+from concurrent.futures import Future, ThreadPoolExecutor
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import OperationalError, connections, transaction
 from django.utils import timezone
 
 from tenants.models import Tenant
@@ -88,9 +95,19 @@ def deliveries_send_after_commit(ids: Iterable[int]) -> None:
 
 def deliveries_enqueue(ids: Iterable[int]) -> int:
     """Send each delivery's attempt to a worker. A broker that is down loses nothing: the
-    delivery stays due and beat's `webhooks_tick` sends it again (logged here)."""
+    delivery stays due and beat's `webhooks_tick` sends it again (logged here). Without a
+    broker, the attempts go to this process's background threads instead of running in
+    the caller (`WEBHOOK_INLINE_THREADS`; 0 runs them in the caller, as the tests do)."""
     from .tasks import webhook_delivery_send
 
+    ids = list(ids)
+    if webhook_delivery_send.app.conf.task_always_eager and settings.WEBHOOK_INLINE_THREADS > 0:
+        executor = _inline_executor()
+        for pk in ids:
+            future = executor.submit(_send_in_thread, pk)
+            _in_flight.add(future)
+            future.add_done_callback(_in_flight.discard)
+        return len(ids)
     sent = 0
     for pk in ids:
         try:
@@ -102,3 +119,51 @@ def deliveries_enqueue(ids: Iterable[int]) -> int:
         else:
             sent += 1
     return sent
+
+
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+_in_flight: set[Future] = set()
+
+
+def _inline_executor() -> ThreadPoolExecutor:
+    """Made on first use, in the process that sends (after a server's fork). Its threads
+    are waited for when the interpreter exits, so a command's deliveries are still sent."""
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(
+                max_workers=settings.WEBHOOK_INLINE_THREADS, thread_name_prefix="webhooks"
+            )
+        return _executor
+
+
+THREAD_DB_RETRIES = 5
+
+
+def _send_in_thread(delivery_id: int) -> None:
+    """One delivery's attempt from a background thread. Its database may be busy with the
+    write that caused it (SQLite allows one writer at a time): such an error is retried
+    with backoff, as there may be no beat to send it later in this set-up."""
+    from .delivery import delivery_attempt
+
+    for retry in range(THREAD_DB_RETRIES + 1):
+        try:
+            delivery_attempt(delivery_id=delivery_id)
+            return
+        except OperationalError:
+            if retry == THREAD_DB_RETRIES:
+                logger.exception("webhook delivery %s: database busy; beat sends it", delivery_id)
+                return
+            time.sleep(0.1 * 2**retry)
+        except Exception:  # noqa: BLE001 - a thread has nobody to raise to: beat retries
+            logger.exception("webhook delivery %s failed to send; beat sends it", delivery_id)
+            return
+        finally:
+            connections.close_all()  # this thread's own connections
+
+
+def inline_deliveries_wait(timeout: float | None = None) -> None:
+    """Wait until the background threads have sent what they were given (tests, and a
+    process that wants its deliveries out before it goes on)."""
+    futures.wait(list(_in_flight), timeout=timeout)

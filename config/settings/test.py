@@ -21,6 +21,9 @@ OUTBOUND_FETCH_ALLOWLIST = env.list("OUTBOUND_FETCH_ALLOWLIST", default=["127.0.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=1.0)
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=4)
+# Deliveries in the caller, so a test sees them sent when its write returns (the default's
+# background threads are tested in tests/webhooks/test_inline_threads.py).
+WEBHOOK_INLINE_THREADS = env.int("WEBHOOK_INLINE_THREADS", default=0)
 
 # Jobs run inline and finish in milliseconds here; a test that watches the heartbeat sets
 # its own interval (a beat from another thread into SQLite's shared in-memory test database

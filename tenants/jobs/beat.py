@@ -72,3 +72,7 @@ class RedBeatScheduler(SchedulerSeenMixin, _RedBeatScheduler):
 
 class FileScheduler(SchedulerSeenMixin, PersistentScheduler):
     """Celery's own (CELERY_BEAT_SCHEDULE_FILENAME), for brokers other than Redis: run one."""
+
+    # RedBeat connects a handler to every beat's start that takes its lock unless the
+    # scheduler has no `lock_key`; without this it logged an AttributeError traceback.
+    lock_key = None

@@ -161,3 +161,19 @@ def test_the_schema_documents_the_scheduler_block_beside_the_items(client_for, v
     assert page["properties"]["results"]["items"]["$ref"].endswith(f"/{item}Output")
     assert "scheduler" in page["required"]
     assert set(page["properties"]["scheduler"]["properties"]) == {"ok", "last_seen_at", "warning"}
+
+
+def test_the_file_scheduler_starts_without_redbeats_lock_handler_failing(tmp_path):
+    """Beat with a broker other than Redis runs Celery's file scheduler; RedBeat's handler
+    of every beat's start (it takes RedBeat's lock) must leave it alone, not log a
+    traceback at each start."""
+    from celery.signals import beat_init
+
+    from tenants.jobs.beat import FileScheduler
+
+    app = Celery("file-beat", broker="memory://", set_as_current=False)
+    scheduler = FileScheduler(app=app, schedule_filename=str(tmp_path / "schedule"), lazy=True)
+    service = type("Service", (), {"scheduler": scheduler})()  # what beat sends
+    results = beat_init.send(sender=service)
+
+    assert [r for _, r in results if isinstance(r, Exception)] == []
