@@ -15,6 +15,11 @@ class Role(models.TextChoices):
 ROLE_RANK = {Role.VIEWER: 0, Role.EDITOR: 1, Role.PUBLISHER: 2, Role.ADMIN: 3}
 
 
+def role_article(role: str) -> str:
+    """ "an editor", "a viewer": how a refusal names the role the user holds."""
+    return f"{'an' if role[:1] in 'aeiou' else 'a'} {role}"
+
+
 class Tenant(models.Model):
     slug = models.SlugField(max_length=63, unique=True)
     name = models.CharField(max_length=200)

@@ -4,7 +4,17 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
 from .exceptions import NotFound, PermissionDenied
-from .models import NEUTRAL, OMNICHANNEL, ROLE_RANK, Channel, Locale, Membership, Role, Tenant
+from .models import (
+    NEUTRAL,
+    OMNICHANNEL,
+    ROLE_RANK,
+    Channel,
+    Locale,
+    Membership,
+    Role,
+    Tenant,
+    role_article,
+)
 
 
 def tenant_get_for_user(*, slug: str, user: AbstractBaseUser | AnonymousUser) -> Tenant:
@@ -30,7 +40,7 @@ def role_require(*, tenant: Tenant, user: AbstractBaseUser, role: str, action: s
     if held is None or ROLE_RANK[Role(held)] < ROLE_RANK[Role(role)]:
         raise PermissionDenied(
             f"You need the {role} role in tenant '{tenant.slug}' to {action}; you are "
-            f"{'not a member' if held is None else 'a ' + held}."
+            f"{'not a member' if held is None else role_article(held)}."
         )
 
 

@@ -184,4 +184,6 @@ class WebhookDeliveryAdmin(TenantScopedAdmin):
             else:
                 done += 1
         if done:
-            self.message_user(request, f"{done} deliveries queued again.")
+            self.message_user(
+                request, f"{done} {'delivery' if done == 1 else 'deliveries'} queued again."
+            )

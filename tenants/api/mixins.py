@@ -7,6 +7,18 @@ from rest_framework.permissions import SAFE_METHODS
 from tenants.models import Role, Tenant
 from tenants.selectors import role_require, tenant_get_for_user
 
+ACTION_WORDS = {
+    "retrieve": "view",
+    "get": "view",
+    "head": "view",
+    "update": "change",
+    "partial_update": "change",
+    "put": "change",
+    "patch": "change",
+    "destroy": "delete",
+    "post": "change",
+}
+
 
 class TenantScopedMixin:
     """Sets `self.tenant` and refuses users without the role the action needs.
@@ -38,7 +50,10 @@ class TenantScopedMixin:
         return self.read_role if request.method in SAFE_METHODS else self.write_role
 
     def describe_action(self, request) -> str:
+        """What a refusal says the user tried, in words ("change webhooks", "rotate secret
+        webhooks"), not DRF's action names ("partial_update")."""
         action = getattr(self, "action", None) or request.method.lower()
+        action = ACTION_WORDS.get(action, action.replace("_", " "))
         name = (
             getattr(self, "resource_name", None)
             or self.__class__.__name__.removesuffix("ViewSet").removesuffix("Api").lower()

@@ -17,7 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from assignments.models import AssignmentDocument, CategoryMedia
 from media_library.models import MediaItem
 from tenants.exceptions import DomainError, NotFound, PermissionDenied
-from tenants.models import ROLE_RANK, Role, Tenant
+from tenants.models import ROLE_RANK, Role, Tenant, role_article
 from tenants.selectors import role_require, user_role
 
 from .categories import CategoryMediaCopier
@@ -63,7 +63,7 @@ def copy_source_get(*, slug: str, user: AbstractBaseUser | None) -> Tenant:
     if ROLE_RANK[Role(held)] < ROLE_RANK[Role.ADMIN]:
         raise PermissionDenied(
             f"You need the admin role in the source tenant '{slug}' to copy its content; "
-            f"you are a {held}.",
+            f"you are {role_article(held)}.",
             field="source",
         )
     return source

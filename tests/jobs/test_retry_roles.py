@@ -46,7 +46,8 @@ def test_a_role_below_the_kinds_start_role_is_refused_with_the_reason(
     body = response.json()
     assert body["code"] == "permission_denied"
     assert f"You need the {needed} role in tenant 'acme'" in body["detail"]
-    assert f"you are a {role}" in body["detail"]
+    held = {"viewer": "a viewer", "editor": "an editor", "publisher": "a publisher"}[role]
+    assert f"you are {held}." in body["detail"]
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and [e["event"] for e in job.history] == ["queued"]
 

@@ -286,6 +286,14 @@ def test_emit_manifest_names_media_already_in_the_library_by_id(
         ("legacy", {"tenant": "acme", "user": "ghost"}, "Unknown user"),
         ("legacy", {"tenant": "acme", "user": "vera"}, "editor role"),
         ("legacy", {"tenant": "acme", "user": "eddie", "publish": True}, "publisher role"),
+        # A dry run says whether the user may run it, not another tenant's catalog.
+        ("legacy", {"tenant": "acme", "user": "vera", "dry_run": True}, "editor role"),
+        (
+            "legacy",
+            {"tenant": "acme", "user": "eddie", "publish": True, "dry_run": True},
+            "publisher role",
+        ),
+        ("legacy", {"tenant": "acme", "user": "vera", "emit_manifest": "out.tsv"}, "editor role"),
         ("legacy", {"tenant": "acme", "user": "eddie", "dimension_order": "hue"}, "dimension"),
         ("notes.txt", {"tenant": "acme", "user": "eddie"}, "neither a folder"),
         ("broken.zip", {"tenant": "acme", "user": "eddie"}, "not a readable zip"),

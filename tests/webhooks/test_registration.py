@@ -69,6 +69,12 @@ def test_only_admins_manage_or_read_webhooks(role, member, client_for, receiver,
     for response in attempts:
         assert response.status_code == 403, response.content
         assert "admin role" in response.json()["detail"]
+    # What was tried, in words (not DRF's action names), and the role held, with its article.
+    said = [response.json()["detail"] for response in attempts]
+    assert "to change webhook" in said[3] and "to delete webhook" in said[4]
+    assert "to rotate secret webhook" in said[5] and "_" not in " ".join(said)
+    held = {"viewer": "a viewer", "editor": "an editor", "publisher": "a publisher"}[role]
+    assert all(f"you are {held}." in detail for detail in said)
     assert WebhookEndpoint.objects.get().active is True
 
 

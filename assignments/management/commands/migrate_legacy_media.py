@@ -108,11 +108,10 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=name).first()
         if user is None:
             raise CommandError(f"Unknown user '{name}'.")
-        if required:
-            try:
-                migration_user_check(tenant=tenant, user=user, publish=options["publish"])
-            except DomainError as exc:
-                raise CommandError(exc.message) from None
+        try:  # a dry run or a manifest says what the run would do: only to whom may run it
+            migration_user_check(tenant=tenant, user=user, publish=options["publish"])
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
         return user
 
     def _manifest(self, tenant, plan, options) -> None:
