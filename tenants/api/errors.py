@@ -7,6 +7,8 @@ Django's own 404/405/403/500 answers) through `error_response`, by way of
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
@@ -25,6 +27,8 @@ def _flatten(detail, prefix: str = "") -> list[dict]:
         for key, value in detail.items():
             if key == "non_field_errors":
                 name = prefix or "non_field_errors"
+            elif isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
+                name = f"{prefix}[{key}]"  # a ListField's item: the same path as a list's
             else:
                 name = f"{prefix}.{key}" if prefix else str(key)
             out.extend(_flatten(value, name))
@@ -117,6 +121,21 @@ def _still_used(exc: ProtectedError | RestrictedError) -> Response:
     )
 
 
+_DJANGO_NOT_FOUND = re.compile(r"No (?P<model>\w+) matches the given query\.")
+
+
+def _not_found_detail(message: str, context: dict) -> str:
+    """Django's `get_object_or_404` says "No WebhookEndpoint matches the given query.": a
+    class name. Said in words, with the id asked for, like the services' own 404s."""
+    match = _DJANGO_NOT_FOUND.fullmatch(message)
+    if match is None:
+        return message or "Not found."
+    name = re.sub(r"(?<!^)(?=[A-Z])", " ", match["model"]).lower()
+    kwargs = context.get("kwargs") or {}
+    asked = f" {kwargs['pk']}" if kwargs.get("pk") else ""
+    return f"No {name}{asked}{' in this tenant' if 'tenant' in kwargs else ''}."
+
+
 def exception_handler(exc, context):
     if isinstance(exc, ProtectedError | RestrictedError):
         return _still_used(exc)
@@ -130,7 +149,7 @@ def exception_handler(exc, context):
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
     if isinstance(exc, Http404):
-        exc = drf_exceptions.NotFound(str(exc) or "Not found.")
+        exc = drf_exceptions.NotFound(_not_found_detail(str(exc), context))
     if isinstance(exc, DjangoPermissionDenied):
         exc = drf_exceptions.PermissionDenied(str(exc) or None)
 

@@ -82,7 +82,7 @@ def test_an_editor_calling_any_group_service_is_refused_and_nothing_is_written(
     before = _state()
     with pytest.raises(PermissionDenied) as refused:
         SERVICES[service](group, editor)
-    assert "publisher role" in refused.value.message and "a editor" in refused.value.message
+    assert "publisher role" in refused.value.message and "an editor" in refused.value.message
     assert _state() == before
 
 

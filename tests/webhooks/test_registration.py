@@ -89,6 +89,8 @@ def test_only_admins_manage_or_read_webhooks(role, member, client_for, receiver,
         ({"url": "http://127.0.0.9/x", "events": []}, "events", "at least one"),
         ({"url": "http://127.0.0.9/x", "events": ["media.published", "x"]}, "events[1]", "x"),
         ({"url": "http://127.0.0.9/x", "events": "media.published"}, "events", ""),
+        # The serializer's own refusal of an item names it as the service does.
+        ({"url": "http://127.0.0.9/x", "events": ["media.published", {}]}, "events[1]", ""),
     ],
 )
 def test_bad_input_is_a_400_naming_the_field(client_for, admin_user, body, field, reason):
@@ -136,3 +138,11 @@ def test_the_allowlist_opens_a_named_internal_host(client_for, admin_user, setti
         BASE, {"url": "http://10.1.2.3/hooks", "events": ["job.finished"]}, format="json"
     )
     assert response.status_code == 201, response.content
+
+
+def test_an_unknown_id_is_a_404_in_words(client_for, admin_user):
+    """Not Django's "No WebhookEndpoint matches the given query." (a class name)."""
+    response = client_for(admin_user).get(f"{BASE}999/")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "No webhook endpoint 999 in this tenant."
+    assert response.json()["code"] == "not_found"
