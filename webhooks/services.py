@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from tenants.audit import audit_record, changes, snapshot
 from tenants.exceptions import Conflict, DomainError, ValidationFailed
 from tenants.models import Role, Tenant
 from tenants.outbound import AddressNotAllowed, OutboundFetchError, url_vet
@@ -31,6 +32,9 @@ class EndpointWithSecret:
 
     endpoint: WebhookEndpoint
     secret: str
+
+
+AUDITED_FIELDS = ("url", "events", "active", "description")
 
 
 def _admin_require(tenant: Tenant, user: AbstractBaseUser | None, action: str) -> None:
@@ -123,6 +127,12 @@ def webhook_create(
         secret=secret,
         created_by=user if user is not None and user.is_authenticated else None,
     )
+    audit_record(
+        user=user,
+        action="webhook.create",
+        obj=endpoint,
+        detail=snapshot(endpoint, AUDITED_FIELDS),  # never the secret
+    )
     return EndpointWithSecret(endpoint=endpoint, secret=secret)
 
 
@@ -146,6 +156,7 @@ def webhook_update(
     when it is switched back on) start from now, like a new endpoint."""
     _admin_require(endpoint.tenant, user, "manage webhooks")
     locked = _locked(endpoint)
+    before = snapshot(locked, AUDITED_FIELDS)
     fields = []
     if url is not None:
         locked.url = webhook_url_check(url)
@@ -169,6 +180,9 @@ def webhook_update(
         fields.append("description")
     if fields:
         locked.save(update_fields=[*fields, "updated_at"])
+    changed = changes(before, snapshot(locked, AUDITED_FIELDS))
+    if changed:
+        audit_record(user=user, action="webhook.update", obj=locked, detail=changed)
     return locked
 
 
@@ -181,6 +195,7 @@ def webhook_secret_rotate(
     locked = _locked(endpoint)
     locked.secret = secret_generate()
     locked.save(update_fields=["secret", "updated_at"])
+    audit_record(user=user, action="webhook.rotate_secret", obj=locked)
     return EndpointWithSecret(endpoint=locked, secret=locked.secret)
 
 
@@ -188,7 +203,11 @@ def webhook_secret_rotate(
 def webhook_delete(*, endpoint: WebhookEndpoint, user: AbstractBaseUser | None) -> None:
     """The endpoint goes with its delivery log; nothing more is sent to it."""
     _admin_require(endpoint.tenant, user, "manage webhooks")
-    _locked(endpoint).delete()
+    locked = _locked(endpoint)
+    audit_record(
+        user=user, action="webhook.delete", obj=locked, detail=snapshot(locked, AUDITED_FIELDS)
+    )
+    locked.delete()
 
 
 @transaction.atomic
@@ -214,6 +233,12 @@ def webhook_redeliver(
         next_attempt_at=timezone.now(),
         redelivery_of=delivery,
         requested_by=user if user is not None and user.is_authenticated else None,
+    )
+    audit_record(
+        user=user,
+        action="webhook.redeliver",
+        obj=endpoint,
+        detail={"delivery": delivery.pk, "again": again.pk, "message": delivery.message_id},
     )
     deliveries_send_after_commit([again.pk])
     return again
