@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
@@ -127,13 +127,26 @@ def media_metadata_require(*, kind: str, title: str, alt_text: str) -> None:
 _METADATA_LABELS = {"title": "The title", "alt_text": "The alt text", "caption": "The caption"}
 
 
-def _metadata_lengths_check(item: MediaItem) -> None:
+def media_metadata_length_problems(values: Mapping[str, str | None]) -> list[tuple[str, str]]:
+    """(field, reason) for each of title, alt text and caption in `values` longer than its
+    column: what every door checks before writing (an upload, a manifest's validation, an
+    edit), never the database's error or a silent truncation."""
+    problems = []
+    for name, label in _METADATA_LABELS.items():
+        value = values.get(name)
+        limit = MediaItem._meta.get_field(name).max_length
+        if value is not None and len(value) > limit:
+            problems.append((name, f"{label} is longer than {limit} characters."))
+    return problems
+
+
+def _metadata_lengths_check(item: MediaItem | Mapping[str, str]) -> None:
     """Every door's values fit their columns (a bulk title pattern can make long titles):
     a 400 naming the field, never the database's error."""
-    for name, label in _METADATA_LABELS.items():
-        limit = MediaItem._meta.get_field(name).max_length
-        if len(getattr(item, name)) > limit:
-            raise DomainError(f"{label} is longer than {limit} characters.", field=name)
+    values = item if isinstance(item, Mapping) else {n: getattr(item, n) for n in _METADATA_LABELS}
+    problems = media_metadata_length_problems(values)
+    if problems:
+        raise ValidationFailed(problems, message=problems[0][1])
 
 
 def focal_point_validate(value: float, *, field: str) -> float:
@@ -326,6 +339,7 @@ def media_item_upload(
     if existing is not None:
         return existing, False
     media_metadata_require(kind=inspection.kind, title=title, alt_text=alt_text)
+    _metadata_lengths_check({"title": title, "alt_text": alt_text, "caption": caption})
     is_video = inspection.kind == MediaKind.VIDEO
     if not is_video and (video_thumbnail or video_captions or transcript):
         raise DomainError("Thumbnails, captions and transcripts are for videos only.", field="file")
@@ -549,6 +563,9 @@ def media_items_upload(
         try:
             media_metadata_require(
                 kind=inspection.kind, title=upload.title, alt_text=upload.alt_text
+            )
+            _metadata_lengths_check(
+                {"title": upload.title, "alt_text": upload.alt_text, "caption": upload.caption}
             )
             name = _bulk_display_name(tenant, upload.display_name, inspection.filename, taken)
         except DomainError as exc:

@@ -20,7 +20,8 @@ class ValidationFailed(DomainError):
     """Several field errors at once: errors is a list of (field, reason)."""
 
     def __init__(self, errors: list[tuple[str, str]], message: str = "Validation failed."):
-        super().__init__(message)
+        # `field` is the first error's, for callers that report one field per refusal.
+        super().__init__(message, field=errors[0][0] if errors else None)
         self.errors = errors
 
 

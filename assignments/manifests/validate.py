@@ -152,10 +152,20 @@ class ManifestValidator(MediaChecks):
         self.references_load(gets)
         self.plans_fetch(gets)
         rows: list[RowPlan] = []
+        width = len(self.reader.header.names)
         for row, get in zip(chunk, gets, strict=True):
             plan = RowPlan(line=row.line)
             self.current_values = row.values
-            self.check_row(plan, get)
+            if any(row.values[width:]):
+                # A tab inside a value shifted every cell after it: nothing on it is trusted.
+                # (Empty cells past the header, a spreadsheet's trailing tabs, are fine.)
+                plan.error(
+                    ErrorCode.BAD_VALUE,
+                    f"This line has {len(row.values)} cells and the header {width}: a value "
+                    'holds a tab? Write it in a quoted cell as \\t ("a\\tb").',
+                )
+            else:
+                self.check_row(plan, get)
             rows.append(plan)
             if self.progress is not None:
                 self.progress(1)

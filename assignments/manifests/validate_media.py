@@ -18,7 +18,11 @@ from django.db import connection
 
 from media_library.formats import FORMATS
 from media_library.models import MediaItem, MediaKind
-from media_library.services import tag_names_normalize
+from media_library.services import (
+    DISPLAY_NAME_MAX_LENGTH,
+    media_metadata_length_problems,
+    tag_names_normalize,
+)
 from media_library.validation import (
     UploadRejected,
     companion_inspect,
@@ -26,6 +30,7 @@ from media_library.validation import (
     filename_validate,
     upload_inspect,
 )
+from tenants.exceptions import DomainError
 
 from .columns import MEDIA_TYPES, ErrorCode
 from .files import FileDigest, FileMissing, file_basename
@@ -39,6 +44,7 @@ METADATA_COLUMNS = {
     "MediaCaption": "caption",
     "MediaDescription": "description",
 }
+COLUMN_OF_FIELD = {field: column for column, field in METADATA_COLUMNS.items()}
 COMPANION_COLUMNS = {
     "VideoThumbnailImportPath": "thumbnail",
     "VideoCaptionImportPath": "captions",
@@ -205,11 +211,13 @@ class MediaChecks:
             for column, field in METADATA_COLUMNS.items()
             if self.reader.has(column)
         }
-        tags = (
-            tag_names_normalize(get("MediaSearchTags").split(","))
-            if self.reader.has("MediaSearchTags")
-            else None
-        )
+        self.lengths_check(plan, fields)
+        tags = None
+        if self.reader.has("MediaSearchTags"):
+            try:
+                tags = tag_names_normalize(get("MediaSearchTags").split(","))
+            except DomainError as exc:
+                plan.error(ErrorCode.BAD_VALUE, f"MediaSearchTags: {exc.message}")
         media_plan = self.media_plans.get(key)
         if media_plan is None and existing is not None:
             media_plan = self.plans_by_item.get(existing)
@@ -245,6 +253,20 @@ class MediaChecks:
             return media_plan  # not kept: the row fails, and later rows decide for themselves
         self.media_plan_keep(media_plan)
         return media_plan
+
+    @staticmethod
+    def lengths_check(plan: RowPlan, fields: dict[str, str]) -> None:
+        """Values longer than the library keeps fail the row, as an upload or an edit
+        would refuse them (and the dry run says so), naming the column and the limit."""
+        for field, reason in media_metadata_length_problems(fields):
+            plan.error(ErrorCode.BAD_VALUE, f"{COLUMN_OF_FIELD[field]}: {reason}")
+        name = (fields.get("display_name") or "").strip()
+        if len(name) > DISPLAY_NAME_MAX_LENGTH:
+            plan.error(
+                ErrorCode.BAD_VALUE,
+                f"MediaDisplayName: the display name is longer than {DISPLAY_NAME_MAX_LENGTH} "
+                "characters.",
+            )
 
     def media_plan_keep(self, media_plan: MediaPlan) -> None:
         """A new plan joins the chunk (and, at its end, the store) under the next number."""

@@ -119,3 +119,15 @@ def test_export_command_writes_zip_and_folder(tenant, images, tmp_path):  # R18
         )
     with pytest.raises(CommandError, match="Unknown tenant"):
         call_command("export_manifest", str(tmp_path / "y.zip"), tenant="nope")
+
+
+def test_export_command_warns_when_its_urls_are_site_relative(
+    tenant, images, tmp_path, capsys, settings
+):  # R18: MediaPublishedURL is absolute only with a site origin
+    settings.MEDIA_PUBLIC_BASE_URL = ""
+    call_command("export_manifest", str(tmp_path / "a.tsv"), tenant="acme", kind="media")
+    assert "site-relative" in capsys.readouterr().err
+    call_command(
+        "export_manifest", str(tmp_path / "b.tsv"), tenant="acme", base_url="https://m.example"
+    )
+    assert "site-relative" not in capsys.readouterr().err

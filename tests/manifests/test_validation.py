@@ -122,6 +122,32 @@ CASES = {
         "MissingFile",
         "outside the manifest's folder",
     ),
+    # Lengths the library keeps: refused in validation (the dry run says so), naming the
+    # column and the limit, for a new item and an existing one alike.
+    "alt text too long, new item": (
+        {
+            "InternalMediaId": "",
+            "MediaDisplayName": "new.jpg",
+            "MediaImportPath": "media/red.jpg",
+            "ImageAltText": "A" * 501,
+        },
+        "InvalidValue",
+        "ImageAltText: The alt text is longer than 500 characters.",
+    ),
+    "alt text too long, existing item": (
+        {"ImageAltText": "A" * 501},
+        "InvalidValue",
+        "ImageAltText: The alt text is longer than 500 characters.",
+    ),
+    "display name too long": (
+        {
+            "InternalMediaId": "",
+            "MediaDisplayName": "n" * 256,
+            "MediaImportPath": "media/red.jpg",
+        },
+        "InvalidValue",
+        "MediaDisplayName: the display name is longer than 255 characters.",
+    ),
     "bytes not matching MediaType": (
         {"InternalMediaId": "", "MediaDisplayName": "m.pdf", "MediaImportPath": "media/manual.pdf"},
         "MediaTypeMismatch",
@@ -202,3 +228,34 @@ def test_bom_and_any_column_order_are_accepted(tenant, given):  # R18
     report, rows = run_import(tenant, ("\ufeff" + text).encode("utf-8"))
     assert report.ok, report.errors
     assert [r["Result"] for r in rows] == ["Succeeded", "Succeeded"]
+
+
+def test_a_line_with_more_cells_than_the_header_fails(tenant, given, files_dir):  # R18
+    """An unquoted tab inside a value shifts every cell after it: the line fails, rather
+    than storing the shifted values and dropping the last. Empty cells past the header (a
+    spreadsheet's trailing tabs) are fine."""
+    text = tsv(HEADER, row(given[0]), row(given[1]) + ["shifted"], row(given[2]) + ["", ""])
+    before = snapshot(tenant)
+
+    report, rows = run_import(tenant, text, folder=files_dir, dry_run=True)
+
+    assert report.failed == 1 and rows[1]["Result"] == "Failed"
+    assert rows[1]["ErrorCode"] == "InvalidValue"
+    assert "Line 3: This line has 19 cells and the header 18" in rows[1]["ResultDescription"]
+    assert rows[2]["Result"] != "Failed"
+    assert snapshot(tenant) == before
+
+
+def test_a_tag_too_long_fails_its_row_not_the_job(tenant, catalog, files_dir):  # R18
+    header = ["MediaLocale", "MediaType", "MediaImportPath", "MediaDisplayName", "ImageAltText",
+              "MediaTitle", "MediaSearchTags"]  # fmt: skip
+    good = ["system_neutral", "Image", "media/green.png", "green.png", "Green", "Green", "ok"]
+    bad = ["system_neutral", "Image", "media/red.jpg", "red.jpg", "Red", "Red", "t" * 101]
+    before = snapshot(tenant)
+
+    report, rows = run_import(tenant, tsv(header, good, bad), folder=files_dir, dry_run=True)
+
+    assert report.failed == 1 and rows[1]["Result"] == "Failed"
+    assert rows[1]["ResultDescription"].startswith("Line 3: MediaSearchTags: The tag")
+    assert rows[0]["Result"] != "Failed"
+    assert snapshot(tenant) == before

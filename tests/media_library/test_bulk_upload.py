@@ -206,3 +206,31 @@ def test_bulk_stored_names_are_those_the_file_field_gives(tenant, filename):  # 
         return
 
     assert services._stored_name(field, item, filename) == expected
+
+
+def test_values_longer_than_the_library_keeps_are_refused_by_both_services(
+    tenant, editor, settings
+):
+    """R6: the services check every door's lengths themselves (a manifest or a command
+    reaches them without the API's serializer): a 400 naming the field, nothing stored."""
+    long_alt = "A" * 501
+    with pytest.raises(services.ValidationFailed) as refused:
+        media_item_upload(
+            tenant=tenant, file=upload_file("one.jpg", image_bytes(20, 20)), user=editor,
+            title="One", alt_text=long_alt,
+        )  # fmt: skip
+    assert refused.value.errors == [("alt_text", "The alt text is longer than 500 characters.")]
+
+    outcomes = media_items_upload(
+        tenant=tenant,
+        uploads=[
+            _upload("a.jpg", image_bytes(20, 21), caption="c" * 1001),
+            _upload("b.jpg", image_bytes(20, 22)),
+        ],
+        user=editor,
+    )
+    assert outcomes[0].item is None and outcomes[0].error.errors[0][0] == "caption"
+    assert outcomes[1].item is not None
+    assert list(MediaItem.objects.values_list("display_name", flat=True)) == ["b.jpg"]
+    names = {path.name for path in stored_files(settings.MEDIA_ROOT)}
+    assert "b.jpg" in names and "a.jpg" not in names and "one.jpg" not in names

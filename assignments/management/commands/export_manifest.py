@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from assignments.manifests.export import ExportSelection, export_to_path, selection_check
@@ -56,6 +57,14 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         except OSError as exc:
             raise CommandError(f"Cannot write {options['out']}: {exc}") from exc
+        if not (options["base_url"] or settings.MEDIA_PUBLIC_BASE_URL):
+            self.stderr.write(
+                self.style.WARNING(
+                    "MediaPublishedURL and MediaPreviewURL are site-relative (/p/...): give "
+                    "--base-url https://your-site (or set MEDIA_PUBLIC_BASE_URL) for absolute "
+                    "URLs."
+                )
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Exported to {summary['path']}: "
