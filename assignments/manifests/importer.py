@@ -122,6 +122,9 @@ def manifest_import(
         if plan.error_count and on_error == "abort":
             report.aborted = True
             outcome.why = f"{plan.error_count} row(s) have errors and --on-error is abort"
+            if plan.header_errors:  # said on every row: the result manifest shows what to fix
+                header = " ".join(message for _, message in plan.header_errors)
+                outcome.why = f"{header} Nothing was applied: {outcome.why}"
         elif dry_run:
             _starts_record(tenant, plan)
             _dry_run(tenant, plan, report)

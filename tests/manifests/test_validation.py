@@ -200,6 +200,17 @@ def test_unknown_and_missing_columns_are_reported_on_line_1(tenant, given):  # R
     assert report.aborted and snapshot(tenant) == before
 
 
+def test_a_header_problem_is_said_on_every_row_of_the_result(tenant, given):  # R18
+    """The result manifest is what a user fixes and imports again: its rows say what is
+    wrong with the header, not only that nothing was applied."""
+    text = tsv([*HEADER, "Colour"], [*row(given[0]), "Blue"], [*row(given[1]), "Red"])
+    report, rows = run_import(tenant, text)
+    assert report.aborted and [r["Result"] for r in rows] == ["Skipped", "Skipped"]
+    for result in rows:
+        assert "Line 1: unknown column 'Colour'" in result["ResultDescription"]
+        assert "Nothing was applied" in result["ResultDescription"]
+
+
 def test_missing_mandatory_media_column(tenant, given):  # R18
     header = [c for c in HEADER if c != "MediaDisplayName"]
     values = row(given[0])
