@@ -30,10 +30,15 @@ IMPORT_TEMPLATE = """{% extends "admin/base_site.html" %}
 <h1>Import a manifest</h1>
 <p>Assignment rows replace the content of each document they name (a new checked-in
 version). The whole file is validated first; the result manifest is the job's result.</p>
+{% if form.no_tenant %}
+<p class="errornote">Imports need the admin role in a tenant, and you have it in none: ask
+a tenant's admin (or an operator) to import, or to make you an admin.</p>
+{% else %}
 <form method="post" enctype="multipart/form-data">{% csrf_token %}
 <table>{{ form.as_table }}</table>
 <input type="submit" value="Start import">
 </form>
+{% endif %}
 {% endblock %}"""
 
 
@@ -113,6 +118,7 @@ class ManifestImportForm(forms.Form):
         ids = admin_tenant_ids(request, Role.ADMIN)
         tenants = Tenant.objects.all()
         self.fields["tenant"].queryset = tenants if ids is None else tenants.filter(pk__in=ids)
+        self.no_tenant = not self.fields["tenant"].queryset.exists()
 
 
 def manifest_import_view(request):

@@ -26,6 +26,8 @@ def test_admin_import_view_starts_a_job(
 ):  # R18
     client = _staff(admin_user)
     assert client.get("/admin/manifests/import/").status_code == 200
+    # Every admin page links the form (it is no model's page, so the index lists it not).
+    assert 'href="/admin/manifests/import/"' in client.get("/admin/").content.decode()
     text = tsv(HEADER, row(images[0]))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -45,7 +47,9 @@ def test_admin_import_refuses_non_admins(tenant, editor):  # R1a
     client = _staff(editor)
     response = client.get("/admin/manifests/import/")
     assert response.status_code == 200
-    assert f'value="{tenant.pk}"' not in response.content.decode()
+    page = response.content.decode()
+    assert f'value="{tenant.pk}"' not in page
+    assert "Imports need the admin role in a tenant" in page and "Start import" not in page
 
 
 def test_admin_export_action_on_media(tenant, admin_user, images):  # R18
