@@ -30,7 +30,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseGone
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
@@ -151,10 +151,17 @@ def media_preview_url(item: MediaItem) -> str:
 
 @require_safe
 def media_signed_file(request: HttpRequest, token: str, filename: str) -> HttpResponse:
-    """The file behind a MediaPreviewURL; a bad or expired signature is a 404."""
+    """The file behind a MediaPreviewURL; a bad signature is a 404, an expired one (a link
+    really issued, so nothing is revealed) a 410 saying how to get a new one."""
     try:
         value = _signer().unsign(token, max_age=settings.MEDIA_PREVIEW_URL_SECONDS)
         public_id = uuid.UUID(hex=value)
+    except signing.SignatureExpired:
+        return HttpResponseGone(
+            "This preview link has expired (links last MEDIA_PREVIEW_URL_SECONDS, "
+            f"{settings.MEDIA_PREVIEW_URL_SECONDS} s): export again for a new one.",
+            content_type="text/plain; charset=utf-8",
+        )
     except (signing.BadSignature, ValueError):
         raise Http404("No such media.") from None
     item = media_item_get_public(public_id=public_id)

@@ -74,7 +74,7 @@ def test_files_given_beside_an_export_zip_are_the_ones_used(tenant, catalog, tmp
     [
         ({"media/a.jpg": b"x"}, "it has none"),
         ({"a.tsv": "x", "b.tsv": "y"}, "it has 2 .tsv files"),
-        ({"sub/manifest.tsv": "x"}, "it has none"),
+        ({"sub/manifest.tsv": "x"}, "'sub/manifest.tsv' is in a folder: zip the folder's"),
     ],
 )
 def test_a_zip_without_a_manifest_is_refused_and_writes_nothing(

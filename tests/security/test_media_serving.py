@@ -156,7 +156,9 @@ def test_the_preview_url_expires(draft, tenant, settings):  # R30
 
     token = Yesterday(salt=PREVIEW_SALT).sign(draft.public_id.hex)
     settings.MEDIA_PREVIEW_URL_SECONDS = 3600
-    assert _client().get(f"/p/s/{token}/draft.jpg").status_code == 404
+    expired = _client().get(f"/p/s/{token}/draft.jpg")
+    assert expired.status_code == 410 and b"expired" in expired.content
+    assert b"export again" in expired.content and draft.title.encode() not in expired.content
     settings.MEDIA_PREVIEW_URL_SECONDS = 2 * 86400
     assert _client().get(f"/p/s/{token}/draft.jpg").status_code == 200
 
