@@ -518,7 +518,10 @@ class ManifestValidator(MediaChecks):
                 plan.error(ErrorCode.BAD_VALUE, f"EntityKeyValue names {name} twice.")
                 return None
             if value not in offered.get(dimension, ()):
-                plan.error(ErrorCode.UNKNOWN_DIMENSION, f"{number} has no {dimension} '{value}'.")
+                plan.error(
+                    ErrorCode.UNKNOWN_DIMENSION,
+                    f"EntityKeyValue: {number} has no {dimension} '{value}'.",
+                )
                 return None
             values[dimension] = value
         return {d: values[d] for d in DIMENSION_ORDER if d in values}
@@ -529,11 +532,16 @@ class ManifestValidator(MediaChecks):
         if not group:
             self.require(plan, get, "SwatchGroup", " for swatches")
         elif dimension not in offered:
-            plan.error(ErrorCode.UNKNOWN_DIMENSION, f"{number} has no dimension '{group}'.")
+            plan.error(
+                ErrorCode.UNKNOWN_DIMENSION, f"SwatchGroup: {number} has no dimension '{group}'."
+            )
         elif not value:
             self.require(plan, get, "SwatchDimension", " for swatches")
         elif value not in offered[dimension]:
-            plan.error(ErrorCode.UNKNOWN_DIMENSION, f"{number} has no {dimension} '{value}'.")
+            plan.error(
+                ErrorCode.UNKNOWN_DIMENSION,
+                f"SwatchDimension: {number} has no {dimension} '{value}'.",
+            )
         entry.swatch_dimension, entry.swatch_value = dimension, value
         media_id = positive_int(swatch)
         if media_id is not None and media_id != positive_int(get("InternalMediaId")):

@@ -72,7 +72,7 @@ CASES = {
     "unknown dimension value": (
         {"EntityType": "Product|DimensionMatrix", "EntityKeyValue": "Color:Green"},
         "UnknownDimensionValue",
-        "no color 'Green'",
+        "EntityKeyValue: SHIRT-001 has no color 'Green'",
     ),
     "malformed key value": (
         {"EntityType": "Product|DimensionMatrix", "EntityKeyValue": "Colour=Blue"},
@@ -110,7 +110,7 @@ CASES = {
             "InternalMediaId": "",
         },
         "UnknownDimensionValue",
-        "no color 'Purple'",
+        "SwatchDimension: SHIRT-001 has no color 'Purple'",
     ),
     "missing file": (
         {"InternalMediaId": "", "MediaDisplayName": "new.jpg", "MediaImportPath": "media/gone.jpg"},
