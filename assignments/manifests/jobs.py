@@ -47,6 +47,8 @@ from .importer import ON_ERROR_CHOICES, ImportRefused, manifest_import
 
 logger = logging.getLogger(__name__)
 
+JOB_ERRORS_LISTED = 20  # on the job (the result manifest has every one)
+
 
 def _store(folder: str, name: str, upload: IO[bytes]) -> str:
     return default_storage.save(f"{folder}/{name}", File(upload))
@@ -161,7 +163,13 @@ def _import_run(*, job: Job, progress: ProgressReporter) -> dict:
         job.result_file.save(f"{stem}.result.tsv", File(spool), save=False)
     Job.objects.filter(pk=job.pk).update(result_file=job.result_file.name)
     if not report.ok:
-        raise JobFailed("; ".join(report.errors[:20]), counts=report.as_counts())
+        # One error a line (the job's list), then the verdict the job's history shows.
+        verdict = "nothing was applied" if report.aborted else "the other rows were applied"
+        raise JobFailed(
+            f"{report.failed} row(s) failed; {verdict}: the result manifest says why, row by row.",
+            counts=report.as_counts(),
+            errors=report.errors[:JOB_ERRORS_LISTED],
+        )
     return report.as_counts()
 
 

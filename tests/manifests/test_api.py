@@ -60,7 +60,10 @@ def test_a_bad_manifest_fails_the_job_and_still_gives_its_result(
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(admin_user).post(URL, {"manifest": _upload(text)}, format="multipart")
     job = Job.objects.get(pk=response.json()["id"])
-    assert job.status == "failed" and "Line 2:" in job.errors[0]
+    assert job.status == "failed" and job.errors[0].startswith("Line 2:")
+    assert job.errors[-1] == (
+        "1 row(s) failed; nothing was applied: the result manifest says why, row by row."
+    )  # one error a line, not one string joined with '; '
     result = client_for(admin_user).get(f"/api/v1/tenants/acme/jobs/{job.pk}/result")
     assert records(b"".join(result.streaming_content).decode())[0]["Result"] == "Failed"
 
