@@ -45,7 +45,7 @@ from .documents_apply import (
 from .files import FileSource
 from .media_apply import media_plans_apply
 from .parse import ManifestReader, ManifestUnreadable
-from .plan import DocumentPlan, ImportPlan, MediaPlan
+from .plan import VERSION_CHANGED, DocumentPlan, ImportPlan, MediaPlan
 from .result import ResultWriter
 from .store import PlanStore
 from .validate import ManifestValidator
@@ -369,6 +369,8 @@ def _row_result(
     if group is not None:
         group_changed, group_text = group.changed, group.outcome_text
         code = getattr(group, "outcome_code", "")
+    if not code and media is not None and media.keep_note.startswith(VERSION_CHANGED):
+        code = ErrorCode.VERSION_MISMATCH  # kept as the library has it, like a document
     text = " ".join(t for t in (media_text, group_text) if t)
     if dry_run:
         return SKIPPED, code, "Dry run: " + text

@@ -14,6 +14,11 @@ from .columns import FAILED
 BAD_LINES_KEPT = 10  # failed lines a document remembers, for "line(s) 3, 5 ... failed"
 
 
+# How a media row's note begins when the item changed since the export (its result's
+# ErrorCode is then VersionMismatch, as for a document).
+VERSION_CHANGED = "version changed since export"
+
+
 @dataclass
 class RowPlan:
     """One manifest row: its errors, the media item and document it touches, its result."""

@@ -34,7 +34,7 @@ from tenants.exceptions import DomainError
 
 from .columns import MEDIA_TYPES, ErrorCode
 from .files import FileDigest, FileMissing, file_basename
-from .plan import MediaPlan, RowPlan
+from .plan import VERSION_CHANGED, MediaPlan, RowPlan
 
 # Manifest column -> MediaItem field, for metadata a row may set.
 METADATA_COLUMNS = {
@@ -332,7 +332,7 @@ class MediaChecks:
             if action != "Overwrite":
                 allowed = False
                 media_plan.keep_note = (
-                    f"version changed since export (v{version} -> v{item['version']}); "
+                    f"{VERSION_CHANGED} (v{version} -> v{item['version']}); "
                     "kept (MediaVersionMismatchAction UseExisting)"
                 )
         if allowed:

@@ -202,6 +202,7 @@ def test_media_rows_update_metadata_by_id_and_honour_version(tenant, images):  #
     stale = tsv(header, [str(item.pk), "", "system_neutral", "Image", "Front", "Older", "", "1"])
     report, rows = run_import(tenant, stale)
     assert rows[0]["Result"] == "Skipped" and "version changed" in rows[0]["ResultDescription"]
+    assert rows[0]["ErrorCode"] == "VersionMismatch"  # as a document's row says it
     item.refresh_from_db()
     assert item.alt_text == "New alt"
 
