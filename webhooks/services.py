@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -60,10 +61,17 @@ def webhook_url_check(url: str) -> str:
             "deployment allowlists the host (OUTBOUND_FETCH_ALLOWLIST).",
             field="url",
         ) from None
-    except OutboundFetchError:
+    except OutboundFetchError as exc:
+        if exc.detail.startswith(("cannot resolve", "no address")):
+            host = urlsplit(url).hostname or ""
+            raise DomainError(
+                f"This URL cannot be used: its host '{host}' does not resolve from this "
+                "server (check the name, or the server's DNS).",
+                field="url",
+            ) from None
         raise DomainError(
-            "This URL cannot be used: check that it is well formed, has no user or password "
-            "in it, and that its host name resolves.",
+            "This URL cannot be used: check that it is well formed and has no user or "
+            "password in it.",
             field="url",
         ) from None
     return url

@@ -89,6 +89,12 @@ def test_only_admins_manage_or_read_webhooks(role, member, client_for, receiver,
         ({"url": "http://127.0.0.9/x", "events": []}, "events", "at least one"),
         ({"url": "http://127.0.0.9/x", "events": ["media.published", "x"]}, "events[1]", "x"),
         ({"url": "http://127.0.0.9/x", "events": "media.published"}, "events", ""),
+        # A host that does not resolve is said so, naming it (".invalid" never resolves).
+        (
+            {"url": "http://hooks.invalid/x", "events": ["job.finished"]},
+            "url",
+            "its host 'hooks.invalid' does not resolve",
+        ),
         # The serializer's own refusal of an item names it as the service does.
         ({"url": "http://127.0.0.9/x", "events": ["media.published", {}]}, "events[1]", ""),
     ],
