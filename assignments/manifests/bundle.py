@@ -13,6 +13,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import PurePath
 from typing import IO
 
 from .export import MANIFEST_NAME
@@ -61,8 +62,16 @@ def zip_manifest_name(archive: zipfile.ZipFile) -> str:
 
 def zip_check(handle: IO[bytes]) -> bool:
     """Whether the upload is a zip; one that is no manifest bundle is refused
-    (ImportRefused) here, before anything is stored or queued. The position is kept."""
+    (ImportRefused) here, before anything is stored or queued, and so is a file named
+    .zip that is none (renamed or cut short), rather than read as a manifest. The position
+    is kept."""
     if not zip_given(handle):
+        name = str(getattr(handle, "name", "") or "")
+        if name.lower().endswith(".zip"):
+            raise ImportRefused(
+                f"'{PurePath(name).name}' is named .zip but is not a zip file (renamed, or cut "
+                "short?): give the zip export_manifest made, or the .tsv manifest."
+            )
         return False
     start = handle.tell()
     try:

@@ -96,6 +96,22 @@ def test_a_damaged_zip_is_refused(tenant, tmp_path):  # R18
         call_command("import_manifest", str(bundle), tenant="acme", no_progress=True)
 
 
+def test_a_file_named_zip_that_is_none_is_refused_not_read_as_a_manifest(
+    tenant, tmp_path, client_for, admin_user
+):  # R18
+    fake = tmp_path / "export.zip"
+    fake.write_text("not a zip\n")
+    with pytest.raises(CommandError, match="'export.zip' is named .zip but is not a zip"):
+        call_command("import_manifest", str(fake), tenant="acme", no_progress=True)
+    response = client_for(admin_user).post(
+        URL, {"manifest": SimpleUploadedFile("export.zip", b"not a zip\n")}, format="multipart"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["field"] == "manifest"
+    assert "is named .zip but is not a zip" in response.json()["detail"]
+    assert not Job.objects.exists()
+
+
 def test_the_api_imports_an_export_zip_uploaded_as_the_manifest(
     exported, tenant, admin_user, client_for, django_capture_on_commit_callbacks
 ):  # R18
