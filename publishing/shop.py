@@ -136,7 +136,7 @@ def shop_product_media(
 ) -> RenderedMedia:
     """The flattened media of a product, master or variant number in a channel and locale:
     from the process cache, else one indexed query of the context chain's candidate keys."""
-    locale = (locale or NEUTRAL).lower()
+    channel, locale = channel.lower(), (locale or NEUTRAL).lower()  # codes are lower-case
     contexts = _contexts(tenant_slug, channel, locale)
     hit = read_cache.answer_get(contexts.tenant_id, number, (channel, locale))
     if hit is not None:
@@ -156,7 +156,7 @@ def shop_product_default_images(
     *, tenant_slug: str, channel: str, locale: str | None, numbers: list[str]
 ) -> list[dict]:
     """Default images of many products at once, for lists and search results (R11)."""
-    locale = (locale or NEUTRAL).lower()
+    channel, locale = channel.lower(), (locale or NEUTRAL).lower()
     contexts = _contexts(tenant_slug, channel, locale)
     chain = _chain(contexts, channel, locale)
     channels, locales = _candidates(chain)
@@ -181,6 +181,7 @@ def shop_product_default_images(
 
 
 def shop_category_media(*, tenant_slug: str, channel: str, category_id: int) -> RenderedMedia:
+    channel = channel.lower()
     contexts = _contexts(tenant_slug, channel, None)
     hit = read_cache.category_get(contexts.tenant_id, channel, category_id)
     if hit is not None:

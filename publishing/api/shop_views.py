@@ -21,7 +21,8 @@ LOCALE_PARAM = OpenApiParameter("locale", str, description="Locale code (default
 
 def _respond(request, rendered: shop.RenderedMedia) -> HttpResponse:
     etag = f'"{rendered.etag}"'
-    if etag in request.headers.get("If-None-Match", ""):
+    asked = request.headers.get("If-None-Match", "")
+    if etag in asked or asked.strip() == "*":  # "*": any current representation (RFC 9110)
         response = HttpResponseNotModified()
     else:
         response = HttpResponse(rendered.body, content_type="application/json")
@@ -33,6 +34,10 @@ def _respond(request, rendered: shop.RenderedMedia) -> HttpResponse:
 class PublicReadApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        availability_sweep_inline()  # R27 where no beat runs (every shop read); else a no-op
 
 
 class FastReadApi(PublicReadApi):

@@ -239,3 +239,28 @@ def test_without_a_scheduler_shop_reads_apply_passed_dates(
 
     answer = shop_read("MUG-001").json()
     assert _ids(answer) == [back.pk] and answer["default_image"]["id"] == back.pk
+
+
+def test_without_a_scheduler_the_many_products_read_applies_passed_dates_too(
+    transactional_db, published_mug, api_call, client_for, clock, settings, publisher
+):  # R27: the default images of many products (lists, search) sweep as the others do
+    from media_library import availability
+
+    _, media = published_mug
+    front, back = media["front"], media["back"]
+    soon = (timezone.now() + timedelta(minutes=10)).isoformat()
+    api_call(publisher, "patch", f"media/{front.pk}/", {"expires_at": soon})
+    settings.MEDIA_AVAILABILITY_INLINE_SWEEP_SECONDS = 10.0
+    url = "/api/v1/tenants/acme/channels/web/products/media?numbers=MUG-001&locale=en-us"
+
+    def default_image() -> int:
+        response = client_for(None).get(url)
+        assert response.status_code == 200, response.content
+        return response.json()["results"][0]["default_image"]["id"]
+
+    availability._inline["next"] = 0.0
+    assert default_image() == front.pk
+    clock(timedelta(minutes=20))
+    availability._inline["next"] = 0.0
+
+    assert default_image() == back.pk  # no single-product read came first

@@ -25,6 +25,22 @@ def test_etag_and_if_none_match(published, client_for):
     assert first.status_code == 200 and first["ETag"]
     again = client.get(URL, HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
+    # "*" matches any current representation (RFC 9110); another tag does not.
+    assert client.get(URL, HTTP_IF_NONE_MATCH="*").status_code == 304
+    assert client.get(URL, HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+def test_channel_and_locale_codes_are_read_in_any_case(published, client_for):
+    """Codes are stored lower-case (`Kiosk` is created as `kiosk`): a shop URL naming them
+    otherwise finds them, for the channel as for the locale."""
+    client = client_for(None)
+    lower = client.get(URL)
+    for url in (URL.replace("/web/", "/WEB/"), URL.replace("en-us", "EN-US")):
+        upper = client.get(url)
+        assert upper.status_code == 200, upper.content
+        assert upper.json() == lower.json()
+    batch = client.get("/api/v1/tenants/acme/channels/Web/products/media?numbers=MUG-001")
+    assert batch.status_code == 200 and batch.json()["results"][0]["default_image"]
 
 
 def test_publish_invalidates_the_cache(tenant, editor, published, publish, client_for):
