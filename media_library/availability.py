@@ -27,6 +27,7 @@ from tenants.models import OutboxKind
 from tenants.outbox import outbox_record
 
 from .models import MediaItem, MediaStatus
+from .public_files import media_public_files_put, media_public_files_remove
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,12 @@ def served_flag_apply(item: MediaItem, now: datetime | None = None) -> bool:
         return False
     item.served = serve
     if item.status == MediaStatus.PUBLISHED:
+        # Outside its window an item's public copies go too (anyone holding an old URL
+        # could still download an embargoed or expired file), and come back when it opens.
+        if serve:
+            media_public_files_put(item=item)
+        else:
+            media_public_files_remove(item=item)
         outbox_record(tenant=item.tenant_id, kind=OutboxKind.MEDIA, ids=[item.pk])
         if not serve and item.expires_at is not None and item.expires_at <= now:
             domain_event_emit(tenant=item.tenant_id, event=DomainEvent.MEDIA_EXPIRED, ids=[item.pk])

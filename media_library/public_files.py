@@ -95,8 +95,12 @@ def media_public_files_put(
     yet (all its renditions, or the given ones); returns the names written.
 
     Call it with the item's row locked. Idempotent: files already copied are skipped, and
-    a name is the same for the same bytes, so a repeat overwrites nothing else.
+    a name is the same for the same bytes, so a repeat overwrites nothing else. An item
+    outside its availability window (R27: embargoed or expired) gets none: its copies are
+    made when the window opens (`availability.served_flag_apply`).
     """
+    if not item.served:
+        return []
     written: list[str] = []
     updates: dict[str, str] = {}
     for public_field, file_field, checksum_field in ITEM_FILES:

@@ -977,7 +977,7 @@ def media_item_public_sync(*, item: MediaItem, verify: bool = False) -> list[str
     removed. Shop answers are re-projected when a published item's URLs change (R21)."""
     with transaction.atomic():
         locked = _item_locked(item)
-        if locked.status != MediaStatus.PUBLISHED:
+        if locked.status != MediaStatus.PUBLISHED or not locked.served:
             return media_public_files_remove(item=locked)
         if verify:
             media_public_files_forget_missing(item=locked)

@@ -32,7 +32,9 @@ def member_may_preview(request: HttpRequest, tenant_id: int) -> bool:
 
 
 def _can_see(request: HttpRequest, item: MediaItem) -> bool:
-    if item.status == MediaStatus.PUBLISHED:
+    """Anyone: a published item inside its availability window (R27); members: the rest
+    (a draft, an embargoed or expired item), as a preview."""
+    if item.status == MediaStatus.PUBLISHED and item.served:
         return True
     return member_may_preview(request, item.tenant_id)
 
@@ -56,7 +58,7 @@ def media_file_response(
     public: bool | None = None,
 ) -> HttpResponse:
     if public is None:
-        public = item.status == MediaStatus.PUBLISHED
+        public = item.status == MediaStatus.PUBLISHED and item.served
     cached = get_conditional_response(request, etag=f'"{etag}"')
     if cached is not None:
         response = cached

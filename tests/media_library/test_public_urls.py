@@ -251,3 +251,41 @@ def test_deleting_a_published_item_removes_its_public_copies(
     assert response.status_code == 204
     for url in [urls.url, *urls.renditions.values()]:
         assert client.get(url).status_code == 404, url
+
+
+def test_outside_its_availability_window_a_published_item_has_no_public_files(
+    image_item, publisher, member, client, django_capture_on_commit_callbacks
+):  # R27, R30: an embargoed or expired file is not downloadable by anyone holding its URL
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.utils import timezone
+
+    media_item_publish(item=image_item, user=None)
+    item = MediaItem.objects.get(pk=image_item.pk)
+    urls = media_public_urls(item)
+    public_names = [item.public_name, *item.renditions.values_list("public_name", flat=True)]
+    stable = f"/p/{item.public_id}/{item.original_filename}"
+    assert client.get(urls.url).status_code == 200 and client.get(stable).status_code == 302
+
+    with django_capture_on_commit_callbacks(execute=True):
+        media_item_update(
+            item=item, user=publisher, available_from=timezone.now() + timedelta(days=1)
+        )
+    item.refresh_from_db()
+    assert item.status == "published" and not item.served
+    for url in [urls.url, stable]:
+        assert client.get(url).status_code == 404, url  # the public copy and the stable link
+    assert not any(public_storage().exists(n) for n in public_names)
+    assert item.public_name == "" and not item.renditions.exclude(public_name="").exists()
+    signed_in = Client()
+    signed_in.force_login(member("viewer", username="vic"))
+    preview = signed_in.get(stable)
+    assert preview.status_code == 200 and "private" in preview["Cache-Control"]  # members
+
+    with django_capture_on_commit_callbacks(execute=True):
+        media_item_update(item=item, user=publisher, available_from=None)
+    item.refresh_from_db()
+    assert item.served and item.public_name and public_storage().exists(item.public_name)
+    assert client.get(stable).status_code == 302
+    assert client.get(media_public_urls(item).url).status_code == 200
