@@ -64,6 +64,12 @@ def changes_since(*, tenant: Tenant, cursor: int, limit: int = 500) -> dict:
             "created_at",
         )[: limit + 1]
     )
+    if not rows and cursor and _ahead(cursor):
+        raise CursorExpired(
+            "This cursor is ahead of the feed (a database restored from a backup?): read the "
+            "answers again from the shop API and follow from the latest cursor.",
+            field="since",
+        )
     more = len(rows) > limit
     rows = rows[:limit]
     results = [_entry(row) for row in rows]
@@ -72,6 +78,13 @@ def changes_since(*, tenant: Tenant, cursor: int, limit: int = 500) -> dict:
         "next": str(rows[-1]["pk"]) if rows else str(cursor),
         "more": more,
     }
+
+
+def _ahead(cursor: int) -> bool:
+    """No change was ever numbered `cursor`: the follower's position is from another
+    database, and waiting on it would miss every change until the feed caught up."""
+    newest = AnswerChange.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return newest is not None and cursor > newest  # an empty feed cannot tell
 
 
 def _expired(cursor: int) -> bool:

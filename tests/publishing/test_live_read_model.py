@@ -354,6 +354,12 @@ def test_change_feed_needs_a_member_and_a_good_cursor(
     assert client_for(None).get("/api/v1/tenants/acme/changes").status_code in (401, 403)
     response = client_for(viewer).get("/api/v1/tenants/acme/changes?since=abc")
     assert response.status_code == 400 and response.json()["errors"][0]["field"] == "since"
+    # A cursor no change ever had (another database's, a restored backup's): a 410 telling
+    # the follower to read again, not an empty page it would wait on forever.
+    latest = client_for(viewer).get("/api/v1/tenants/acme/changes").json()["next"]
+    ahead = client_for(viewer).get(f"/api/v1/tenants/acme/changes?since={int(latest) + 10**6}")
+    assert ahead.status_code == 410 and ahead.json()["code"] == "cursor_expired"
+    assert "ahead of the feed" in ahead.json()["detail"]
     outsider = member("viewer", username="olga", in_tenant=other_tenant)
     assert client_for(outsider).get("/api/v1/tenants/acme/changes").status_code == 404
 
