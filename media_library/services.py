@@ -140,11 +140,12 @@ def media_metadata_length_problems(values: Mapping[str, str | None]) -> list[tup
     return problems
 
 
-def _metadata_lengths_check(item: MediaItem | Mapping[str, str]) -> None:
+def _metadata_lengths_check(*, title: str, alt_text: str, caption: str) -> None:
     """Every door's values fit their columns (a bulk title pattern can make long titles):
     a 400 naming the field, never the database's error."""
-    values = item if isinstance(item, Mapping) else {n: getattr(item, n) for n in _METADATA_LABELS}
-    problems = media_metadata_length_problems(values)
+    problems = media_metadata_length_problems(
+        {"title": title, "alt_text": alt_text, "caption": caption}
+    )
     if problems:
         raise ValidationFailed(problems, message=problems[0][1])
 
@@ -339,7 +340,7 @@ def media_item_upload(
     if existing is not None:
         return existing, False
     media_metadata_require(kind=inspection.kind, title=title, alt_text=alt_text)
-    _metadata_lengths_check({"title": title, "alt_text": alt_text, "caption": caption})
+    _metadata_lengths_check(title=title, alt_text=alt_text, caption=caption)
     is_video = inspection.kind == MediaKind.VIDEO
     if not is_video and (video_thumbnail or video_captions or transcript):
         raise DomainError("Thumbnails, captions and transcripts are for videos only.", field="file")
@@ -565,7 +566,7 @@ def media_items_upload(
                 kind=inspection.kind, title=upload.title, alt_text=upload.alt_text
             )
             _metadata_lengths_check(
-                {"title": upload.title, "alt_text": upload.alt_text, "caption": upload.caption}
+                title=upload.title, alt_text=upload.alt_text, caption=upload.caption
             )
             name = _bulk_display_name(tenant, upload.display_name, inspection.filename, taken)
         except DomainError as exc:
@@ -819,7 +820,9 @@ def media_item_update(
                 )
         if transcript and locked.kind != MediaKind.VIDEO:
             raise DomainError("Transcripts are for videos only.", field="transcript")
-        _metadata_lengths_check(locked)
+        _metadata_lengths_check(
+            title=locked.title, alt_text=locked.alt_text, caption=locked.caption
+        )
         media_metadata_require(kind=locked.kind, title=locked.title, alt_text=locked.alt_text)
         if display_name is not None and display_name.strip() != locked.display_name:
             locked.display_name = display_name_rename_check(item=locked, wanted=display_name)

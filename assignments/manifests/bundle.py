@@ -43,17 +43,15 @@ def zip_manifest_name(archive: zipfile.ZipFile) -> str:
         return MANIFEST_NAME
     if len(roots) == 1:
         return roots[0]
-    nested = [
-        info.filename
-        for info in archive.infolist()
-        if "/" in info.filename and info.filename.lower().endswith(".tsv")
-    ]
     if roots:
         found = f"it has {len(roots)} .tsv files at its root"
-    elif nested:  # zipped with its folder: the usual slip
-        found = f"'{nested[0]}' is in a folder: zip the folder's contents, not the folder"
     else:
-        found = "it has none"
+        nested = next((n for n in archive.namelist() if n.lower().endswith(".tsv")), None)
+        found = (  # zipped with its folder: the usual slip
+            f"'{nested}' is in a folder: zip the folder's contents, not the folder"
+            if nested
+            else "it has none"
+        )
     raise ImportRefused(
         f"The zip holds no {MANIFEST_NAME} at its root ({found}). Give the zip that "
         "export_manifest made, or the .tsv manifest with this zip as its files."
