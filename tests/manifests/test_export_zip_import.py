@@ -199,9 +199,7 @@ def test_a_video_with_its_companions_imports_from_an_export_zip(
 def test_a_video_with_its_companions_imports_from_the_export_unzipped(
     video_exported, other_tenant, tmp_path
 ):  # R18
-    folder = tmp_path / "unzipped"
-    with zipfile.ZipFile(video_exported) as archive:
-        archive.extractall(folder)
+    folder = _unzipped(video_exported, tmp_path)
 
     call_command(
         "import_manifest", str(folder / "manifest.tsv"), tenant=other_tenant.slug, no_progress=True
